@@ -1,0 +1,44 @@
+// What the architecture's boot code learned about the machine, handed to kernel_main.
+// Filled from the PVH start info on x86_64 and from the device tree on aarch64; everything
+// here has been validated by the parsers, so the portable kernel trusts it.
+#pragma once
+
+#include "base/fixed_vector.h"
+#include "base/string_view.h"
+#include "base/types.h"
+#include "kernel/boot/memory_map.h"
+
+namespace kernel {
+
+// A range of device registers the kernel itself uses (console, interrupt controller, timer).
+// The kernel's page tables map each one uncached at direct_map_base + physical_base.
+struct DeviceRange {
+    base::u64 physical_base;
+    base::u64 size;
+};
+
+struct BootInfo {
+    // RAM and everything in it that is not free: firmware areas, the kernel image, the boot
+    // information itself and the device tree are all marked reserved here.
+    MemoryMap memory;
+
+    // The kernel command line, copied into kernel memory (words separated by spaces).
+    char command_line_storage[512];
+    base::StringView command_line;
+
+    base::u32 cpu_count = 1;
+
+    // Where the kernel image was loaded (physical), page-aligned, end exclusive.
+    base::u64 kernel_physical_start = 0;
+    base::u64 kernel_physical_end = 0;
+
+    // Devices the kernel drives itself; mapped by the kernel address space builder.
+    base::FixedVector<DeviceRange, 8> kernel_devices;
+};
+
+// The portable kernel's entry, called by the architecture once its console and traps are up
+// and the boot page tables (which map the kernel image and the first 4 GiB of physical memory
+// at the direct map) are active. Never returns.
+[[noreturn]] void kernel_main(BootInfo& boot_info);
+
+}  // namespace kernel
