@@ -1,0 +1,273 @@
+#!/usr/bin/env python3
+"""QEMU for VectraOS: the one place that knows how each architecture is booted.
+
+Used by `./vectra run` (interactive), by the in-OS tests registered with CTest (`check`), and
+by `./vectra bench boot`. The kernel reports over its serial console; in test mode it ends QEMU
+with (code << 1) | 1: 33 passed, 35 failed, 37 panicked (isa-debug-exit on x86_64,
+semihosting SYS_EXIT on aarch64).
+"""
+import argparse
+import os
+import platform
+import re
+import selectors
+import shlex
+import subprocess
+import sys
+import time
+
+EXIT_PASSED, EXIT_FAILED, EXIT_PANICKED = 33, 35, 37
+
+ARCHITECTURES = {
+    # q35 with a PVH ELF kernel (-kernel loads it directly; no firmware).
+    "x86_64": {
+        "qemu": "qemu-system-x86_64",
+        "kernel": "kernel-x86_64/kernel/vectra-kernel",
+        "symbols": "kernel-x86_64/kernel/vectra-kernel",
+        "machine": ["-machine", "q35", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"],
+        "cpu": {"tcg": "max", "kvm": "host"},
+        "gdb_arch": "i386:x86-64",
+    },
+    # virt with EL2 present, so the kernel's drop from EL2 to EL1 runs on every boot; GICv2;
+    # the kernel is a Linux-style Image so QEMU passes the device tree in x0.
+    "aarch64": {
+        "qemu": "qemu-system-aarch64",
+        "kernel": "kernel-aarch64/kernel/vectra-kernel.bin",
+        "symbols": "kernel-aarch64/kernel/vectra-kernel",
+        "machine": ["-machine", "virt,virtualization=on,gic-version=2",
+                    "-semihosting-config", "enable=on,target=native"],
+        "cpu": {"tcg": "cortex-a72", "kvm": "host"},
+        "gdb_arch": "aarch64",
+    },
+}
+
+HOST_ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}.get(
+    platform.machine().lower(), platform.machine())
+
+
+def kvm_usable():
+    try:
+        descriptor = os.open("/dev/kvm", os.O_RDWR)
+    except OSError:
+        return False
+    os.close(descriptor)
+    return True
+
+
+def choose_accelerator(arch, requested):
+    """Returns (accelerator, reason) and never picks KVM where it cannot work."""
+    if requested == "kvm":
+        if arch != HOST_ARCH:
+            raise SystemExit(f"vectra: KVM cannot run {arch} on this {HOST_ARCH} host; use --accel tcg")
+        if not kvm_usable():
+            raise SystemExit("vectra: --accel kvm asked for, but /dev/kvm is missing or not usable")
+        return "kvm", "asked for"
+    if requested == "tcg":
+        return "tcg", "asked for"
+    if arch != HOST_ARCH:
+        return "tcg", f"{arch} guest on a {HOST_ARCH} host"
+    if kvm_usable():
+        return "kvm", "/dev/kvm is usable"
+    return "tcg", "/dev/kvm is not usable"
+
+
+def qemu_command(build, arch, accel, smp=2, memory="512M", append="", gdb=False, interactive=False):
+    spec = ARCHITECTURES[arch]
+    kernel = os.path.join(build, spec["kernel"])
+    if not os.path.exists(kernel):
+        raise SystemExit(f"vectra: no kernel at {kernel}; build first")
+    command = [spec["qemu"], *spec["machine"], "-accel", accel, "-cpu", spec["cpu"][accel],
+               "-smp", str(smp), "-m", memory, "-kernel", kernel, "-no-reboot"]
+    if append:
+        command += ["-append", append]
+    if interactive:
+        command += ["-nographic"]  # serial and monitor on this terminal; Ctrl-A X quits
+    else:
+        command += ["-display", "none", "-serial", "stdio", "-monitor", "none"]
+    if gdb:
+        command += ["-s", "-S"]
+    return command
+
+
+def gdb_attach_command(build, arch):
+    spec = ARCHITECTURES[arch]
+    symbols = os.path.join(build, spec["symbols"])
+    return (f"gdb-multiarch -q -ex 'set architecture {spec['gdb_arch']}' -ex 'file {symbols}' "
+            f"-ex 'target remote localhost:1234'")
+
+
+def run_captured(command, timeout, echo=True, stop_when=None):
+    """Runs QEMU with no stdin, streaming its serial output. Returns (status, output, seconds,
+    timestamps) where status is None on timeout and timestamps maps each stop_when pattern
+    (regex) to the seconds at which it first appeared."""
+    started = time.monotonic()
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+    selector = selectors.DefaultSelector()
+    selector.register(process.stdout, selectors.EVENT_READ)
+    output = bytearray()
+    marks = {}
+    status = None
+    while True:
+        remaining = timeout - (time.monotonic() - started)
+        if remaining <= 0:
+            process.kill()
+            process.wait()
+            break
+        if not selector.select(min(remaining, 0.5)):
+            if process.poll() is not None:
+                status = process.returncode
+                break
+            continue
+        chunk = os.read(process.stdout.fileno(), 65536)
+        if not chunk:
+            status = process.wait()
+            break
+        output += chunk
+        if echo:
+            sys.stdout.buffer.write(chunk)
+            sys.stdout.flush()
+        if stop_when:
+            text = output.decode("utf-8", "replace")
+            for pattern in stop_when:
+                if pattern not in marks and re.search(pattern, text, re.MULTILINE):
+                    marks[pattern] = time.monotonic() - started
+    return status, output.decode("utf-8", "replace"), time.monotonic() - started, marks
+
+
+BANNER = re.compile(r"^VectraOS (\S+) \((x86_64|aarch64)\) — (\d+) CPUs?, (\d+) MiB RAM$", re.MULTILINE)
+SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed$", re.MULTILINE)
+
+
+def first_console_line(output):
+    for line in output.splitlines():
+        line = line.strip("\r")
+        if line.strip():
+            return line
+    return ""
+
+
+def check_banner(output, arch, smp, problems):
+    match = BANNER.match(first_console_line(output))
+    if not match:
+        problems.append(f"the first console line is not the banner: {first_console_line(output)!r}")
+    elif match.group(2) != arch:
+        problems.append(f"banner names {match.group(2)}, expected {arch}")
+    elif int(match.group(3)) != smp:
+        problems.append(f"banner counts {match.group(3)} CPUs, QEMU has {smp}")
+
+
+def check_tests(status, output, arch, smp):
+    problems = []
+    check_banner(output, arch, smp, problems)
+    summaries = SUMMARY.findall(output)
+    if status is None:
+        problems.append("timed out (the kernel hung or never ended QEMU)")
+    if not summaries:
+        problems.append("no 'N passed, N failed' summary line")
+    else:
+        passed, failed = map(int, summaries[-1])
+        if failed:
+            problems.append(f"{failed} in-OS test cases failed")
+        if passed == 0:
+            problems.append("no in-OS test case ran")
+    if status is not None and status != EXIT_PASSED:
+        problems.append(f"QEMU exit status {status}, expected {EXIT_PASSED} (passed)")
+    return problems
+
+
+# What a panic dump must show, per architecture (see kernel/core/panic.cpp).
+PANIC_FIELDS = {
+    "x86_64": [r"PANIC: unexpected exception: page fault \(#PF\) \(vector 0xe\)",
+               r"error code: 0x[0-9a-f]+ \(.*write.*\)",
+               r"faulting address: 0x[0-9a-f]{16}",
+               r"instruction: 0x[0-9a-f]{16} \S*deliberately_fault_for_panic_test",
+               r"rip=[0-9a-f]{16}", r"rsp=[0-9a-f]{16}", r"cr2=[0-9a-f]{16}",
+               r"#1 0x[0-9a-f]{16} \S*(run_panic_test|kernel_main)"],
+    "aarch64": [r"PANIC: unexpected exception: data abort .*\(vector 0x25\)",
+                r"error code: 0x[0-9a-f]+ \(.*(write|WnR).*\)",
+                r"faulting address: 0x[0-9a-f]{16}",
+                r"instruction: 0x[0-9a-f]{16} \S*deliberately_fault_for_panic_test",
+                r"x0=[0-9a-f]{16}", r"elr=[0-9a-f]{16}", r"far=[0-9a-f]{16}",
+                r"#1 0x[0-9a-f]{16} \S*(run_panic_test|kernel_main)"],
+}
+
+
+def check_panic(status, output, arch, smp):
+    problems = []
+    check_banner(output, arch, smp, problems)
+    if status is None:
+        problems.append("timed out instead of panicking")
+    elif status != EXIT_PANICKED:
+        problems.append(f"QEMU exit status {status}, expected {EXIT_PANICKED} (panicked)")
+    for field in PANIC_FIELDS[arch]:
+        if not re.search(field, output, re.MULTILINE):
+            problems.append(f"the panic dump lacks {field!r}")
+    if "PANIC: end of dump" not in output:
+        problems.append("the panic dump did not finish")
+    return problems
+
+
+def main():
+    parser = argparse.ArgumentParser(prog="vectra", description=__doc__)
+    parser.add_argument("--build", required=True, help="the build directory")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def add_machine_options(command):
+        command.add_argument("--arch", choices=sorted(ARCHITECTURES), default="x86_64")
+        command.add_argument("--smp", type=int, default=2)
+        command.add_argument("--mem", default="512M")
+        command.add_argument("--accel", choices=["kvm", "tcg"])
+        command.add_argument("--append", default="")
+
+    for name in ("run", "check-run-arguments"):
+        run = commands.add_parser(name)
+        add_machine_options(run)
+        run.add_argument("--gdb", action="store_true")
+    check = commands.add_parser("check", help="boot in a mode and check what the kernel printed")
+    add_machine_options(check)
+    check.add_argument("--mode", choices=["test", "panic"], required=True)
+    check.add_argument("--timeout", type=float, default=300)
+    check.add_argument("--skip-unless-kvm", action="store_true",
+                       help="exit 77 (skipped) when KVM is not usable for this architecture")
+    arguments = parser.parse_args()
+
+    if arguments.smp < 1 or arguments.smp > 64:
+        raise SystemExit("vectra: --smp must be between 1 and 64")
+    if not re.fullmatch(r"\d+[MG]?", arguments.mem):
+        raise SystemExit(f"vectra: --mem {arguments.mem!r}: use a size like 512M or 2G")
+    if arguments.command == "check-run-arguments":
+        return 0
+
+    if arguments.command == "check" and arguments.skip_unless_kvm:
+        if arguments.arch != HOST_ARCH or not kvm_usable():
+            print(f"skipped: KVM is not usable for {arguments.arch} here")
+            return 77
+    accel, reason = choose_accelerator(arguments.arch, arguments.accel)
+    print(f"vectra: {arguments.arch} on {accel.upper()} ({reason})", flush=True)
+
+    if arguments.command == "run":
+        command = qemu_command(arguments.build, arguments.arch, accel, arguments.smp, arguments.mem,
+                               arguments.append, arguments.gdb, interactive=True)
+        if arguments.gdb:
+            print("vectra: QEMU waits for the debugger; attach with:\n  "
+                  + gdb_attach_command(arguments.build, arguments.arch), flush=True)
+        print("vectra: " + shlex.join(command) + "\nvectra: Ctrl-A X leaves QEMU", flush=True)
+        os.execvp(command[0], command)
+
+    append = "test" if arguments.mode == "test" else "panic-test"
+    if arguments.append:
+        append += " " + arguments.append
+    command = qemu_command(arguments.build, arguments.arch, accel, arguments.smp, arguments.mem, append)
+    print("vectra: " + shlex.join(command), flush=True)
+    status, output, seconds, _ = run_captured(command, arguments.timeout)
+    checker = check_tests if arguments.mode == "test" else check_panic
+    problems = checker(status, output, arguments.arch, arguments.smp)
+    print(f"\nvectra: QEMU ended with status {status} after {seconds:.1f} s")
+    for problem in problems:
+        print(f"vectra: FAILED: {problem}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
