@@ -25,6 +25,10 @@ inline constexpr base::u64 kKernelStacksSize = 256ull << 20;
 inline constexpr base::u64 kKernelStackSize = 32ull << 10;        // mapped part
 inline constexpr base::u64 kKernelStackSlot = kKernelStackSize + 4096;  // plus the guard page
 
+// A window for short-lived kernel mappings (today: the in-OS tests' map/unmap checks).
+inline constexpr base::u64 kScratchBase = 0xffff'ffff'e000'0000;
+inline constexpr base::u64 kScratchSize = 256ull << 20;
+
 inline constexpr base::u64 kPageSize = 4096;
 
 inline base::u64 physical_to_virtual(base::u64 physical) { return kDirectMapBase + physical; }

@@ -1,0 +1,71 @@
+// kernel_main: the portable half of boot. The architecture has set up its console, traps and
+// boot page tables and described the machine in BootInfo; from here the kernel prints its
+// banner, takes over physical memory, builds its own page tables, moves to a guarded stack,
+// starts the clock and then runs the tests, the deliberate panic, or idles.
+#include "arch/arch.h"
+#include "base/atomic.h"
+#include "kernel/boot/boot_info.h"
+#include "kernel/core/command_line.h"
+#include "kernel/core/log.h"
+#include "kernel/core/panic.h"
+#include "kernel/core/timer.h"
+#include "kernel/mm/kernel_address_space.h"
+#include "kernel/test/test.h"
+
+namespace kernel {
+namespace {
+
+void log_memory_map(const MemoryMap& memory) {
+    for (const MemoryRegion& region : memory.regions()) {
+        log("  memory {:#014x}-{:#014x} {}", region.base, region.end(), memory_kind_name(region.kind));
+    }
+}
+
+// The target of the panic test: a write into the guard page below the first kernel stack,
+// which is never mapped. noinline so that it has its own frame and name in the backtrace.
+[[gnu::noinline]] void deliberately_fault_for_panic_test() {
+    auto* guard = reinterpret_cast<volatile base::u64*>(layout::kKernelStacksBase + 8);
+    *guard = 0x7e57'7e57;
+}
+
+[[gnu::noinline]] void run_panic_test() {
+    log("panic test: writing to an unmapped guard page; a panic dump must follow");
+    deliberately_fault_for_panic_test();
+    log("panic test: the write did not fault");
+    arch::exit_emulator(arch::ExitCode::Failed);
+}
+
+[[noreturn]] void continue_on_kernel_stack(void* argument) {
+    const BootInfo& boot_info = *static_cast<const BootInfo*>(argument);
+    timer::start();
+    arch::interrupts_enable();
+
+    const CommandLine command_line(boot_info.command_line);
+    if (command_line.has_word("panic-test")) run_panic_test();
+    if (command_line.has_word("test") || command_line.value_of("test").has_value()) {
+        const base::StringView filter = command_line.value_of("test").value_or(base::StringView());
+        test::run_all_and_exit(filter.data(), filter.size());
+    }
+
+    log("ready: no userland yet (the in-OS tests run with the command line 'test')");
+    for (;;) arch::wait_for_interrupt();
+}
+
+}  // namespace
+
+[[noreturn]] void kernel_main(BootInfo& boot_info) {
+    boot_info.memory.normalize();
+    log("VectraOS {} ({}) — {} CPU{}, {} MiB RAM", VECTRA_VERSION, arch::name(), boot_info.cpu_count,
+        boot_info.cpu_count == 1 ? "" : "s", boot_info.memory.total_ram_bytes() >> 20);
+    log("command line: '{}'", boot_info.command_line);
+    log_memory_map(boot_info.memory);
+
+    if (auto result = mm::build_kernel_address_space(boot_info); result.is_error()) {
+        panic("cannot build the kernel's address space: {}", result.error().message);
+    }
+    auto stack = mm::allocate_kernel_stack();
+    if (stack.is_error()) panic("cannot allocate the first kernel stack: {}", stack.error().message);
+    arch::switch_stack_and_call(stack.value(), continue_on_kernel_stack, &boot_info);
+}
+
+}  // namespace kernel

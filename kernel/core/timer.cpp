@@ -1,0 +1,19 @@
+#include "kernel/core/timer.h"
+
+#include "arch/arch.h"
+#include "base/atomic.h"
+
+namespace kernel::timer {
+namespace {
+
+base::Atomic<base::u64> tick_count{0};
+
+void on_tick() { tick_count.fetch_add(1, base::MemoryOrder::Relaxed); }
+
+}  // namespace
+
+void start() { arch::timer_init(kTickHz, on_tick); }
+
+base::u64 ticks() { return tick_count.load(base::MemoryOrder::Relaxed); }
+
+}  // namespace kernel::timer
