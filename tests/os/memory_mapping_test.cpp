@@ -81,7 +81,10 @@ KERNEL_TEST(no_kernel_page_is_both_writable_and_executable) {
     const auto text = table.translate(reinterpret_cast<u64>(__text_start));
     const auto rodata = table.translate(reinterpret_cast<u64>(__rodata_start));
     const auto data = table.translate(reinterpret_cast<u64>(__data_start));
-    const auto direct = table.translate(layout::physical_to_virtual(mm::frame_allocator().allocate().value_or(0)));
+    const auto frame = mm::frame_allocator().allocate();
+    ASSERT(frame.has_value());
+    const auto direct = table.translate(layout::physical_to_virtual(*frame));
+    EXPECT(mm::frame_allocator().free(*frame).is_ok());
     ASSERT(text.has_value() && rodata.has_value() && data.has_value() && direct.has_value());
     EXPECT(text->flags.executable && !text->flags.writable);
     EXPECT(!rodata->flags.executable && !rodata->flags.writable);
