@@ -1,0 +1,127 @@
+// Type-safe formatted printing into a Sink, without heap or floating point:
+//     print(sink, "frame {:#x} of {} ({:>6})", address, count, name);
+// Placeholders: {} or {:spec} with spec = [[fill]<|>|^][#][0][width][x|X|b|o|d|c].
+// "{{" and "}}" print braces. A placeholder with no argument left prints "{?}".
+// Other types join in by declaring format_value(Sink&, const FormatSpec&, const T&).
+#pragma once
+
+#include "base/string_view.h"
+#include "base/types.h"
+
+namespace base {
+
+class Sink {
+public:
+    virtual void write(const char* data, usize length) = 0;
+
+protected:
+    ~Sink() = default;  // sinks are never deleted through this interface
+};
+
+struct FormatSpec {
+    enum class Align : u8 { Default, Left, Right, Center };
+    char fill = ' ';
+    Align align = Align::Default;
+    bool alternate = false;  // '#': 0x / 0b / 0o prefix
+    bool zero_pad = false;   // '0': pad numbers with zeros after the sign and prefix
+    u32 width = 0;
+    char type = 0;  // 0, 'x', 'X', 'b', 'o', 'd', 'c'
+};
+
+// The building blocks (format.cpp).
+void format_unsigned(Sink& sink, const FormatSpec& spec, u64 magnitude, bool negative);
+void format_text(Sink& sink, const FormatSpec& spec, StringView text);
+
+inline void format_value(Sink& sink, const FormatSpec& spec, StringView text) { format_text(sink, spec, text); }
+inline void format_value(Sink& sink, const FormatSpec& spec, const char* text) {
+    format_text(sink, spec, text ? StringView(text) : StringView("(null)"));
+}
+inline void format_value(Sink& sink, const FormatSpec& spec, char* text) { format_value(sink, spec, static_cast<const char*>(text)); }
+inline void format_value(Sink& sink, const FormatSpec& spec, bool value) {
+    format_text(sink, spec, value ? StringView("true") : StringView("false"));
+}
+inline void format_value(Sink& sink, const FormatSpec& spec, char value) {
+    if (spec.type != 0 && spec.type != 'c') return format_unsigned(sink, spec, static_cast<u8>(value), false);
+    format_text(sink, spec, StringView(&value, 1));
+}
+
+#define VECTRA_FORMAT_SIGNED(T)                                                                  \
+    inline void format_value(Sink& sink, const FormatSpec& spec, T value) {                     \
+        const bool negative = value < 0;                                                         \
+        format_unsigned(sink, spec, negative ? u64(0) - u64(value) : u64(value), negative);     \
+    }
+#define VECTRA_FORMAT_UNSIGNED(T) \
+    inline void format_value(Sink& sink, const FormatSpec& spec, T value) { format_unsigned(sink, spec, u64(value), false); }
+VECTRA_FORMAT_SIGNED(signed char)
+VECTRA_FORMAT_SIGNED(short)
+VECTRA_FORMAT_SIGNED(int)
+VECTRA_FORMAT_SIGNED(long)
+VECTRA_FORMAT_SIGNED(long long)
+VECTRA_FORMAT_UNSIGNED(unsigned char)
+VECTRA_FORMAT_UNSIGNED(unsigned short)
+VECTRA_FORMAT_UNSIGNED(unsigned int)
+VECTRA_FORMAT_UNSIGNED(unsigned long)
+VECTRA_FORMAT_UNSIGNED(unsigned long long)
+#undef VECTRA_FORMAT_SIGNED
+#undef VECTRA_FORMAT_UNSIGNED
+
+// Any other pointer prints as its address in hex.
+template <class T>
+void format_value(Sink& sink, const FormatSpec& spec, T* pointer) {
+    FormatSpec hex = spec;
+    hex.type = 'x';
+    hex.alternate = true;
+    format_unsigned(sink, hex, reinterpret_cast<uptr>(pointer), false);
+}
+
+struct FormatArgument {
+    const void* value;
+    void (*format)(Sink&, const FormatSpec&, const void*);
+};
+
+template <class T>
+FormatArgument make_format_argument(const T& value) {
+    return FormatArgument{&value, [](Sink& sink, const FormatSpec& spec, const void* pointer) {
+                              format_value(sink, spec, *static_cast<const T*>(pointer));
+                          }};
+}
+
+void print_arguments(Sink& sink, const char* format, const FormatArgument* arguments, usize count);
+
+template <class... Args>
+void print(Sink& sink, const char* format, const Args&... args) {
+    if constexpr (sizeof...(Args) == 0) {
+        print_arguments(sink, format, nullptr, 0);
+    } else {
+        const FormatArgument arguments[] = {make_format_argument(args)...};
+        print_arguments(sink, format, arguments, sizeof...(Args));
+    }
+}
+
+// A sink writing into a caller's buffer; always NUL-terminated, remembers truncation.
+class BufferSink final : public Sink {
+public:
+    BufferSink(char* buffer, usize capacity) : buffer_(buffer), capacity_(capacity) {
+        if (capacity_ > 0) buffer_[0] = '\0';
+    }
+    void write(const char* data, usize length) override;
+    usize length() const { return length_; }
+    bool truncated() const { return truncated_; }
+    StringView view() const { return StringView(buffer_, length_); }
+
+private:
+    char* buffer_;
+    usize capacity_;
+    usize length_ = 0;
+    bool truncated_ = false;
+};
+
+// Formats into `buffer` (NUL-terminated, truncated to fit); returns the length written.
+template <class... Args>
+usize format_to(char* buffer, usize capacity, const char* format, const Args&... args) {
+    BufferSink sink(buffer, capacity);
+    print(sink, format, args...);
+    return sink.length();
+}
+
+}  // namespace base
