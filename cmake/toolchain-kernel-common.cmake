@@ -16,4 +16,7 @@ set(VECTRA_FREESTANDING_FLAGS "-ffreestanding -nostdlibinc -fno-builtin -fno-sta
 set(CMAKE_C_FLAGS_INIT "${VECTRA_FREESTANDING_FLAGS}")
 set(CMAKE_CXX_FLAGS_INIT "${VECTRA_FREESTANDING_FLAGS} -fno-rtti -fno-threadsafe-statics -fno-use-cxa-atexit")
 set(CMAKE_ASM_FLAGS_INIT "${VECTRA_ARCH_FLAGS}")
-set(CMAKE_EXE_LINKER_FLAGS_INIT "-fuse-ld=lld -nostdlib -static -Wl,--no-pie -Wl,--gc-sections -Wl,--build-id=none")
+# Link with lld directly: no C runtime, no start files, nothing the compiler driver would add.
+set(CMAKE_LINKER ld.lld-19)
+set(CMAKE_CXX_LINK_EXECUTABLE "<CMAKE_LINKER> <LINK_FLAGS> <OBJECTS> -o <TARGET> <LINK_LIBRARIES>")
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-static --no-pie --gc-sections --build-id=none -z noexecstack")

@@ -23,7 +23,7 @@ struct BootInfo {
     MemoryMap memory;
 
     // The kernel command line, copied into kernel memory (words separated by spaces).
-    char command_line_storage[512];
+    char command_line_storage[512] = {};
     base::StringView command_line;
 
     base::u32 cpu_count = 1;

@@ -10,6 +10,7 @@
 #include "kernel/core/panic.h"
 #include "kernel/core/timer.h"
 #include "kernel/mm/kernel_address_space.h"
+#include "kernel/mm/layout.h"
 #include "kernel/test/test.h"
 
 namespace kernel {

@@ -47,6 +47,10 @@ usize strlen(const char* text) {
     return length;
 }
 
+// The kernel never exits, so the destructors of its globals never run: registering one is a
+// no-op (the compiler registers them with atexit because of -fno-use-cxa-atexit).
+int atexit(void (*)()) { return 0; }
+
 // Pure virtual calls cannot happen in a correct kernel; if one does, stop loudly.
 void __cxa_pure_virtual() { __builtin_trap(); }
 

@@ -119,7 +119,7 @@ private:
         u64 last = 0;
         if (!base::checked_add(virt, size - 1, &last))
             return base::make_error(base::ErrorCode::Overflow, "page table: range wraps around");
-        if (!Format::is_canonical(virt) || !Format::is_canonical(last) || (virt >> 47) != (last >> 47))
+        if (!Format::is_canonical(virt) || !Format::is_canonical(last) || (virt >> 63) != (last >> 63))
             return base::make_error(base::ErrorCode::InvalidArgument, "page table: non-canonical address");
         return {};
     }

@@ -21,7 +21,9 @@ public:
         }
         return *this;
     }
-    ~FixedVector() { clear(); }
+    // Trivially destructible when T is, so kernel globals holding one need no destructor call.
+    ~FixedVector() requires(__is_trivially_destructible(T)) = default;
+    ~FixedVector() requires(!__is_trivially_destructible(T)) { clear(); }
 
     [[nodiscard]] bool try_append(const T& item) {
         if (size_ == N) return false;
@@ -77,7 +79,7 @@ private:
     T* slot(usize index) { return reinterpret_cast<T*>(storage_) + index; }
     const T* slot(usize index) const { return reinterpret_cast<const T*>(storage_) + index; }
 
-    alignas(T) unsigned char storage_[sizeof(T) * N];
+    alignas(T) unsigned char storage_[sizeof(T) * N] = {};  // zeroed: lets globals be constant-initialized
     usize size_ = 0;
 };
 

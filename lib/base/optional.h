@@ -37,7 +37,8 @@ public:
         }
         return *this;
     }
-    ~Optional() { reset(); }
+    ~Optional() requires(__is_trivially_destructible(T)) = default;
+    ~Optional() requires(!__is_trivially_destructible(T)) { reset(); }
 
     template <class... Args>
     T& emplace(Args&&... args) {
@@ -77,7 +78,7 @@ public:
     }
 
 private:
-    alignas(T) unsigned char storage_[sizeof(T)];
+    alignas(T) unsigned char storage_[sizeof(T)] = {};
     bool has_value_;
 };
 

@@ -13,7 +13,7 @@ using namespace kernel;
 using base::u64;
 using base::u8;
 
-const mm::MappingFlags kReadWrite{.writable = true, .executable = false};
+const MappingFlags kReadWrite{.writable = true, .executable = false};
 
 volatile u8 writable_data_byte = 0x5a;
 const u8 read_only_data_byte = 0xa5;

@@ -36,8 +36,9 @@ struct X86_64PageTableFormat {
     static constexpr bool is_present(u64 entry) { return entry & kPresent; }
     static constexpr bool is_leaf(u64 entry, int level) { return level == 0 || (entry & kLargePage); }
     static constexpr u64 address(u64 entry, int level) {
-        // A large page's PAT bit (bit 12) is not part of its address.
-        return level == 0 ? (entry & kAddressMask) : (entry & kAddressMask & ~0x1000ull);
+        // A large page's PAT bit (bit 12) is not part of its address; a table's bit 12 is.
+        const bool large_page = level > 0 && (entry & kLargePage);
+        return large_page ? (entry & kAddressMask & ~0x1000ull) : (entry & kAddressMask);
     }
 
     // Intermediate tables allow everything; the leaf decides.

@@ -1,0 +1,104 @@
+/* x86_64 trap entry: one 16-byte stub per vector (so stub n sits at trap_stubs + 16 * n),
+ * each pushing a zero error code where the CPU pushes none, then its vector number; the
+ * common path saves every general register into a TrapFrame (see traps.cpp) and calls
+ * x86_64_trap(frame). The stack is 16-byte aligned at the call: the CPU aligns it before
+ * pushing its 5-word frame, and 2 + 15 words follow. */
+
+.macro TRAP_STUB vector
+    .p2align 4
+    .if (\vector == 8) || ((\vector >= 10) && (\vector <= 14)) || (\vector == 17) || (\vector == 21) || (\vector == 29) || (\vector == 30)
+    .else
+    pushq $0
+    .endif
+    pushq $\vector
+    jmp trap_common
+.endm
+
+.section .text
+.p2align 4
+.global trap_stubs
+trap_stubs:
+.altmacro
+.set vector, 0
+.rept 256
+    TRAP_STUB %vector
+    .set vector, vector + 1
+.endr
+.noaltmacro
+
+trap_common:
+    pushq %rax
+    pushq %rbx
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, %rdi
+    cld
+    call x86_64_trap
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+    addq $16, %rsp                              /* vector and error code */
+    iretq
+
+/* Memory probes: the one instruction that may fault is listed in probe_fixups with the
+ * address to resume at; the #PF handler resumes there (returning 0) instead of panicking. */
+.global x86_64_probe_write_u8
+x86_64_probe_write_u8:                          /* (address, value) -> 1 written, 0 faulted */
+.Lprobe_write:
+    movb %sil, (%rdi)
+    movl $1, %eax
+    ret
+.Lprobe_write_fault:
+    xorl %eax, %eax
+    ret
+
+.global x86_64_probe_read_u8
+x86_64_probe_read_u8:                           /* (address, out) -> 1 read, 0 faulted */
+.Lprobe_read:
+    movb (%rdi), %al
+    movb %al, (%rsi)
+    movl $1, %eax
+    ret
+.Lprobe_read_fault:
+    xorl %eax, %eax
+    ret
+
+.global x86_64_switch_stack_and_call
+x86_64_switch_stack_and_call:                   /* (stack top, entry, argument), no return */
+    movq %rdi, %rsp
+    movq %rdx, %rdi
+    xorl %ebp, %ebp
+    pushq $0                                    /* a zero return address ends backtraces */
+    jmp *%rsi
+
+.section .rodata
+.p2align 3
+.global probe_fixups
+.global probe_fixups_end
+probe_fixups:
+    .quad .Lprobe_write, .Lprobe_write_fault
+    .quad .Lprobe_read, .Lprobe_read_fault
+probe_fixups_end:

@@ -1,0 +1,86 @@
+// PVH start info parsing. Layout (all little-endian):
+//   0 magic u32, 4 version u32, 8 flags u32, 12 nr_modules u32, 16 modlist_paddr u64,
+//   24 cmdline_paddr u64, 32 rsdp_paddr u64, 40 memmap_paddr u64 (v1), 48 memmap_entries u32 (v1)
+// memory map entries: addr u64, size u64, type u32 (E820), reserved u32.
+#include "kernel/boot/pvh.h"
+
+namespace kernel {
+namespace {
+
+using base::u32;
+using base::u64;
+using base::u8;
+
+constexpr base::usize kStartInfoSize = 56;
+constexpr base::usize kMemoryMapEntrySize = 24;
+
+MemoryKind kind_from_e820(u32 type) {
+    switch (type) {
+        case 1: return MemoryKind::Usable;
+        case 3: return MemoryKind::AcpiReclaimable;
+        case 4: return MemoryKind::AcpiNvs;
+        case 5: return MemoryKind::Unusable;
+        default: return MemoryKind::Reserved;  // 2 and anything unknown: never touch it
+    }
+}
+
+base::Result<void> copy_command_line(const PhysicalMemoryView& memory, u64 physical, BootInfo& boot_info) {
+    boot_info.command_line_storage[0] = '\0';
+    boot_info.command_line = base::StringView(boot_info.command_line_storage, 0);
+    if (physical == 0) return {};
+    // Read byte by byte up to the bound: the string may end just before the window does.
+    base::usize length = 0;
+    for (;; ++length) {
+        if (length == kPvhMaxCommandLine)
+            return base::make_error(base::ErrorCode::Malformed, "pvh: command line is not terminated within 4 KiB");
+        const auto byte = TRY(memory.read(physical + length, 1));
+        if (byte[0] == 0) break;
+    }
+    const auto text = TRY(memory.read(physical, length));
+    const base::usize kept = length < sizeof boot_info.command_line_storage - 1 ? length : sizeof boot_info.command_line_storage - 1;
+    for (base::usize i = 0; i < kept; ++i) {
+        const char c = static_cast<char>(text[i]);
+        boot_info.command_line_storage[i] = (c >= 0x20 && c < 0x7f) ? c : ' ';  // printable only
+    }
+    boot_info.command_line_storage[kept] = '\0';
+    boot_info.command_line = base::StringView(boot_info.command_line_storage, kept);
+    return {};
+}
+
+}  // namespace
+
+base::Result<PvhBootDetails> fill_boot_info_from_pvh(const PhysicalMemoryView& memory, u64 start_info_physical,
+                                                     BootInfo& boot_info) {
+    const auto header = TRY(memory.read(start_info_physical, kStartInfoSize));
+    const u8* at = header.data();
+    if (read_le32(at) != kPvhStartInfoMagic) return base::make_error(base::ErrorCode::Malformed, "pvh: bad start info magic");
+    if (read_le32(at + 4) < 1)
+        return base::make_error(base::ErrorCode::Unsupported, "pvh: start info version 0 has no memory map");
+    const u64 command_line = read_le64(at + 24);
+    const u64 rsdp = read_le64(at + 32);
+    const u64 map_physical = read_le64(at + 40);
+    const u32 map_entries = read_le32(at + 48);
+    if (map_entries == 0) return base::make_error(base::ErrorCode::Malformed, "pvh: the memory map is empty");
+    if (map_entries > kPvhMaxMemoryMapEntries) return base::make_error(base::ErrorCode::Malformed, "pvh: too many memory map entries");
+
+    const auto map = TRY(memory.read(map_physical, map_entries * kMemoryMapEntrySize));
+    bool any_usable = false;
+    for (u32 i = 0; i < map_entries; ++i) {
+        const u8* entry = map.data() + i * kMemoryMapEntrySize;
+        const u64 base = read_le64(entry), size = read_le64(entry + 8);
+        const MemoryKind kind = kind_from_e820(read_le32(entry + 16));
+        if (size == 0) continue;  // firmware does report empty entries; they mean nothing
+        u64 end = 0;
+        if (!base::checked_add(base, size, &end)) return base::make_error(base::ErrorCode::Malformed, "pvh: memory map entry wraps around");
+        TRY(boot_info.memory.add(MemoryRegion{base, size, kind}));
+        any_usable = any_usable || kind == MemoryKind::Usable;
+    }
+    if (!any_usable) return base::make_error(base::ErrorCode::Malformed, "pvh: the memory map has no usable RAM");
+
+    TRY(boot_info.memory.reserve(start_info_physical, kStartInfoSize, MemoryKind::BootInformation));
+    TRY(boot_info.memory.reserve(map_physical, map_entries * kMemoryMapEntrySize, MemoryKind::BootInformation));
+    TRY(copy_command_line(memory, command_line, boot_info));
+    return PvhBootDetails{rsdp};
+}
+
+}  // namespace kernel
