@@ -1,0 +1,124 @@
+// aarch64 exception dispatch: IRQs go to the GIC (the timer tick), a data abort at one of the
+// memory probes resumes at its fixup, and everything else becomes a panic dump with the
+// exception class and fault status decoded.
+#include "arch/arch.h"
+#include "base/format.h"
+#include "kernel/arch/aarch64/cpu.h"
+#include "kernel/core/panic.h"
+
+extern "C" const base::u64 probe_fixups[], probe_fixups_end[];
+
+namespace aarch64 {
+
+// As vectors.S saves it.
+struct TrapFrame {
+    u64 x[31];
+    u64 sp, elr, spsr, esr, far;
+};
+static_assert(sizeof(TrapFrame) == 288);
+
+namespace {
+
+const char* exception_class_name(u64 ec) {
+    switch (ec) {
+        case 0x00: return "unknown reason";
+        case 0x01: return "trapped WFI/WFE";
+        case 0x07: return "SIMD/FP access trapped";
+        case 0x0e: return "illegal execution state";
+        case 0x15: return "SVC from AArch64";
+        case 0x18: return "trapped system register access";
+        case 0x20: return "instruction abort from a lower EL";
+        case 0x21: return "instruction abort from EL1";
+        case 0x22: return "PC alignment fault";
+        case 0x24: return "data abort from a lower EL";
+        case 0x25: return "data abort from EL1";
+        case 0x26: return "SP alignment fault";
+        case 0x2f: return "SError";
+        case 0x3c: return "BRK instruction";
+        default: return "unexpected exception class";
+    }
+}
+
+const char* fault_status_name(u64 status) {
+    switch (status & 0x3c) {
+        case 0x00: return "address size fault";
+        case 0x04: return "translation fault";
+        case 0x08: return "access flag fault";
+        case 0x0c: return "permission fault";
+        case 0x10: return status == 0x10 ? "synchronous external abort" : "external abort on table walk";
+        case 0x20: return status == 0x21 ? "alignment fault" : "other fault";
+        default: return "other fault";
+    }
+}
+
+const char* describe(u64 esr) {
+    static char text[160];
+    base::BufferSink out(text, sizeof text);
+    const u64 ec = esr >> 26;
+    if (ec == 0x24 || ec == 0x25) {
+        const u64 status = esr & 0x3f;
+        base::print(out, "EC {:#x}: {} at level {} on a {}", ec, fault_status_name(status), status & 3,
+                    (esr >> 6) & 1 ? "write (WnR)" : "read");
+    } else if (ec == 0x20 || ec == 0x21) {
+        const u64 status = esr & 0x3f;
+        base::print(out, "EC {:#x}: {} at level {} on an instruction fetch", ec, fault_status_name(status), status & 3);
+    } else {
+        base::print(out, "EC {:#x}: {}, ISS {:#x}", ec, exception_class_name(ec), esr & 0x1ff'ffff);
+    }
+    return text;
+}
+
+[[noreturn]] void panic_for(const TrapFrame& frame, u64 kind) {
+    static const char* const register_names[31] = {"x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10",
+        "x11", "x12", "x13", "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26",
+        "x27", "x28", "x29", "x30"};
+    static kernel::TrapRegister registers[36];
+    for (int i = 0; i < 31; ++i) registers[i] = {register_names[i], frame.x[i]};
+    registers[31] = {"sp", frame.sp};
+    registers[32] = {"elr", frame.elr};
+    registers[33] = {"spsr", frame.spsr};
+    registers[34] = {"esr", frame.esr};
+    registers[35] = {"far", frame.far};
+
+    const u64 ec = frame.esr >> 26;
+    const bool synchronous = kind % 4 == 0;
+    kernel::TrapReport report;
+    report.exception_name = synchronous ? exception_class_name(ec)
+                                        : (kind % 4 == 1 ? "unexpected IRQ" : (kind % 4 == 2 ? "unexpected FIQ" : "SError"));
+    report.vector = synchronous ? ec : kind;
+    report.instruction_pointer = frame.elr;
+    report.stack_pointer = frame.sp;
+    report.frame_pointer = frame.x[29];
+    report.has_faulting_address = synchronous && (ec == 0x20 || ec == 0x21 || ec == 0x24 || ec == 0x25);
+    report.faulting_address = frame.far;
+    report.error_code = frame.esr;
+    report.error_description = describe(frame.esr);
+    report.registers = base::Span<const kernel::TrapRegister>(registers, 36);
+    kernel::panic_from_trap(report);
+}
+
+bool resume_at_fixup(TrapFrame& frame) {
+    for (const u64* entry = probe_fixups; entry < probe_fixups_end; entry += 2) {
+        if (entry[0] == frame.elr) {
+            frame.elr = entry[1];
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+}  // namespace aarch64
+
+extern "C" void aarch64_trap(aarch64::TrapFrame* frame, base::u64 kind) {
+    using namespace aarch64;
+    if (kind == 5) {  // IRQ at EL1 on its own stack
+        const u32 id = gic_acknowledge();
+        if (id == kGicSpurious) return;
+        if (id == timer_interrupt_id()) timer_interrupt();
+        gic_end_of_interrupt(id);
+        return;
+    }
+    if (kind == 4 && (frame->esr >> 26) == 0x25 && resume_at_fixup(*frame)) return;
+    panic_for(*frame, kind);
+}
