@@ -64,7 +64,12 @@ base::Result<void> MemoryMap::add(MemoryRegion region) {
 
 base::Result<void> MemoryMap::reserve(u64 base, u64 size, MemoryKind kind) {
     if (kind == MemoryKind::Usable) return base::make_error(base::ErrorCode::InvalidArgument, "memory map: reserving as usable");
-    return add(MemoryRegion{base, size, kind});
+    // A reservation claims whole pages: a page that is partly taken cannot be handed out.
+    u64 end = 0;
+    if (size == 0 || !base::checked_add(base, size, &end) || end > ~u64(0) - kPage)
+        return base::make_error(base::ErrorCode::InvalidArgument, "memory map: empty or wrapping reservation");
+    const u64 first = base::align_down(base, kPage);
+    return add(MemoryRegion{first, base::align_up(end, kPage) - first, kind});
 }
 
 void MemoryMap::normalize() {

@@ -33,7 +33,7 @@ public:
     }
     [[nodiscard]] bool try_append(T&& item) {
         if (size_ == N) return false;
-        new (slot(size_)) T(move(item));
+        new (slot(size_)) T(base::move(item));
         ++size_;
         return true;
     }
@@ -42,12 +42,12 @@ public:
         if (size_ == N || index > size_) return false;
         new (slot(size_)) T(item);  // grow by one, then rotate the new item into place
         ++size_;
-        for (usize i = size_ - 1; i > index; --i) swap((*this)[i], (*this)[i - 1]);
+        for (usize i = size_ - 1; i > index; --i) base::swap((*this)[i], (*this)[i - 1]);
         return true;
     }
     void remove_at(usize index) {
         if (index >= size_) __builtin_trap();
-        for (usize i = index; i + 1 < size_; ++i) (*this)[i] = move((*this)[i + 1]);
+        for (usize i = index; i + 1 < size_; ++i) (*this)[i] = base::move((*this)[i + 1]);
         --size_;
         slot(size_)->~T();
     }

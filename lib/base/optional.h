@@ -16,12 +16,12 @@ public:
     constexpr Optional() : has_value_(false) {}
     constexpr Optional(None) : has_value_(false) {}
     constexpr Optional(const T& value) : has_value_(true) { new (&storage_) T(value); }
-    constexpr Optional(T&& value) : has_value_(true) { new (&storage_) T(move(value)); }
+    constexpr Optional(T&& value) : has_value_(true) { new (&storage_) T(base::move(value)); }
     Optional(const Optional& other) : has_value_(other.has_value_) {
         if (has_value_) new (&storage_) T(other.value());
     }
     Optional(Optional&& other) : has_value_(other.has_value_) {
-        if (has_value_) new (&storage_) T(move(other.value()));
+        if (has_value_) new (&storage_) T(base::move(other.value()));
     }
     Optional& operator=(const Optional& other) {
         if (this != &other) {
@@ -33,7 +33,7 @@ public:
     Optional& operator=(Optional&& other) {
         if (this != &other) {
             reset();
-            if (other.has_value_) emplace(move(other.value()));
+            if (other.has_value_) emplace(base::move(other.value()));
         }
         return *this;
     }
@@ -43,7 +43,7 @@ public:
     template <class... Args>
     T& emplace(Args&&... args) {
         reset();
-        new (&storage_) T(forward<Args>(args)...);
+        new (&storage_) T(base::forward<Args>(args)...);
         has_value_ = true;
         return value();
     }
@@ -65,7 +65,7 @@ public:
         if (!has_value_) __builtin_trap();
         return *reinterpret_cast<const T*>(&storage_);
     }
-    T&& value() && { return move(value()); }
+    T&& value() && { return base::move(value()); }
 
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
@@ -74,7 +74,7 @@ public:
 
     template <class U>
     T value_or(U&& fallback) const {
-        return has_value_ ? value() : static_cast<T>(forward<U>(fallback));
+        return has_value_ ? value() : static_cast<T>(base::forward<U>(fallback));
     }
 
 private:

@@ -12,13 +12,13 @@ template <class T>
 class [[nodiscard]] Result {
 public:
     Result(const T& value) : is_ok_(true) { new (&storage_) T(value); }
-    Result(T&& value) : is_ok_(true) { new (&storage_) T(move(value)); }
+    Result(T&& value) : is_ok_(true) { new (&storage_) T(base::move(value)); }
     Result(Error error) : error_(error), is_ok_(false) {}
     Result(const Result& other) : error_(other.error_), is_ok_(other.is_ok_) {
         if (is_ok_) new (&storage_) T(other.stored());
     }
     Result(Result&& other) : error_(other.error_), is_ok_(other.is_ok_) {
-        if (is_ok_) new (&storage_) T(move(other.stored()));
+        if (is_ok_) new (&storage_) T(base::move(other.stored()));
     }
     Result& operator=(const Result&) = delete;
     Result& operator=(Result&&) = delete;
@@ -31,10 +31,10 @@ public:
 
     T& value() & { return checked(); }
     const T& value() const& { return const_cast<Result*>(this)->checked(); }
-    T&& value() && { return move(checked()); }
-    T release_value() { return move(checked()); }
+    T&& value() && { return base::move(checked()); }
+    T release_value() { return base::move(checked()); }
     template <class U>
-    T value_or(U&& fallback) const { return is_ok_ ? stored_const() : static_cast<T>(forward<U>(fallback)); }
+    T value_or(U&& fallback) const { return is_ok_ ? stored_const() : static_cast<T>(base::forward<U>(fallback)); }
 
     Error error() const {
         if (is_ok_) __builtin_trap();

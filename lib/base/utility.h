@@ -47,15 +47,15 @@ constexpr T&& forward(remove_reference_t<T>&& value) noexcept {
 
 template <class T>
 constexpr void swap(T& a, T& b) noexcept {
-    T temporary = move(a);
-    a = move(b);
-    b = move(temporary);
+    T temporary = base::move(a);
+    a = base::move(b);
+    b = base::move(temporary);
 }
 
 template <class T, class U = T>
 constexpr T exchange(T& object, U&& new_value) {
-    T old = move(object);
-    object = forward<U>(new_value);
+    T old = base::move(object);
+    object = base::forward<U>(new_value);
     return old;
 }
 

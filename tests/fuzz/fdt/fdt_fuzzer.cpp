@@ -1,0 +1,26 @@
+// libFuzzer target: arbitrary bytes as a device tree. parse() must refuse or accept without
+// any out-of-bounds read, and every query the kernel makes must be safe on what it accepts.
+#include <cstddef>
+#include <cstdint>
+
+#include "kernel/boot/fdt.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    auto fdt = kernel::Fdt::parse(base::Span<const base::u8>(data, size));
+    if (fdt.is_error()) return 0;
+    const kernel::Fdt& tree = fdt.value();
+    (void)tree.find_node("/chosen");
+    (void)tree.find_node("/memory");
+    (void)tree.find_node("/cpus/cpu@0");
+    (void)tree.find_compatible("arm,pl011");
+    tree.for_each_node([&](kernel::Fdt::Node node, kernel::Fdt::Node) {
+        (void)tree.node_name(node);
+        (void)tree.string_property(node, "compatible");
+        (void)tree.u32_property(node, "#address-cells");
+        (void)tree.for_each_reg(node, [](base::u64, base::u64) {});
+    });
+    static kernel::BootInfo info;
+    info = kernel::BootInfo();
+    if (kernel::fill_boot_info_from_fdt(tree, 0x4800'0000, info).is_ok()) info.memory.normalize();
+    return 0;
+}

@@ -1,0 +1,19 @@
+// libFuzzer target: the input is physical memory starting at address 0, with a PVH start
+// info at offset 0 (and, from its RSDP pointer, ACPI tables). Every pointer inside must be
+// bounds-checked against the input.
+#include <cstddef>
+#include <cstdint>
+
+#include "kernel/boot/acpi.h"
+#include "kernel/boot/pvh.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    const kernel::PhysicalMemoryView memory(0, base::Span<const base::u8>(data, size));
+    static kernel::BootInfo info;
+    info = kernel::BootInfo();
+    auto details = kernel::fill_boot_info_from_pvh(memory, 0, info);
+    if (details.is_error()) return 0;
+    info.memory.normalize();
+    (void)kernel::read_acpi_cpu_info(memory, details.value().rsdp_physical);
+    return 0;
+}

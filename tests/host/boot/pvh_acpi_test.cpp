@@ -1,0 +1,151 @@
+// Host tests of the PVH start-info parser and the ACPI MADT reader over a fake physical
+// memory: valid structures, and each kind of damage refused with a message.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "kernel/boot/acpi.h"
+#include "kernel/boot/pvh.h"
+
+namespace {
+
+using base::u64;
+
+struct FakeMemory {
+    std::vector<uint8_t> bytes = std::vector<uint8_t>(0x10000, 0);
+    void put32(size_t at, uint32_t v) { std::memcpy(&bytes[at], &v, 4); }
+    void put64(size_t at, uint64_t v) { std::memcpy(&bytes[at], &v, 8); }
+    kernel::PhysicalMemoryView view() const { return kernel::PhysicalMemoryView(0, {bytes.data(), bytes.size()}); }
+};
+
+// A start info at 0x1000, memory map at 0x2000, command line at 0x3000.
+FakeMemory pvh_memory(const char* command_line = "test") {
+    FakeMemory m;
+    m.put32(0x1000, kernel::kPvhStartInfoMagic);
+    m.put32(0x1004, 1);
+    m.put64(0x1000 + 24, 0x3000);
+    m.put64(0x1000 + 32, 0x4000);
+    m.put64(0x1000 + 40, 0x2000);
+    m.put32(0x1000 + 48, 3);
+    const uint64_t map[3][3] = {{0, 0x9fc00, 1}, {0xf0000, 0x10000, 2}, {0x100000, 0x1ff00000, 1}};
+    for (int i = 0; i < 3; ++i) {
+        m.put64(0x2000 + i * 24, map[i][0]);
+        m.put64(0x2000 + i * 24 + 8, map[i][1]);
+        m.put32(0x2000 + i * 24 + 16, static_cast<uint32_t>(map[i][2]));
+    }
+    std::strcpy(reinterpret_cast<char*>(&m.bytes[0x3000]), command_line);
+    return m;
+}
+
+TEST(Pvh, StartInfoGivesMemoryCommandLineAndRsdp) {
+    const auto memory = pvh_memory("test=timer");
+    static kernel::BootInfo info;
+    info = kernel::BootInfo();
+    auto details = kernel::fill_boot_info_from_pvh(memory.view(), 0x1000, info);
+    ASSERT_TRUE(details.is_ok()) << details.error().message;
+    EXPECT_EQ(details.value().rsdp_physical, 0x4000u);
+    EXPECT_TRUE(info.command_line == base::StringView("test=timer"));
+    info.memory.normalize();
+    EXPECT_GT(info.memory.usable_bytes(), 500ull << 20);
+}
+
+std::string pvh_error(const FakeMemory& memory, u64 at = 0x1000) {
+    static kernel::BootInfo info;
+    info = kernel::BootInfo();
+    auto result = kernel::fill_boot_info_from_pvh(memory.view(), at, info);
+    return result.is_error() ? result.error().message : "";
+}
+
+TEST(Pvh, DamagedStartInfosAreRefusedWithAReason) {
+    auto m = pvh_memory();
+    m.put32(0x1000, 0x12345678);
+    EXPECT_NE(pvh_error(m).find("magic"), std::string::npos);
+    m = pvh_memory();
+    m.put32(0x1004, 0);
+    EXPECT_NE(pvh_error(m).find("version"), std::string::npos);
+    m = pvh_memory();
+    m.put32(0x1000 + 48, 100000);
+    EXPECT_NE(pvh_error(m).find("too many"), std::string::npos);
+    m = pvh_memory();
+    m.put64(0x1000 + 40, 0xfff0);  // the map runs off the end of memory
+    EXPECT_NE(pvh_error(m).find("outside"), std::string::npos);
+    m = pvh_memory();
+    EXPECT_NE(pvh_error(m, 0xfffff0).find("outside"), std::string::npos);
+    m = pvh_memory();
+    std::memset(&m.bytes[0x3000], 'a', m.bytes.size() - 0x3000);  // unterminated command line
+    EXPECT_FALSE(pvh_error(m).empty());
+    m = pvh_memory();
+    m.put64(0x2000 + 24 + 8, ~0ull);  // wraps around
+    EXPECT_NE(pvh_error(m).find("wraps"), std::string::npos);
+}
+
+void checksum(FakeMemory& m, size_t at, size_t length, size_t checksum_at) {
+    m.bytes[checksum_at] = 0;
+    uint8_t sum = 0;
+    for (size_t i = 0; i < length; ++i) sum = static_cast<uint8_t>(sum + m.bytes[at + i]);
+    m.bytes[checksum_at] = static_cast<uint8_t>(-sum);
+}
+
+// RSDP (revision 2) at 0x4000 → XSDT at 0x5000 → MADT at 0x6000 with `cpus` local APICs.
+FakeMemory acpi_memory(int cpus) {
+    FakeMemory m;
+    std::memcpy(&m.bytes[0x4000], "RSD PTR ", 8);
+    m.bytes[0x4000 + 15] = 2;
+    m.put32(0x4000 + 20, 36);
+    m.put64(0x4000 + 24, 0x5000);
+    checksum(m, 0x4000, 20, 0x4000 + 8);
+    checksum(m, 0x4000, 36, 0x4000 + 32);
+    std::memcpy(&m.bytes[0x5000], "XSDT", 4);
+    m.put32(0x5000 + 4, 36 + 8);
+    m.put64(0x5000 + 36, 0x6000);
+    checksum(m, 0x5000, 44, 0x5000 + 9);
+    std::memcpy(&m.bytes[0x6000], "APIC", 4);
+    const uint32_t length = 44 + 8 * cpus;
+    m.put32(0x6000 + 4, length);
+    m.put32(0x6000 + 36, 0xfee00000);
+    for (int i = 0; i < cpus; ++i) {
+        const size_t at = 0x6000 + 44 + 8 * i;
+        m.bytes[at] = 0;
+        m.bytes[at + 1] = 8;
+        m.bytes[at + 3] = static_cast<uint8_t>(i);
+        m.put32(at + 4, 1);
+    }
+    checksum(m, 0x6000, length, 0x6000 + 9);
+    return m;
+}
+
+TEST(Acpi, TheMadtCountsEnabledCpusAndGivesTheLocalApic) {
+    const auto m = acpi_memory(4);
+    auto info = kernel::read_acpi_cpu_info(m.view(), 0x4000);
+    ASSERT_TRUE(info.is_ok()) << info.error().message;
+    EXPECT_EQ(info.value().cpu_count, 4u);
+    EXPECT_EQ(info.value().local_apic_physical, 0xfee00000u);
+}
+
+TEST(Acpi, BadChecksumsAndLengthsAreRefused) {
+    auto m = acpi_memory(2);
+    m.bytes[0x6000 + 50] ^= 1;  // MADT body changed, checksum not
+    auto result = kernel::read_acpi_cpu_info(m.view(), 0x4000);
+    ASSERT_TRUE(result.is_error());
+    EXPECT_NE(std::string(result.error().message).find("checksum"), std::string::npos);
+
+    m = acpi_memory(2);
+    m.put32(0x6000 + 4, 0x7fff'ffff);
+    EXPECT_TRUE(kernel::read_acpi_cpu_info(m.view(), 0x4000).is_error());
+
+    m = acpi_memory(2);
+    m.bytes[0x6000 + 44 + 1] = 200;  // an entry running past the table
+    checksum(m, 0x6000, 44 + 16, 0x6000 + 9);
+    auto past_end = kernel::read_acpi_cpu_info(m.view(), 0x4000);
+    ASSERT_TRUE(past_end.is_error());
+    EXPECT_NE(std::string(past_end.error().message).find("runs past"), std::string::npos);
+
+    m = acpi_memory(2);
+    std::memcpy(&m.bytes[0x4000], "RSD PTX ", 8);
+    EXPECT_TRUE(kernel::read_acpi_cpu_info(m.view(), 0x4000).is_error());
+    EXPECT_TRUE(kernel::read_acpi_cpu_info(m.view(), 0).is_error());
+}
+
+}  // namespace
