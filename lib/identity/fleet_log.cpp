@@ -1,0 +1,238 @@
+// Fleet log rules (docs/identity.md). Each check names the sequence number at fault.
+#include "identity/fleet_log.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace identity {
+namespace {
+
+constexpr size_t kMaxLogStatements = 10'000'000;
+
+FleetError error(FleetError::Kind kind, uint64_t sequence, std::string message) {
+    return FleetError{kind, sequence, "statement " + std::to_string(sequence) + ": " + std::move(message)};
+}
+
+void put32(std::vector<uint8_t>& out, uint32_t v) {
+    for (int i = 3; i >= 0; --i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+void put64(std::vector<uint8_t>& out, uint64_t v) {
+    for (int i = 7; i >= 0; --i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+uint64_t get64(const uint8_t* at) {
+    uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v = v << 8 | at[i];
+    return v;
+}
+
+}  // namespace
+
+FleetLog FleetLog::create(const SigningKey& person, uint64_t time) {
+    Statement genesis;
+    genesis.kind = StatementKind::Genesis;
+    genesis.time = time;
+    genesis.key = person.public_key();
+    sign_statement(genesis, person);
+    FleetLog log;
+    log.person_ = person.public_key();
+    (void)log.append(genesis);
+    return log;
+}
+
+std::variant<FleetLog, FleetError> FleetLog::verify(const std::vector<Statement>& statements, const PublicKey& person) {
+    FleetLog log;
+    log.person_ = person;
+    if (statements.empty()) return FleetError{FleetError::Kind::Malformed, 0, "the log is empty"};
+    for (const Statement& statement : statements) {
+        if (auto failure = log.append(statement)) return *failure;
+    }
+    return log;
+}
+
+std::optional<FleetError> FleetLog::append(const Statement& s) {
+    using Kind = FleetError::Kind;
+    const uint64_t expected = statements_.size();
+    // Does it come next, right after the head?
+    if (s.sequence > expected)
+        return error(Kind::SequenceGap, s.sequence, "sequence " + std::to_string(s.sequence) + " where " +
+                                                        std::to_string(expected) + " was expected (a gap)");
+    if (s.sequence < expected)
+        return error(Kind::SequenceDuplicate, s.sequence,
+                     "sequence " + std::to_string(s.sequence) + " again where " + std::to_string(expected) +
+                         " was expected (a duplicate or a reordered log)");
+    const Sha256Digest expected_previous = expected == 0 ? Sha256Digest{} : head_hash_;
+    if (s.previous != expected_previous)
+        return error(Kind::BrokenChain, s.sequence, "its previous-hash does not match the statement before it");
+    if (expected == 0 && s.kind != StatementKind::Genesis)
+        return error(Kind::NotGenesis, s.sequence, "a log must begin with a genesis statement");
+    if (expected != 0 && s.kind == StatementKind::Genesis)
+        return error(Kind::NotGenesis, s.sequence, "a genesis statement may only come first");
+    if (s.kind == StatementKind::Genesis && s.key != person_)
+        return error(Kind::WrongPerson, s.sequence, "the genesis names a different Person");
+    if (!identity::verify(person_, signing_message(s), s.signature))
+        return error(Kind::BadSignature, s.sequence, "the signature is not the Person's (forged or altered)");
+    if (expected != 0 && s.time < statements_.back().time)
+        return error(Kind::TimeWentBackwards, s.sequence, "signed earlier than the statement before it");
+
+    // Is it consistent with the machines so far?
+    const auto machine = machines_.find(s.key);
+    if (s.kind == StatementKind::MachineCertificate) {
+        if (machine != machines_.end())
+            return error(machine->second.revoked ? Kind::AlreadyRevoked : Kind::DuplicateMachine, s.sequence,
+                         machine->second.revoked ? "certifies a machine key that was revoked" : "certifies a machine key twice");
+        if (active_names_.count(s.text))
+            return error(Kind::DuplicateMachine, s.sequence, "the name '" + s.text + "' belongs to an enrolled machine");
+        if (s.key == person_) return error(Kind::DuplicateMachine, s.sequence, "the Person's key cannot be a machine key");
+    } else if (s.kind == StatementKind::Revocation) {
+        if (machine == machines_.end()) return error(Kind::UnknownMachine, s.sequence, "revokes a key that was never enrolled");
+        if (machine->second.revoked) return error(Kind::AlreadyRevoked, s.sequence, "revokes a machine that is already revoked");
+    }
+
+    // Apply: nothing above changed anything.
+    if (s.kind == StatementKind::MachineCertificate) {
+        FleetMachine m;
+        m.key = s.key;
+        m.name = s.text;
+        m.enrolled_sequence = s.sequence;
+        m.enrolled_time = s.time;
+        machines_.emplace(s.key, m);
+        active_names_.emplace(s.text, s.key);
+    } else if (s.kind == StatementKind::Revocation) {
+        FleetMachine& m = machine->second;
+        m.revoked = true;
+        m.revoked_sequence = s.sequence;
+        m.revocation_reason = s.text;
+        active_names_.erase(m.name);
+    }
+    statements_.push_back(s);
+    head_hash_ = s.hash();
+    hashes_.push_back(head_hash_);
+    return std::nullopt;
+}
+
+std::optional<FleetError> FleetLog::append_new(StatementKind kind, const PublicKey& machine, const std::string& text,
+                                               uint64_t time, const SigningKey& person) {
+    Statement s;
+    s.kind = kind;
+    s.sequence = length();
+    s.previous = head_hash_;
+    s.time = std::max(time, statements_.empty() ? 0 : statements_.back().time);
+    s.key = machine;
+    s.text = text;
+    sign_statement(s, person);
+    return append(s);
+}
+
+std::optional<FleetError> FleetLog::merge(const FleetLog& other) {
+    if (other.person_ != person_) return FleetError{FleetError::Kind::WrongPerson, 0, "the other log belongs to another Person"};
+    const uint64_t common = std::min(length(), other.length());
+    for (uint64_t i = 0; i < common; ++i) {
+        if (hashes_[i] != other.hashes_[i])
+            return error(FleetError::Kind::Fork, i, "the two logs hold different statements with this sequence (a fork)");
+    }
+    for (uint64_t i = length(); i < other.length(); ++i) {
+        if (auto failure = append(other.statements_[i])) return failure;
+    }
+    return std::nullopt;
+}
+
+std::optional<FleetError> FleetLog::check_against(const AcceptedHead& accepted) const {
+    if (accepted.person != person_) return FleetError{FleetError::Kind::WrongPerson, 0, "this machine follows another Person's fleet"};
+    if (accepted.length == 0) return std::nullopt;
+    if (length() < accepted.length)
+        return FleetError{FleetError::Kind::Rollback, length(),
+                          "the log has " + std::to_string(length()) + " statements but this machine already accepted " +
+                              std::to_string(accepted.length) + " (a rollback)"};
+    if (hashes_[accepted.length - 1] != accepted.last_hash)
+        return error(FleetError::Kind::Fork, accepted.length - 1, "differs from the statement this machine accepted (a fork)");
+    return std::nullopt;
+}
+
+bool FleetLog::machine_may_sign(const PublicKey& machine) const {
+    const FleetMachine* m = find_machine(machine);
+    return m != nullptr && !m->revoked;
+}
+
+const FleetMachine* FleetLog::find_machine(const PublicKey& machine) const {
+    const auto it = machines_.find(machine);
+    return it == machines_.end() ? nullptr : &it->second;
+}
+
+const FleetMachine* FleetLog::find_machine_by_name(const std::string& name) const {
+    const auto it = active_names_.find(name);
+    return it == active_names_.end() ? nullptr : find_machine(it->second);
+}
+
+std::vector<FleetMachine> FleetLog::machines() const {
+    std::vector<FleetMachine> result;
+    for (const auto& [key, machine] : machines_) result.push_back(machine);
+    std::sort(result.begin(), result.end(), [](const auto& a, const auto& b) { return a.enrolled_sequence < b.enrolled_sequence; });
+    return result;
+}
+
+std::vector<uint8_t> encode_log(const std::vector<Statement>& statements) {
+    std::vector<uint8_t> out = {'V', 'X', 'F', 'L', 1, 0, 0, 0};
+    for (const Statement& s : statements) {
+        const auto bytes = s.encode();
+        put32(out, static_cast<uint32_t>(bytes.size()));
+        out.insert(out.end(), bytes.begin(), bytes.end());
+    }
+    return out;
+}
+
+ParsedLog parse_log(Bytes bytes) {
+    ParsedLog result;
+    if (bytes.size() < 8 || std::memcmp(bytes.data(), "VXFL", 4) != 0) {
+        result.error = "not a fleet log (bad magic)";
+        return result;
+    }
+    if (bytes[4] != 1 || bytes[5] != 0 || bytes[6] != 0 || bytes[7] != 0) {
+        result.error = "unsupported fleet log version";
+        return result;
+    }
+    size_t at = 8;
+    while (at < bytes.size()) {
+        if (result.statements.size() >= kMaxLogStatements) {
+            result.error = "more statements than a log may hold";
+            break;
+        }
+        if (bytes.size() - at < 4) {
+            result.error = "truncated record length at byte " + std::to_string(at);
+            break;
+        }
+        const uint32_t length = uint32_t(bytes[at]) << 24 | uint32_t(bytes[at + 1]) << 16 | uint32_t(bytes[at + 2]) << 8 | bytes[at + 3];
+        at += 4;
+        if (length > kMaxStatementSize || length > bytes.size() - at) {
+            result.error = "record at byte " + std::to_string(at - 4) + " runs past the end of the file or is too long";
+            break;
+        }
+        auto decoded = decode_statement(bytes.subspan(at, length));
+        if (!decoded.statement) {
+            result.error = "record " + std::to_string(result.statements.size()) + ": " + decoded.error;
+            break;
+        }
+        result.statements.push_back(std::move(*decoded.statement));
+        at += length;
+    }
+    if (!result.error.empty()) result.statements.clear();
+    return result;
+}
+
+std::vector<uint8_t> encode_head(const AcceptedHead& head) {
+    std::vector<uint8_t> out = {'V', 'X', 'F', 'H', 1, 0, 0, 0};
+    out.insert(out.end(), head.person.bytes.begin(), head.person.bytes.end());
+    put64(out, head.length);
+    out.insert(out.end(), head.last_hash.bytes.begin(), head.last_hash.bytes.end());
+    return out;
+}
+
+std::optional<AcceptedHead> parse_head(Bytes bytes) {
+    if (bytes.size() != 8 + 32 + 8 + 32 || std::memcmp(bytes.data(), "VXFH\1\0\0\0", 8) != 0) return std::nullopt;
+    AcceptedHead head;
+    std::memcpy(head.person.bytes.data(), bytes.data() + 8, 32);
+    head.length = get64(bytes.data() + 40);
+    std::memcpy(head.last_hash.bytes.data(), bytes.data() + 48, 32);
+    return head;
+}
+
+}  // namespace identity

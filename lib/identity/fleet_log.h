@@ -1,0 +1,109 @@
+// The fleet log: every statement the Person has made about their machines, append-only.
+// Verified from scratch back to the Person's public key; after that, one more statement is
+// checked against the head alone (constant time). A machine's signature counts only while its
+// certificate stands: enrolled and not revoked (docs/identity.md, "Log rules").
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "identity/statement.h"
+
+namespace identity {
+
+struct FleetError {
+    enum class Kind {
+        Malformed,          // bytes that are not a log or a statement
+        WrongPerson,        // the genesis names another Person
+        BadSignature,       // forged, or signed by another key
+        BrokenChain,        // previous-hash does not match
+        SequenceGap,        // a sequence number skipped
+        SequenceDuplicate,  // a sequence number repeated, or statements out of order
+        Fork,               // two different statements with one sequence number
+        Rollback,           // shorter than a head this machine already accepted
+        NotGenesis,         // the first statement is not a genesis, or a later one is
+        UnknownMachine,     // revoking a key that was never enrolled
+        AlreadyRevoked,     // revoking twice, or certifying a revoked key again
+        DuplicateMachine,   // a key or name enrolled twice
+        TimeWentBackwards,  // a statement older than the one before it
+    };
+    Kind kind;
+    uint64_t sequence;
+    std::string message;
+};
+
+struct FleetMachine {
+    PublicKey key;
+    std::string name;
+    uint64_t enrolled_sequence = 0;
+    uint64_t enrolled_time = 0;
+    bool revoked = false;
+    uint64_t revoked_sequence = 0;
+    std::string revocation_reason;
+};
+
+// What this machine has accepted before: a log shorter than this, or different at this
+// point, is refused.
+struct AcceptedHead {
+    PublicKey person;
+    uint64_t length = 0;  // number of statements
+    Sha256Digest last_hash;
+};
+
+class FleetLog {
+public:
+    // A new log holding only the genesis statement, signed by `person`.
+    static FleetLog create(const SigningKey& person, uint64_t time);
+    // Checks every statement back to `person`'s key.
+    static std::variant<FleetLog, FleetError> verify(const std::vector<Statement>& statements, const PublicKey& person);
+
+    // Checks `statement` against the head and the machine set, then appends it. O(1).
+    std::optional<FleetError> append(const Statement& statement);
+    // Builds, signs and appends a statement of `kind` (certificate or revocation).
+    std::optional<FleetError> append_new(StatementKind kind, const PublicKey& machine, const std::string& text,
+                                         uint64_t time, const SigningKey& person);
+    // Accepts `other` if it extends this log (same prefix, longer); refuses a fork.
+    std::optional<FleetError> merge(const FleetLog& other);
+    // Refuses a log shorter than, or diverging from, what was accepted before.
+    std::optional<FleetError> check_against(const AcceptedHead& accepted) const;
+
+    const PublicKey& person() const { return person_; }
+    uint64_t length() const { return statements_.size(); }
+    Sha256Digest head_hash() const { return head_hash_; }
+    AcceptedHead head() const { return {person_, length(), head_hash_}; }
+    const std::vector<Statement>& statements() const { return statements_; }
+
+    bool machine_may_sign(const PublicKey& machine) const;
+    const FleetMachine* find_machine(const PublicKey& machine) const;
+    const FleetMachine* find_machine_by_name(const std::string& name) const;
+    std::vector<FleetMachine> machines() const;  // in enrolment order
+
+private:
+    FleetLog() = default;
+    PublicKey person_;
+    std::vector<Statement> statements_;
+    std::vector<Sha256Digest> hashes_;  // hashes_[i] = statements_[i].hash()
+    Sha256Digest head_hash_;
+    std::map<PublicKey, FleetMachine> machines_;
+    std::map<std::string, PublicKey> active_names_;
+};
+
+// The log file: "VXFL" | version u8 = 1 | three zero bytes, then per statement a big-endian
+// u32 length and the statement's encoding, to the end of the file.
+std::vector<uint8_t> encode_log(const std::vector<Statement>& statements);
+struct ParsedLog {
+    std::vector<Statement> statements;
+    std::string error;  // empty when the file parsed
+};
+ParsedLog parse_log(Bytes bytes);
+
+// The accepted-head file: "VXFH" | version u8 = 1 | three zero bytes | person [32] |
+// length u64 | last hash [32].
+std::vector<uint8_t> encode_head(const AcceptedHead& head);
+std::optional<AcceptedHead> parse_head(Bytes bytes);
+
+}  // namespace identity

@@ -1,0 +1,11 @@
+# Turns the BIP39 wordlist (one word per line) into a C++ array of string_views.
+file(STRINGS ${INPUT} words)
+list(LENGTH words count)
+if(NOT count EQUAL 2048)
+  message(FATAL_ERROR "the BIP39 wordlist must have 2048 words, found ${count}")
+endif()
+set(body "")
+foreach(word IN LISTS words)
+  string(APPEND body "    \"${word}\",\n")
+endforeach()
+file(WRITE ${OUTPUT} "// Generated from bip39_english.txt by generate_wordlist.cmake. Do not edit.\n#include \"identity/bip39_wordlist.h\"\n\nnamespace identity::bip39 {\nnamespace {\nconstexpr std::string_view kWords[2048] = {\n${body}};\n}\nstd::span<const std::string_view> english_wordlist() { return kWords; }\n}  // namespace identity::bip39\n")

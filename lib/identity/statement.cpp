@@ -1,0 +1,120 @@
+// Statement encoding v1 (all integers big-endian):
+//   "VXFS" | version u8 = 1 | kind u8 | sequence u64 | previous [32] | time u64 | key [32]
+//   | text length u8 | text | signature [64]
+// Genesis has an empty text; a certificate's text is the machine name; a revocation's the
+// reason (printable ASCII, may be empty).
+#include "identity/statement.h"
+
+#include <cstring>
+
+namespace identity {
+namespace {
+
+constexpr uint8_t kVersion = 1;
+constexpr size_t kFixedPart = 4 + 1 + 1 + 8 + 32 + 8 + 32 + 1;
+constexpr char kDomain[] = "VectraOS fleet statement v1";  // followed by its NUL in the message
+
+void put64(std::vector<uint8_t>& out, uint64_t value) {
+    for (int i = 7; i >= 0; --i) out.push_back(static_cast<uint8_t>(value >> (8 * i)));
+}
+uint64_t get64(const uint8_t* at) {
+    uint64_t value = 0;
+    for (int i = 0; i < 8; ++i) value = value << 8 | at[i];
+    return value;
+}
+
+bool printable(std::string_view text) {
+    for (char c : text)
+        if (c < 0x20 || c > 0x7e) return false;
+    return true;
+}
+
+}  // namespace
+
+bool valid_machine_name(std::string_view name) {
+    if (name.empty() || name.size() > kMaxMachineName || name[0] == '-') return false;
+    for (char c : name)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    return true;
+}
+
+std::vector<uint8_t> Statement::signed_part() const {
+    std::vector<uint8_t> out = {'V', 'X', 'F', 'S', kVersion, static_cast<uint8_t>(kind)};
+    put64(out, sequence);
+    out.insert(out.end(), previous.bytes.begin(), previous.bytes.end());
+    put64(out, time);
+    out.insert(out.end(), key.bytes.begin(), key.bytes.end());
+    out.push_back(static_cast<uint8_t>(text.size()));
+    out.insert(out.end(), text.begin(), text.end());
+    return out;
+}
+
+std::vector<uint8_t> Statement::encode() const {
+    std::vector<uint8_t> out = signed_part();
+    out.insert(out.end(), signature.bytes.begin(), signature.bytes.end());
+    return out;
+}
+
+Sha256Digest Statement::hash() const { return sha256(encode()); }
+
+std::vector<uint8_t> signing_message(const Statement& statement) {
+    std::vector<uint8_t> message(kDomain, kDomain + sizeof kDomain);  // includes the NUL
+    const auto part = statement.signed_part();
+    message.insert(message.end(), part.begin(), part.end());
+    return message;
+}
+
+void sign_statement(Statement& statement, const SigningKey& person) {
+    statement.signature = person.sign(signing_message(statement));
+}
+
+DecodeResult decode_statement(Bytes bytes) {
+    DecodeResult result;
+    if (bytes.size() < kFixedPart + 64) {
+        result.error = "statement too short";
+        return result;
+    }
+    const uint8_t* at = bytes.data();
+    if (std::memcmp(at, "VXFS", 4) != 0) {
+        result.error = "not a fleet statement (bad magic)";
+        return result;
+    }
+    if (at[4] != kVersion) {
+        result.error = "unsupported statement version " + std::to_string(at[4]);
+        return result;
+    }
+    Statement s;
+    const uint8_t kind = at[5];
+    if (kind < 1 || kind > 3) {
+        result.error = "unknown statement kind " + std::to_string(kind);
+        return result;
+    }
+    s.kind = static_cast<StatementKind>(kind);
+    s.sequence = get64(at + 6);
+    std::memcpy(s.previous.bytes.data(), at + 14, 32);
+    s.time = get64(at + 46);
+    std::memcpy(s.key.bytes.data(), at + 54, 32);
+    const size_t text_length = at[86];
+    if (bytes.size() != kFixedPart + text_length + 64) {
+        result.error = "statement length does not match its text length (truncated or trailing bytes)";
+        return result;
+    }
+    s.text.assign(reinterpret_cast<const char*>(at + kFixedPart), text_length);
+    std::memcpy(s.signature.bytes.data(), at + kFixedPart + text_length, 64);
+    switch (s.kind) {
+        case StatementKind::Genesis:
+            if (!s.text.empty()) result.error = "a genesis statement carries no text";
+            else if (s.sequence != 0) result.error = "a genesis statement must have sequence 0";
+            break;
+        case StatementKind::MachineCertificate:
+            if (!valid_machine_name(s.text)) result.error = "invalid machine name in certificate";
+            break;
+        case StatementKind::Revocation:
+            if (s.text.size() > kMaxReason || !printable(s.text)) result.error = "invalid revocation reason";
+            break;
+    }
+    if (result.error.empty()) result.statement = std::move(s);
+    return result;
+}
+
+}  // namespace identity

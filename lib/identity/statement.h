@@ -1,0 +1,49 @@
+// Fleet statements: the Person-signed entries of the fleet log, in one canonical binary
+// encoding (docs/identity.md, "Statement encoding v1"). decode() accepts exactly the bytes
+// encode() produces — one byte string per statement — and nothing else.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "identity/crypto.h"
+
+namespace identity {
+
+enum class StatementKind : uint8_t { Genesis = 1, MachineCertificate = 2, Revocation = 3 };
+
+struct Statement {
+    StatementKind kind = StatementKind::Genesis;
+    uint64_t sequence = 0;
+    Sha256Digest previous;  // SHA-256 of the previous statement's full encoding; zeros first
+    uint64_t time = 0;      // Unix seconds when the Person signed it
+    PublicKey key;          // Genesis: the Person; certificate and revocation: the machine
+    std::string text;       // certificate: the machine's name; revocation: the reason
+    Signature signature;
+
+    // Everything but the signature: what the signature covers (after the domain prefix).
+    std::vector<uint8_t> signed_part() const;
+    std::vector<uint8_t> encode() const;
+    Sha256Digest hash() const;  // over encode()
+};
+
+inline constexpr size_t kMaxMachineName = 64;
+inline constexpr size_t kMaxReason = 200;
+inline constexpr size_t kMaxStatementSize = 4 + 2 + 8 + 32 + 8 + 32 + 1 + kMaxReason + 64;
+
+// Machine names: 1-64 of [a-z0-9-], starting with a letter or digit.
+bool valid_machine_name(std::string_view name);
+
+// The message the Person signs: "VectraOS fleet statement v1" NUL, then signed_part().
+std::vector<uint8_t> signing_message(const Statement& statement);
+void sign_statement(Statement& statement, const SigningKey& person);
+
+struct DecodeResult {
+    std::optional<Statement> statement;
+    std::string error;  // why it was refused
+};
+DecodeResult decode_statement(Bytes bytes);
+
+}  // namespace identity
