@@ -49,7 +49,7 @@ def main():
             accelerators.append("kvm")
         for accel in accelerators:
             command = qemu.qemu_command(arguments.build, arch, accel, append="test")
-            banner, end = median_marks(command, arguments.runs, [BANNER, SUMMARY], 300)
+            banner, end = median_marks(command, arguments.runs, [BANNER, SUMMARY], 120)
             print(f"{'VectraOS':10} {arch:8} {accel:5} {seconds(banner):>11} {seconds(end):>11}")
             linux = sorted(glob.glob(LINUX_KERNELS[arch]))
             if not linux:
@@ -61,7 +61,7 @@ def main():
                              "-smp", "2", "-m", "512M", "-kernel", linux[-1], "-no-reboot",
                              "-append", LINUX_CONSOLE[arch] + " panic=-1", "-display", "none",
                              "-serial", "stdio", "-monitor", "none"]
-            first, done = median_marks(linux_command, arguments.runs, [LINUX_FIRST, LINUX_END], 300)
+            first, done = median_marks(linux_command, arguments.runs, [LINUX_FIRST, LINUX_END], 60)
             print(f"{'Linux':10} {arch:8} {accel:5} {seconds(first):>11} {seconds(done):>11}"
                   "   (first line; end of kernel init)")
 

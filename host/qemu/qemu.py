@@ -98,8 +98,9 @@ def gdb_attach_command(build, arch):
 
 def run_captured(command, timeout, echo=True, stop_when=None):
     """Runs QEMU with no stdin, streaming its serial output. Returns (status, output, seconds,
-    timestamps) where status is None on timeout and timestamps maps each stop_when pattern
-    (regex) to the seconds at which it first appeared."""
+    timestamps) where status is None on timeout (or when stopped early) and timestamps maps
+    each stop_when pattern (regex) to the seconds at which it first appeared; once all have
+    appeared QEMU is stopped."""
     started = time.monotonic()
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT)
@@ -132,6 +133,10 @@ def run_captured(command, timeout, echo=True, stop_when=None):
             for pattern in stop_when:
                 if pattern not in marks and re.search(pattern, text, re.MULTILINE):
                     marks[pattern] = time.monotonic() - started
+            if len(marks) == len(stop_when):  # everything measured: no need to wait for the end
+                process.kill()
+                process.wait()
+                break
     text = output.decode("utf-8", "replace").replace("\r\n", "\n")  # the UARTs send CR LF
     return status, text, time.monotonic() - started, marks
 
