@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
     commands::register_person_commands(app);
     commands::register_machine_commands(app);
     commands::register_fleet_commands(app);
+    commands::register_pkg_commands(app);
     CLI11_PARSE(app, argc, argv);
     return 0;
 }

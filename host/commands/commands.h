@@ -8,5 +8,6 @@ namespace commands {
 void register_person_commands(CLI::App& app);
 void register_machine_commands(CLI::App& app);
 void register_fleet_commands(CLI::App& app);
+void register_pkg_commands(CLI::App& app);  // and "mirror"
 
 }  // namespace commands

@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""Packages end to end with the real `vectra` binary, on 127.0.0.1 only: build → release →
+serve (vectra mirror serve, and python3 -m http.server) → fetch into a second store → verify.
+Then every refusal: a tampering mirror (flipped byte, truncation, wrong length, stall, endless
+data, an old release), a forged release, a revoked or unknown signer — each refused with a
+message and the receiving store unchanged. An interrupted fetch resumes."""
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+VECTRA = sys.argv[1]
+HERE = os.path.dirname(os.path.abspath(__file__))
+failures = []
+
+
+def run(*arguments, words=None, expect=0, timeout=90):
+    result = subprocess.run([VECTRA, *arguments], input=words, capture_output=True, text=True, timeout=timeout)
+    if expect is not None and result.returncode != expect:
+        failures.append(f"{' '.join(arguments)}: exit {result.returncode}, expected {expect}\n{result.stdout}{result.stderr}")
+    return result.stdout + result.stderr
+
+
+def check(condition, message):
+    if not condition:
+        failures.append(message)
+
+
+def snapshot(store):
+    """Names and hashes of everything in blobs/ and releases/ (staging/ is not the store)."""
+    state = {}
+    for part in ("blobs", "releases"):
+        for folder, _, files in os.walk(os.path.join(store, part)):
+            for name in files:
+                path = os.path.join(folder, name)
+                state[os.path.relpath(path, store)] = hashlib.sha256(open(path, "rb").read()).hexdigest()
+    return state
+
+
+def start(command):
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    return process
+
+
+def wait_for_port(port):
+    import socket
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
+with tempfile.TemporaryDirectory() as root:
+    def path(*parts):
+        return os.path.join(root, *parts)
+
+    # A Person, a builder machine enrolled, and a receiver that follows the same fleet log.
+    created = run("person", "new", "--print-words-to-non-terminal")
+    word_lines = [line for line in created.splitlines() if re.match(r"^\s+\d+ [a-z]", line)]
+    words = " ".join(re.findall(r"\d+ ([a-z]+)", "\n".join(word_lines)))
+    builder, receiver = path("builder"), path("receiver")
+    run("machine", "--state-dir", builder, "init", "--name", "builder")
+    run("machine", "--state-dir", builder, "enroll", words=words)
+    run("machine", "--state-dir", receiver, "init", "--name", "receiver")
+    os.makedirs(receiver, exist_ok=True)
+    shutil.copy(path("builder", "fleet.log"), path("receiver", "fleet.log"))
+    shutil.copy(path("builder", "fleet.head"), path("receiver", "fleet.head"))
+
+    source = path("source")
+    os.makedirs(os.path.join(source, "bin"))
+    open(os.path.join(source, "README"), "w").write("hello from a package\n")
+    open(os.path.join(source, "bin", "tool"), "wb").write(os.urandom(2_500_000))
+    os.chmod(os.path.join(source, "bin", "tool"), 0o755)
+    built = run("pkg", "--state-dir", builder, "build", source)
+    manifest_1 = re.search(r"package ([0-9a-f]{64})", built).group(1)
+    run("pkg", "--state-dir", builder, "release", "demo", "1.0.0", manifest_1)
+    old_store = path("old-store")
+    shutil.copytree(path("builder", "store"), old_store)
+    open(os.path.join(source, "README"), "w").write("hello from version two\n")
+    manifest_2 = re.search(r"package ([0-9a-f]{64})", run("pkg", "--state-dir", builder, "build", source)).group(1)
+    run("pkg", "--state-dir", builder, "release", "demo", "2.0.0", manifest_2)
+    mirror = path("builder", "store")
+    store = path("receiver", "store")
+
+    # Refusals first, against an empty receiving store.
+    def refused(mode, expected_text, old=None):
+        before = snapshot(store)
+        server = start([sys.executable, os.path.join(HERE, "tampering_mirror.py"), mode, mirror] + ([old] if old else []))
+        port = int(server.stdout.readline())
+        answer = run("pkg", "--state-dir", receiver, "fetch", f"http://127.0.0.1:{port}", "demo", "--timeout", "3", expect=1)
+        server.kill()
+        check(re.search(expected_text, answer), f"{mode}: expected /{expected_text}/ in: {answer}")
+        check(snapshot(store) == before, f"{mode}: the store changed")
+
+    refused("flip", "does not match its hash")
+    refused("truncate", "(bytes, expected|cut off|timed out|Read)")
+    refused("longer", "more than the .* bytes expected")
+    refused("stall", "(timed out|Read)")
+    refused("endless", "more than the .* bytes expected")
+
+    # A forged release: one byte of the signed part changed.
+    forged = path("forged")
+    shutil.copytree(mirror, forged)
+    release = bytearray(open(os.path.join(forged, "releases", "demo"), "rb").read())
+    release[-70] ^= 1
+    open(os.path.join(forged, "releases", "demo"), "wb").write(release)
+    before = snapshot(store)
+    answer = run("pkg", "--state-dir", receiver, "fetch", forged, "demo", expect=1)
+    check("forged or altered" in answer, f"forged release: {answer}")
+
+    # An unknown signer: a machine the Person never enrolled releases the package.
+    stranger = path("stranger")
+    run("machine", "--state-dir", stranger, "init", "--name", "stranger")
+    shutil.copytree(mirror, path("stranger", "store"))
+    os.remove(path("stranger", "store", "releases", "demo"))
+    run("pkg", "--state-dir", stranger, "release", "demo", "3.0.0", manifest_2)
+    answer = run("pkg", "--state-dir", receiver, "fetch", path("stranger", "store"), "demo", expect=1)
+    check("neither a fleet machine nor trusted" in answer, f"unknown signer: {answer}")
+    check(snapshot(store) == before, "refused releases changed the store")
+
+    # The real thing, over vectra's own HTTP mirror.
+    port = 18000 + os.getpid() % 2000
+    server = start([VECTRA, "mirror", "serve", mirror, "--port", str(port)])
+    server.stdout.readline()
+    wait_for_port(port)
+    # An interrupted fetch first: the mirror fails after one chunk, then a good mirror resumes.
+    cut = start([sys.executable, os.path.join(HERE, "tampering_mirror.py"), "cut-after-1", mirror])
+    cut_port = int(cut.stdout.readline())
+    run("pkg", "--state-dir", receiver, "fetch", f"http://127.0.0.1:{cut_port}", "demo", expect=1)
+    cut.kill()
+    answer = run("pkg", "--state-dir", receiver, "fetch", f"http://127.0.0.1:{port}", "demo")
+    check(re.search(r"fetched demo 2\.0\.0: \d+ bytes, [1-9]\d* chunks already present", answer), f"resume: {answer}")
+    server.kill()
+    check("hello from version two" in run("pkg", "--state-dir", receiver, "cat", "demo", "README"), "cat after fetch")
+    check(open(os.path.join(source, "bin", "tool"), "rb").read() ==
+          subprocess.run([VECTRA, "pkg", "--state-dir", receiver, "cat", "demo", "bin/tool"], capture_output=True).stdout,
+          "the fetched binary differs from the source")
+    run("pkg", "--state-dir", receiver, "verify")
+
+    # A mirror replaying the old release is a rollback now.
+    refused("old-release", "older than the accepted 2.0.0 .*rollback", old=old_store)
+
+    # A revoked machine's release is refused once the receiver has the revocation.
+    run("fleet", "--state-dir", builder, "revoke", "builder", words=words)
+    shutil.copy(path("builder", "fleet.log"), path("receiver", "fleet.log"))
+    run("pkg", "--state-dir", builder, "release", "demo", "4.0.0", manifest_2)
+    answer = run("pkg", "--state-dir", receiver, "fetch", mirror, "demo", expect=1)
+    check("which is revoked" in answer, f"revoked signer: {answer}")
+
+    # python3 -m http.server as the mirror (a mirror is just files), into a fresh store.
+    fresh = path("fresh")
+    os.makedirs(fresh)
+    for name in ("fleet.log", "fleet.head"):
+        shutil.copy(path("receiver", name), os.path.join(fresh, name))
+    # Trust the builder key explicitly: it is revoked in the fleet, but a person may choose to.
+    builder_key = run("machine", "--state-dir", builder, "key").strip()
+    open(os.path.join(fresh, "trusted-keys"), "w").write(builder_key + "\n")
+    port = 20000 + os.getpid() % 2000
+    python_server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                                      "--directory", old_store], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_port(port)
+    answer = run("pkg", "--state-dir", fresh, "fetch", f"http://127.0.0.1:{port}", "demo")
+    python_server.kill()
+    check("fetched demo 1.0.0" in answer, f"python http.server mirror: {answer}")
+    # And curl can read a mirror too.
+    curl = subprocess.run(["curl", "-sf", "-o", "/dev/null", "-w", "%{http_code}", f"file://{mirror}/releases/demo"],
+                          capture_output=True, text=True)
+    check(curl.returncode == 0 or shutil.which("curl") is None, "curl could not read the mirror's files")
+
+for failure in failures:
+    print("FAILED:", failure)
+print(f"{0 if failures else 1} passed, {1 if failures else 0} failed")
+sys.exit(1 if failures else 0)
