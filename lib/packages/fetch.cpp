@@ -1,7 +1,10 @@
 #include "packages/fetch.h"
 
 #include <httplib.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <map>
 
 #include <cerrno>
 #include <cstdio>
@@ -68,6 +71,68 @@ private:
     httplib::Client client_;
 };
 
+// A disk image: an uncompressed tar archive (ustar) of a mirror directory, e.g. made with
+// `tar -C STORE -cf image.tar .`. The member index is read once, bounds-checked; members are
+// then read directly from the file.
+class TarImageSource final : public Source {
+public:
+    explicit TarImageSource(std::string image) : image_(std::move(image)) {
+        std::string error;
+        if (!identity::read_file(image_, bytes_, error, size_t(64) << 30)) {
+            error_ = error;
+            return;
+        }
+        size_t at = 0;
+        // Invariant: [0, at) holds whole members (header plus padded data).
+        while (at + 512 <= bytes_.size()) {
+            const uint8_t* header = bytes_.data() + at;
+            if (header[0] == 0) break;  // the end-of-archive blocks
+            const std::string name = field(header, 100), prefix = field(header + 345, 155);
+            uint64_t size = 0;
+            for (size_t i = 124; i < 136 && header[i] >= '0' && header[i] <= '7'; ++i) size = size * 8 + (header[i] - '0');
+            if (size > bytes_.size() - at - 512) {
+                error_ = image_ + ": a member runs past the end of the image (truncated?)";
+                members_.clear();
+                return;
+            }
+            const char type = static_cast<char>(header[156]);
+            std::string path = prefix.empty() ? name : prefix + "/" + name;
+            while (path.rfind("./", 0) == 0) path = path.substr(2);
+            if (type == '0' || type == '\0') members_[path] = {at + 512, size};
+            at += 512 + (size + 511) / 512 * 512;
+        }
+    }
+    bool get(const std::string& path, size_t limit, std::vector<uint8_t>& data, std::string& error) override {
+        if (!error_.empty()) {
+            error = error_;
+            return false;
+        }
+        const auto member = members_.find(path);
+        if (member == members_.end()) {
+            error = image_ + ": no " + path;
+            return false;
+        }
+        if (member->second.second > limit) {
+            error = image_ + ": " + path + " has more than the " + std::to_string(limit) + " bytes expected";
+            return false;
+        }
+        const auto* begin = bytes_.data() + member->second.first;
+        data.assign(begin, begin + member->second.second);
+        return true;
+    }
+    std::string describe() const override { return image_; }
+
+private:
+    static std::string field(const uint8_t* at, size_t size) {
+        size_t length = 0;
+        while (length < size && at[length] != 0) ++length;
+        return std::string(reinterpret_cast<const char*>(at), length);
+    }
+    std::string image_, error_;
+    std::vector<uint8_t> bytes_;
+    std::map<std::string, std::pair<size_t, uint64_t>> members_;
+};
+
 }  // namespace
 
 std::unique_ptr<Source> open_source(const std::string& location, int timeout_seconds) {
@@ -78,6 +143,8 @@ std::unique_ptr<Source> open_source(const std::string& location, int timeout_sec
         while (!base.empty() && base.back() == '/') base.pop_back();
         return std::make_unique<HttpSource>(origin, base, timeout_seconds);
     }
+    struct stat st{};
+    if (stat(location.c_str(), &st) == 0 && S_ISREG(st.st_mode)) return std::make_unique<TarImageSource>(location);
     return std::make_unique<DirectorySource>(location);
 }
 

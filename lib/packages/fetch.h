@@ -1,4 +1,4 @@
-// Fetching a package from any mirror — an HTTP server, a plain directory — into a store.
+// Fetching a package from any mirror — an HTTP server, a plain directory, a disk image — into a store.
 // Nothing is trusted for where it came from: the release's signature and signer, its version
 // against the one already accepted, the manifest's hash, every chunk's hash and length are all
 // checked, and only when everything is verified does anything land in the store. Verified
@@ -23,7 +23,7 @@ public:
     virtual std::string describe() const = 0;
 };
 
-// "http://host:port[/base]" or a directory path.
+// "http://host:port[/base]", a directory, or a disk image (a tar archive of a mirror directory).
 std::unique_ptr<Source> open_source(const std::string& location, int timeout_seconds = 10);
 
 struct FetchPolicy {

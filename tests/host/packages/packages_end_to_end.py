@@ -168,6 +168,22 @@ with tempfile.TemporaryDirectory() as root:
     answer = run("pkg", "--state-dir", fresh, "fetch", f"http://127.0.0.1:{port}", "demo")
     python_server.kill()
     check("fetched demo 1.0.0" in answer, f"python http.server mirror: {answer}")
+    # A disk image: a tar archive of the mirror directory.
+    import tarfile
+    image = path("mirror.tar")
+    with tarfile.open(image, "w", format=tarfile.USTAR_FORMAT) as archive:
+        archive.add(old_store, arcname=".")
+    image_store = path("image-receiver")
+    os.makedirs(image_store)
+    shutil.copy(os.path.join(fresh, "trusted-keys"), image_store)
+    answer = run("pkg", "--state-dir", image_store, "fetch", image, "demo")
+    check("fetched demo 1.0.0" in answer, f"disk image mirror: {answer}")
+    truncated_image = path("truncated.tar")
+    open(truncated_image, "wb").write(open(image, "rb").read()[:700_000])
+    os.makedirs(path("image-receiver-2"))
+    shutil.copy(os.path.join(fresh, "trusted-keys"), path("image-receiver-2"))
+    answer = run("pkg", "--state-dir", path("image-receiver-2"), "fetch", truncated_image, "demo", expect=1)
+    check("runs past the end of the image" in answer, f"truncated disk image: {answer}")
     # And curl can read a mirror too.
     curl = subprocess.run(["curl", "-sf", "-o", "/dev/null", "-w", "%{http_code}", f"file://{mirror}/releases/demo"],
                           capture_output=True, text=True)
