@@ -69,7 +69,12 @@ std::optional<FleetError> FleetLog::append(const Statement& s) {
         return error(Kind::NotGenesis, s.sequence, "a genesis statement may only come first");
     if (s.kind == StatementKind::Genesis && s.key != person_)
         return error(Kind::WrongPerson, s.sequence, "the genesis names a different Person");
-    if (!identity::verify(person_, signing_message(s), s.signature))
+    // One encoding serves both the signature check and the new head hash.
+    const std::vector<uint8_t> encoded = s.encode();
+    thread_local std::vector<uint8_t> message;
+    message.assign(kStatementSigningDomain, kStatementSigningDomain + sizeof kStatementSigningDomain);
+    message.insert(message.end(), encoded.begin(), encoded.end() - kSignatureSize);
+    if (!identity::verify(person_, message, s.signature))
         return error(Kind::BadSignature, s.sequence, "the signature is not the Person's (forged or altered)");
     if (expected != 0 && s.time < statements_.back().time)
         return error(Kind::TimeWentBackwards, s.sequence, "signed earlier than the statement before it");
@@ -105,7 +110,7 @@ std::optional<FleetError> FleetLog::append(const Statement& s) {
         active_names_.erase(m.name);
     }
     statements_.push_back(s);
-    head_hash_ = s.hash();
+    head_hash_ = sha256(encoded);
     hashes_.push_back(head_hash_);
     return std::nullopt;
 }

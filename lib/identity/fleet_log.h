@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <map>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -88,8 +90,15 @@ private:
     std::vector<Statement> statements_;
     std::vector<Sha256Digest> hashes_;  // hashes_[i] = statements_[i].hash()
     Sha256Digest head_hash_;
-    std::map<PublicKey, FleetMachine> machines_;
-    std::map<std::string, PublicKey> active_names_;
+    struct KeyHash {
+        size_t operator()(const PublicKey& key) const {  // keys are uniformly random bytes
+            size_t value;
+            std::memcpy(&value, key.bytes.data(), sizeof value);
+            return value;
+        }
+    };
+    std::unordered_map<PublicKey, FleetMachine, KeyHash> machines_;
+    std::unordered_map<std::string, PublicKey> active_names_;
 };
 
 // The log file: "VXFL" | version u8 = 1 | three zero bytes, then per statement a big-endian

@@ -12,7 +12,6 @@ namespace {
 
 constexpr uint8_t kVersion = 1;
 constexpr size_t kFixedPart = 4 + 1 + 1 + 8 + 32 + 8 + 32 + 1;
-constexpr char kDomain[] = "VectraOS fleet statement v1";  // followed by its NUL in the message
 
 void put64(std::vector<uint8_t>& out, uint64_t value) {
     for (int i = 7; i >= 0; --i) out.push_back(static_cast<uint8_t>(value >> (8 * i)));
@@ -58,7 +57,7 @@ std::vector<uint8_t> Statement::encode() const {
 Sha256Digest Statement::hash() const { return sha256(encode()); }
 
 std::vector<uint8_t> signing_message(const Statement& statement) {
-    std::vector<uint8_t> message(kDomain, kDomain + sizeof kDomain);  // includes the NUL
+    std::vector<uint8_t> message(kStatementSigningDomain, kStatementSigningDomain + sizeof kStatementSigningDomain);
     const auto part = statement.signed_part();
     message.insert(message.end(), part.begin(), part.end());
     return message;

@@ -36,7 +36,8 @@ inline constexpr size_t kMaxStatementSize = 4 + 2 + 8 + 32 + 8 + 32 + 1 + kMaxRe
 // Machine names: 1-64 of [a-z0-9-], starting with a letter or digit.
 bool valid_machine_name(std::string_view name);
 
-// The message the Person signs: "VectraOS fleet statement v1" NUL, then signed_part().
+// The message the Person signs: this domain (its NUL included), then signed_part().
+inline constexpr char kStatementSigningDomain[] = "VectraOS fleet statement v1";
 std::vector<uint8_t> signing_message(const Statement& statement);
 void sign_statement(Statement& statement, const SigningKey& person);
 
