@@ -2,6 +2,9 @@
 #include "identity/crypto.h"
 
 #include <sodium.h>
+#if VECTRA_SHA256_OPENSSL
+#include <openssl/evp.h>
+#endif
 
 #include <cstdlib>
 #include <cstring>
@@ -68,7 +71,12 @@ bool verify(const PublicKey& key, Bytes message, const Signature& signature) {
 
 Sha256Digest sha256(Bytes data) {
     Sha256Digest digest;
+#if VECTRA_SHA256_OPENSSL
+    unsigned int length = 0;
+    if (EVP_Digest(data.data(), data.size(), digest.bytes.data(), &length, EVP_sha256(), nullptr) != 1) std::abort();
+#else
     crypto_hash_sha256(digest.bytes.data(), data.data(), data.size());
+#endif
     return digest;
 }
 
@@ -78,7 +86,26 @@ Sha512Digest sha512(Bytes data) {
     return digest;
 }
 
+#if VECTRA_SHA256_OPENSSL
+static_assert(sizeof(EVP_MD_CTX*) <= 128);
+static EVP_MD_CTX*& context(uint8_t* state) { return *reinterpret_cast<EVP_MD_CTX**>(state); }
+Sha256::Sha256() {
+    context(state_) = EVP_MD_CTX_new();
+    if (context(state_) == nullptr || EVP_DigestInit_ex(context(state_), EVP_sha256(), nullptr) != 1) std::abort();
+}
+Sha256::~Sha256() { EVP_MD_CTX_free(context(state_)); }
+void Sha256::update(Bytes data) {
+    if (EVP_DigestUpdate(context(state_), data.data(), data.size()) != 1) std::abort();
+}
+Sha256Digest Sha256::finish() {
+    Sha256Digest digest;
+    unsigned int length = 0;
+    if (EVP_DigestFinal_ex(context(state_), digest.bytes.data(), &length) != 1) std::abort();
+    return digest;
+}
+#else
 Sha256::Sha256() { crypto_hash_sha256_init(reinterpret_cast<crypto_hash_sha256_state*>(state_)); }
+Sha256::~Sha256() = default;
 void Sha256::update(Bytes data) {
     crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_), data.data(), data.size());
 }
@@ -87,6 +114,7 @@ Sha256Digest Sha256::finish() {
     crypto_hash_sha256_final(reinterpret_cast<crypto_hash_sha256_state*>(state_), digest.bytes.data());
     return digest;
 }
+#endif
 
 Hmac::Hmac(Hash hash, Bytes key) : hash_(hash) {
     if (hash_ == Hash::Sha256)

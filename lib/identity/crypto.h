@@ -2,6 +2,9 @@
 // (Ed25519 with strict verification, SHA-256/512, HMAC-SHA-256/512, the OS random source,
 // locked and wiped memory, constant-time comparison); nothing of libsodium's API leaks past
 // this header, so the same calls can be served by libsodium built for VectraOS later.
+// One exception, measured (docs/packages.md): on the host, bulk SHA-256 comes from OpenSSL's
+// libcrypto when built with VECTRA_SHA256_OPENSSL, which uses the CPU's SHA instructions and
+// is about five times faster than libsodium's portable SHA-256 here.
 #pragma once
 
 #include <array>
@@ -91,11 +94,15 @@ Sha512Digest sha512(Bytes data);
 class Sha256 {
 public:
     Sha256();
+    ~Sha256();
+    Sha256(const Sha256&) = delete;
+    Sha256& operator=(const Sha256&) = delete;
     void update(Bytes data);
     Sha256Digest finish();
 
 private:
-    alignas(16) uint8_t state_[128];  // holds libsodium's crypto_hash_sha256_state (checked in crypto.cpp)
+    // libsodium's crypto_hash_sha256_state, or OpenSSL's EVP_MD_CTX* (see crypto.cpp).
+    alignas(16) uint8_t state_[128];
 };
 
 // HMAC over SHA-256 / SHA-512 (RFC 2104), incremental.

@@ -37,7 +37,7 @@ MachineKeyFile parse_machine_key(Bytes bytes) {
     return result;
 }
 
-bool write_file_atomically(const std::string& path, Bytes data, unsigned mode, std::string& error) {
+bool write_file_atomically(const std::string& path, Bytes data, unsigned mode, std::string& error, bool durable) {
     const std::string temporary = path + ".tmp." + std::to_string(getpid());
     const int fd = open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (fd < 0) {
@@ -56,7 +56,7 @@ bool write_file_atomically(const std::string& path, Bytes data, unsigned mode, s
         }
         written += static_cast<size_t>(n);
     }
-    if (fchmod(fd, mode) != 0 || fsync(fd) != 0 || close(fd) != 0) {
+    if (fchmod(fd, mode) != 0 || (durable && fsync(fd) != 0) || close(fd) != 0) {
         error = "cannot finish " + temporary + ": " + std::strerror(errno);
         unlink(temporary.c_str());
         return false;

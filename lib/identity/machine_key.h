@@ -20,8 +20,10 @@ std::vector<uint8_t> encode_machine_key(Bytes seed32, const PublicKey& public_ke
 // Strict: exact size, magic, version, and the public key must be the seed's.
 MachineKeyFile parse_machine_key(Bytes bytes);
 
-// Atomic file write with the given mode; false (and errno-based message) on failure.
-bool write_file_atomically(const std::string& path, Bytes data, unsigned mode, std::string& error);
+// Atomic file write with the given mode; false (and errno-based message) on failure. With
+// `durable`, the data reaches the disk (fsync) before the rename makes it visible; without,
+// the caller syncs later (a batch of staged files, one syncfs) or re-checks after a crash.
+bool write_file_atomically(const std::string& path, Bytes data, unsigned mode, std::string& error, bool durable = true);
 bool read_file(const std::string& path, std::vector<uint8_t>& data, std::string& error, size_t limit = 64 << 20);
 
 }  // namespace identity

@@ -1,5 +1,6 @@
 #include "packages/fetch.h"
 
+#include <fcntl.h>
 #include <httplib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -216,7 +217,9 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
                             std::to_string(data.size()) + " bytes, expected " + std::to_string(length));
             if (identity::sha256(data) != chunk)
                 return fail(source.describe() + ": " + file.path + " chunk " + std::to_string(i) + " does not match its hash (corrupted or tampered)");
-            if (!identity::write_file_atomically(store.staging_path(chunk), data, 0644, error)) return fail(error);
+            // Not synced one by one: a staged chunk is re-verified before reuse, and all of
+            // them are synced at once before they move into the store.
+            if (!identity::write_file_atomically(store.staging_path(chunk), data, 0644, error, /*durable=*/false)) return fail(error);
             staged.insert(chunk);
             result.bytes_fetched += length;
             if (policy.progress) policy.progress(done, total);
@@ -224,6 +227,12 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
     }
 
     // 4. All verified: chunks into the store, then the manifest, then the release (the commit).
+    // One syncfs puts every staged chunk on disk before any gets its final name.
+    if (const int staging = open((store.root() + "/staging").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); staging >= 0) {
+        const int synced = syncfs(staging);
+        close(staging);
+        if (synced != 0) return fail("cannot sync the staged chunks: " + std::string(std::strerror(errno)));
+    }
     for (const Sha256Digest& chunk : staged) {
         const std::string target = store.blob_path(chunk);
         if (!ensure_directory(target.substr(0, target.rfind('/')), error)) return fail(error);
