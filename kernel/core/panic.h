@@ -49,5 +49,5 @@ template <class... Args>
     base::print(console(), "PANIC: ");
     base::print(console(), format, args...);
     base::print(console(), "\n");
-    panic_end(__builtin_frame_address(0) ? reinterpret_cast<base::uptr>(__builtin_frame_address(0)) : 0);
+    panic_end(reinterpret_cast<base::uptr>(__builtin_frame_address(0)));
 }

@@ -4,9 +4,9 @@
 #include "arch/arch.h"
 #include "base/format.h"
 #include "kernel/arch/aarch64/cpu.h"
+#include "kernel/core/fault_fixup.h"
 #include "kernel/core/panic.h"
 
-extern "C" const base::u64 probe_fixups[], probe_fixups_end[];
 
 namespace aarch64 {
 
@@ -97,14 +97,12 @@ const char* describe(u64 esr) {
     kernel::panic_from_trap(report);
 }
 
+// A fault at one of the probes' instructions resumes at its recovery address.
 bool resume_at_fixup(TrapFrame& frame) {
-    for (const u64* entry = probe_fixups; entry < probe_fixups_end; entry += 2) {
-        if (entry[0] == frame.elr) {
-            frame.elr = entry[1];
-            return true;
-        }
-    }
-    return false;
+    const u64 resume = kernel::fault_fixup_for(frame.elr);
+    if (resume == 0) return false;
+    frame.elr = resume;
+    return true;
 }
 
 }  // namespace

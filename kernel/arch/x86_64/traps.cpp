@@ -5,10 +5,10 @@
 #include "arch/arch.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/interrupts.h"
+#include "kernel/core/fault_fixup.h"
 #include "kernel/core/panic.h"
 
 extern "C" char trap_stubs[];
-extern "C" const base::u64 probe_fixups[], probe_fixups_end[];
 
 namespace x86_64 {
 
@@ -161,13 +161,10 @@ const char* describe_error(u64 vector, u64 error) {
 
 // A fault at one of the probes' instructions resumes at its recovery address.
 bool resume_at_fixup(TrapFrame& frame) {
-    for (const u64* entry = probe_fixups; entry < probe_fixups_end; entry += 2) {
-        if (entry[0] == frame.rip) {
-            frame.rip = entry[1];
-            return true;
-        }
-    }
-    return false;
+    const u64 resume = kernel::fault_fixup_for(frame.rip);
+    if (resume == 0) return false;
+    frame.rip = resume;
+    return true;
 }
 
 }  // namespace
