@@ -89,6 +89,18 @@ int fleet_merge() {
     const StateDirectory state = state_directory(state_option);
     std::optional<identity::FleetLog> ours, theirs;
     const auto accepted = load_accepted_head(state);
+    if (access(state.log_file().c_str(), F_OK) != 0) {
+        // A machine with no log yet adopts one — but only for a Person it was told about:
+        // taking the key from the log itself would trust whoever handed the log over.
+        identity::PublicKey person;
+        if (person_option.empty() || !identity::from_hex(person_option, person.bytes)) {
+            std::fprintf(stderr, "vectra: this machine has no fleet log yet; adopt one with --person KEY (the Person's public key)\n");
+            return 2;
+        }
+        if (!load_log_file(log_path, &person, theirs) || !save_log(state, *theirs)) return 1;
+        std::printf("adopted the fleet log: %llu statements\n", static_cast<unsigned long long>(theirs->length()));
+        return 0;
+    }
     if (!load_log_file(state.log_file(), accepted ? &accepted->person : nullptr, ours)) return 1;
     const identity::PublicKey person = ours->person();
     if (!load_log_file(log_path, &person, theirs)) return 1;
@@ -120,6 +132,7 @@ void register_fleet_commands(CLI::App& app) {
     show->callback([] { throw CLI::RuntimeError(fleet_show()); });
     auto* merge = fleet->add_subcommand("merge", "accept a longer valid log from another machine");
     merge->add_option("log", log_path, "fleet log file")->required();
+    merge->add_option("--person", person_option, "the Person's public key (hex), to adopt a first log");
     merge->callback([] { throw CLI::RuntimeError(fleet_merge()); });
 }
 

@@ -212,7 +212,8 @@ void register_pkg_commands(CLI::App& app) {
     build->add_option("--name", name);
     build->add_option("--version", version_text);
     build->callback([] { throw CLI::RuntimeError(pkg_build()); });
-    auto* release = pkg->add_subcommand("release", "sign NAME VERSION = MANIFEST with this machine's key");
+    auto* release = pkg->add_subcommand("release", "sign NAME VERSION = MANIFEST with this machine's key (alias: sign)");
+    release->alias("sign");
     release->add_option("name", name)->required();
     release->add_option("version", version_text)->required();
     release->add_option("manifest", manifest_text)->required();

@@ -62,7 +62,10 @@ with tempfile.TemporaryDirectory() as root:
     open(forged, "wb").write(data)
     run("fleet", "verify", forged, "--person", public_key, expect=1)
     # Machine b merges a's log; then a shorter (older) log is a rollback for it.
-    run("fleet", "--state-dir", b, "merge", log, expect=1)  # b has no log yet: nothing to merge into
+    run("fleet", "--state-dir", b, "merge", log, expect=2)  # no log yet: adopting needs the Person's key
+    run("fleet", "--state-dir", b, "merge", log, "--person", "11" * 32, expect=1)  # not this Person's log
+    run("fleet", "--state-dir", b, "merge", log, "--person", public_key)
+    check("REVOKED" in run("fleet", "--state-dir", b, "show"), "b did not adopt a's log")
     os.makedirs(b, exist_ok=True)
     older = os.path.join(root, "older.log")
     whole = open(log, "rb").read()
