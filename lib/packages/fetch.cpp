@@ -40,6 +40,7 @@ public:
     }
     bool get(const std::string& path, size_t limit, std::vector<uint8_t>& data, std::string& error) override {
         data.clear();
+        data.reserve(std::min<size_t>(limit, kChunkSize));  // one allocation per chunk, no regrowth
         bool too_long = false;
         const std::string target = base_ + "/" + path;
         auto response = client_.Get(target.c_str(), [&](const char* bytes, size_t length) {
