@@ -1,15 +1,14 @@
+// The fetch, in four steps (docs/packages.md, "Fetching"): the release, the manifests, the
+// chunks into staging, then the commit. Steps 1-3 change nothing in blobs/ or releases/; a
+// refusal at any point leaves the store as it was (staging aside, which is not the store).
 #include "packages/fetch.h"
 
 #include <fcntl.h>
-#include <httplib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <map>
-
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
+#include <map>
 #include <set>
 
 #include "identity/machine_key.h"
@@ -17,138 +16,18 @@
 namespace packages {
 namespace {
 
-class DirectorySource final : public Source {
-public:
-    explicit DirectorySource(std::string root) : root_(std::move(root)) {}
-    bool get(const std::string& path, size_t limit, std::vector<uint8_t>& data, std::string& error) override {
-        return identity::read_file(root_ + "/" + path, data, error, limit);
+bool sync_filesystem_of(const std::string& directory, std::string& error) {
+    const int fd = open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || syncfs(fd) != 0) {
+        error = "cannot sync " + directory + ": " + std::strerror(errno);
+        if (fd >= 0) close(fd);
+        return false;
     }
-    std::string describe() const override { return root_; }
-
-private:
-    std::string root_;
-};
-
-class HttpSource final : public Source {
-public:
-    HttpSource(std::string origin, std::string base, int timeout_seconds)
-        : origin_(std::move(origin)), base_(std::move(base)), client_(origin_) {
-        client_.set_connection_timeout(timeout_seconds, 0);
-        client_.set_read_timeout(timeout_seconds, 0);
-        client_.set_write_timeout(timeout_seconds, 0);
-        client_.set_keep_alive(true);
-    }
-    bool get(const std::string& path, size_t limit, std::vector<uint8_t>& data, std::string& error) override {
-        data.clear();
-        data.reserve(std::min<size_t>(limit, kChunkSize));  // one allocation per chunk, no regrowth
-        bool too_long = false;
-        const std::string target = base_ + "/" + path;
-        auto response = client_.Get(target.c_str(), [&](const char* bytes, size_t length) {
-            if (data.size() + length > limit) {
-                too_long = true;
-                return false;  // a mirror sending endless data is cut off
-            }
-            data.insert(data.end(), bytes, bytes + length);
-            return true;
-        });
-        if (too_long) {
-            error = origin_ + target + ": more than the " + std::to_string(limit) + " bytes expected";
-            return false;
-        }
-        if (!response) {
-            error = origin_ + target + ": " + httplib::to_string(response.error()) +
-                    (response.error() == httplib::Error::Read ? " (timed out or cut off)" : "");
-            return false;
-        }
-        if (response->status != 200) {
-            error = origin_ + target + ": HTTP status " + std::to_string(response->status);
-            return false;
-        }
-        return true;
-    }
-    std::string describe() const override { return origin_ + base_; }
-
-private:
-    std::string origin_, base_;
-    httplib::Client client_;
-};
-
-// A disk image: an uncompressed tar archive (ustar) of a mirror directory, e.g. made with
-// `tar -C STORE -cf image.tar .`. The member index is read once, bounds-checked; members are
-// then read directly from the file.
-class TarImageSource final : public Source {
-public:
-    explicit TarImageSource(std::string image) : image_(std::move(image)) {
-        std::string error;
-        if (!identity::read_file(image_, bytes_, error, size_t(64) << 30)) {
-            error_ = error;
-            return;
-        }
-        size_t at = 0;
-        // Invariant: [0, at) holds whole members (header plus padded data).
-        while (at + 512 <= bytes_.size()) {
-            const uint8_t* header = bytes_.data() + at;
-            if (header[0] == 0) break;  // the end-of-archive blocks
-            const std::string name = field(header, 100), prefix = field(header + 345, 155);
-            uint64_t size = 0;
-            for (size_t i = 124; i < 136 && header[i] >= '0' && header[i] <= '7'; ++i) size = size * 8 + (header[i] - '0');
-            if (size > bytes_.size() - at - 512) {
-                error_ = image_ + ": a member runs past the end of the image (truncated?)";
-                members_.clear();
-                return;
-            }
-            const char type = static_cast<char>(header[156]);
-            std::string path = prefix.empty() ? name : prefix + "/" + name;
-            while (path.rfind("./", 0) == 0) path = path.substr(2);
-            if (type == '0' || type == '\0') members_[path] = {at + 512, size};
-            at += 512 + (size + 511) / 512 * 512;
-        }
-    }
-    bool get(const std::string& path, size_t limit, std::vector<uint8_t>& data, std::string& error) override {
-        if (!error_.empty()) {
-            error = error_;
-            return false;
-        }
-        const auto member = members_.find(path);
-        if (member == members_.end()) {
-            error = image_ + ": no " + path;
-            return false;
-        }
-        if (member->second.second > limit) {
-            error = image_ + ": " + path + " has more than the " + std::to_string(limit) + " bytes expected";
-            return false;
-        }
-        const auto* begin = bytes_.data() + member->second.first;
-        data.assign(begin, begin + member->second.second);
-        return true;
-    }
-    std::string describe() const override { return image_; }
-
-private:
-    static std::string field(const uint8_t* at, size_t size) {
-        size_t length = 0;
-        while (length < size && at[length] != 0) ++length;
-        return std::string(reinterpret_cast<const char*>(at), length);
-    }
-    std::string image_, error_;
-    std::vector<uint8_t> bytes_;
-    std::map<std::string, std::pair<size_t, uint64_t>> members_;
-};
+    close(fd);
+    return true;
+}
 
 }  // namespace
-
-std::unique_ptr<Source> open_source(const std::string& location, int timeout_seconds) {
-    if (location.rfind("http://", 0) == 0) {
-        const size_t slash = location.find('/', 7);
-        const std::string origin = slash == std::string::npos ? location : location.substr(0, slash);
-        std::string base = slash == std::string::npos ? "" : location.substr(slash);
-        while (!base.empty() && base.back() == '/') base.pop_back();
-        return std::make_unique<HttpSource>(origin, base, timeout_seconds);
-    }
-    struct stat st{};
-    if (stat(location.c_str(), &st) == 0 && S_ISREG(st.st_mode)) return std::make_unique<TarImageSource>(location);
-    return std::make_unique<DirectorySource>(location);
-}
 
 FetchResult fetch_package(Source& source, const std::string& name, Store& store, const FetchPolicy& policy) {
     FetchResult result;
@@ -156,24 +35,27 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
         result.error = std::move(message);
         return result;
     };
+    const std::string mirror = source.describe();
     if (!identity::valid_machine_name(name)) return fail("'" + name + "' is not a valid package name");
 
     // 1. The release: signed, by an allowed signer, not older than what we accepted.
-    std::vector<uint8_t> bytes;
+    std::optional<Release> accepted;
     std::string error;
+    if (!store.read_accepted(name, accepted, error)) return fail("this store: " + error);
+    std::vector<uint8_t> bytes;
     if (!source.get("releases/" + name, kMaxReleaseSize, bytes, error)) return fail("release of " + name + ": " + error);
     auto parsed = decode_release(bytes);
-    if (!parsed.release) return fail(source.describe() + ": " + parsed.error);
-    Release release = *parsed.release;
-    if (release.name != name) return fail(source.describe() + ": served a release of '" + release.name + "' for '" + name + "'");
-    if (!signer_is_trusted(release, policy.fleet, policy.trusted_keys, error)) return fail(source.describe() + ": " + error);
-    if (const auto accepted = store.accepted_release(name)) {
+    if (!parsed.release) return fail(mirror + ": releases/" + name + ": " + parsed.error);
+    const Release release = *parsed.release;
+    if (release.name != name) return fail(mirror + ": served a release of '" + release.name + "' for '" + name + "'");
+    if (!signer_is_trusted(release, policy.fleet, policy.trusted_keys, error)) return fail(mirror + ": " + error);
+    if (accepted) {
         if (release.version < accepted->version)
-            return fail(source.describe() + ": serves " + name + " " + release.version.text() + ", older than the accepted " +
+            return fail(mirror + ": serves " + name + " " + release.version.text() + ", older than the accepted " +
                         accepted->version.text() + " (a rollback)");
         if (release.version == accepted->version) {
             if (release.manifest != accepted->manifest)
-                return fail(source.describe() + ": " + name + " " + release.version.text() +
+                return fail(mirror + ": " + name + " " + release.version.text() +
                             " names a different package than the one accepted (two releases of one version)");
             result.ok = result.already_current = true;
             result.release = release;
@@ -181,67 +63,90 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
         }
     }
 
-    // 2. The manifest: its hash must be the one the release names.
-    if (!source.get(Store::blob_relative_path(release.manifest), kMaxManifestSize, bytes, error)) return fail("manifest: " + error);
-    if (identity::sha256(bytes) != release.manifest) return fail(source.describe() + ": the manifest does not hash to the released name");
-    auto manifest = decode_manifest(bytes);
-    if (!manifest.manifest) return fail(source.describe() + ": " + manifest.error);
-    const std::vector<uint8_t> manifest_bytes = bytes;
+    // 2. The manifests — the package's and, transitively, its dependencies' — each hashing to
+    // the name it was asked for. Manifests already in the store are read (and checked) there.
+    std::map<Sha256Digest, Manifest> manifests;
+    std::map<Sha256Digest, std::vector<uint8_t>> new_manifests;
+    std::vector<Sha256Digest> pending = {release.manifest};
+    // Invariant: every entry of `manifests` is verified and its dependencies are queued.
+    while (!pending.empty()) {
+        const Sha256Digest digest = pending.back();
+        pending.pop_back();
+        if (manifests.count(digest)) continue;
+        if (manifests.size() == kMaxManifestsPerFetch) return fail(mirror + ": more than " + std::to_string(kMaxManifestsPerFetch) + " manifests");
+        const std::string what = digest == release.manifest ? "manifest" : "dependency manifest " + hex(digest);
+        Manifest manifest;
+        if (store.has_blob(digest) && store.read_manifest(digest, manifest, error)) {
+            manifests.emplace(digest, std::move(manifest));
+        } else {
+            if (!source.get(Store::blob_relative_path(digest), kMaxManifestSize, bytes, error)) return fail(what + ": " + error);
+            if (identity::sha256(bytes) != digest)
+                return fail(mirror + ": the " + what + " does not hash to its name (corrupted or tampered)");
+            auto decoded = decode_manifest(bytes);
+            if (!decoded.manifest) return fail(mirror + ": " + what + ": " + decoded.error);
+            manifests.emplace(digest, std::move(*decoded.manifest));
+            new_manifests.emplace(digest, bytes);
+        }
+        const auto& dependencies = manifests.at(digest).dependencies;
+        pending.insert(pending.end(), dependencies.begin(), dependencies.end());
+    }
+    result.manifests = manifests.size();
 
-    // 3. Every chunk, verified into staging (kept there across failures, for resuming).
-    std::string staging_error;
-    if (!ensure_directory(store.root() + "/staging", staging_error)) return fail(staging_error);
+    // 3. Every chunk not already held: at most its expected length, exactly that length,
+    // hashing to its name; then staged (kept there across failures, for resuming).
+    if (!ensure_directory(store.root() + "/staging", error)) return fail(error);
     uint64_t total = 0, done = 0;
-    for (const auto& file : manifest.manifest->files) total += file.size;
-    std::set<Sha256Digest> staged;
-    for (const auto& file : manifest.manifest->files) {
-        for (size_t i = 0; i < file.chunks.size(); ++i) {
-            const Sha256Digest& chunk = file.chunks[i];
-            const uint64_t length = chunk_length(file.size, i);
-            done += length;
-            if (store.has_blob(chunk) || staged.count(chunk)) {
-                ++result.chunks_reused;
-                continue;
-            }
-            std::vector<uint8_t> data;
-            std::string local_error;
-            if (identity::read_file(store.staging_path(chunk), data, local_error, kChunkSize) && data.size() == length &&
-                identity::sha256(data) == chunk) {
-                ++result.chunks_reused;  // verified earlier by an interrupted fetch
+    for (const auto& [digest, manifest] : manifests)
+        for (const auto& file : manifest.files) total += file.size;
+    std::set<Sha256Digest> staged, seen;
+    std::vector<uint8_t> data;
+    for (const auto& [digest, manifest] : manifests) {
+        for (const auto& file : manifest.files) {
+            for (size_t i = 0; i < file.chunks.size(); ++i) {
+                const Sha256Digest& chunk = file.chunks[i];
+                const uint64_t length = chunk_length(file.size, i);
+                const std::string where = file.path + " chunk " + std::to_string(i);
+                done += length;
+                if (!seen.insert(chunk).second || store.has_blob(chunk)) {
+                    ++result.chunks_reused;
+                    continue;
+                }
+                std::string local_error;
+                if (identity::read_file(store.staging_path(chunk), data, local_error, kChunkSize) && data.size() == length &&
+                    identity::sha256(data) == chunk) {
+                    ++result.chunks_reused;  // verified by an interrupted fetch, and again now
+                    staged.insert(chunk);
+                    continue;
+                }
+                if (!source.get(Store::blob_relative_path(chunk), length, data, error)) return fail(where + ": " + error);
+                if (data.size() != length)
+                    return fail(mirror + ": " + where + " has " + std::to_string(data.size()) + " bytes, expected " + std::to_string(length));
+                if (identity::sha256(data) != chunk) return fail(mirror + ": " + where + " does not match its hash (corrupted or tampered)");
+                // Not synced one by one: a staged chunk is re-verified before reuse, and all of
+                // them are synced at once before they move into the store.
+                if (!identity::write_file_atomically(store.staging_path(chunk), data, 0644, error, /*durable=*/false)) return fail(error);
                 staged.insert(chunk);
-                continue;
+                result.bytes_fetched += length;
+                if (policy.progress) policy.progress(done, total);
             }
-            if (!source.get(Store::blob_relative_path(chunk), length, data, error))
-                return fail(file.path + " chunk " + std::to_string(i) + ": " + error);
-            if (data.size() != length)
-                return fail(source.describe() + ": " + file.path + " chunk " + std::to_string(i) + " has " +
-                            std::to_string(data.size()) + " bytes, expected " + std::to_string(length));
-            if (identity::sha256(data) != chunk)
-                return fail(source.describe() + ": " + file.path + " chunk " + std::to_string(i) + " does not match its hash (corrupted or tampered)");
-            // Not synced one by one: a staged chunk is re-verified before reuse, and all of
-            // them are synced at once before they move into the store.
-            if (!identity::write_file_atomically(store.staging_path(chunk), data, 0644, error, /*durable=*/false)) return fail(error);
-            staged.insert(chunk);
-            result.bytes_fetched += length;
-            if (policy.progress) policy.progress(done, total);
         }
     }
 
-    // 4. All verified: chunks into the store, then the manifest, then the release (the commit).
-    // One syncfs puts every staged chunk on disk before any gets its final name.
-    if (const int staging = open((store.root() + "/staging").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); staging >= 0) {
-        const int synced = syncfs(staging);
-        close(staging);
-        if (synced != 0) return fail("cannot sync the staged chunks: " + std::string(std::strerror(errno)));
-    }
+    // 4. All verified: chunks into the store, then the manifests, then the release (the
+    // commit point). Syncs order it: staged bytes are on disk before any gets its final name,
+    // and every blob's name is on disk before the release that needs it.
+    if (!sync_filesystem_of(store.root() + "/staging", error)) return fail(error);
     for (const Sha256Digest& chunk : staged) {
         const std::string target = store.blob_path(chunk);
         if (!ensure_directory(target.substr(0, target.rfind('/')), error)) return fail(error);
         if (rename(store.staging_path(chunk).c_str(), target.c_str()) != 0)
             return fail("cannot move a verified chunk into the store: " + std::string(std::strerror(errno)));
     }
-    Sha256Digest manifest_digest;
-    if (!store.put_blob(manifest_bytes, manifest_digest, error)) return fail(error);
+    for (const auto& [digest, manifest_bytes] : new_manifests) {
+        Sha256Digest written;
+        if (!store.put_blob(manifest_bytes, written, error)) return fail(error);
+    }
+    if (!sync_filesystem_of(store.root() + "/blobs", error)) return fail(error);
     if (!store.put_release(release, error)) return fail(error);
     result.ok = true;
     result.release = release;

@@ -1,30 +1,20 @@
-// Fetching a package from any mirror — an HTTP server, a plain directory, a disk image — into a store.
-// Nothing is trusted for where it came from: the release's signature and signer, its version
-// against the one already accepted, the manifest's hash, every chunk's hash and length are all
+// Fetching a package from any mirror into a store. Nothing is trusted for where it came from:
+// the release's signature and signer, its version against the one already accepted, the hash
+// of the manifest and of every dependency's manifest, every chunk's hash and length are all
 // checked, and only when everything is verified does anything land in the store. Verified
 // chunks wait in staging/, so an interrupted fetch resumes where it stopped.
 #pragma once
 
 #include <functional>
-#include <memory>
 #include <string>
 #include <vector>
 
+#include "packages/source.h"
 #include "packages/store.h"
 
 namespace packages {
 
-// Where bytes come from. get() reads `path` (relative to the mirror's root) and fails, with a
-// reason, on any error, on a timeout, or when more than `limit` bytes arrive.
-class Source {
-public:
-    virtual ~Source() = default;
-    virtual bool get(const std::string& path, size_t limit, std::vector<uint8_t>& data, std::string& error) = 0;
-    virtual std::string describe() const = 0;
-};
-
-// "http://host:port[/base]", a directory, or a disk image (a tar archive of a mirror directory).
-std::unique_ptr<Source> open_source(const std::string& location, int timeout_seconds = 10);
+inline constexpr size_t kMaxManifestsPerFetch = 10'000;  // a package and all its dependencies
 
 struct FetchPolicy {
     const identity::FleetLog* fleet = nullptr;
@@ -36,10 +26,11 @@ struct FetchPolicy {
 struct FetchResult {
     bool ok = false;
     bool already_current = false;
-    std::string error;
+    std::string error;  // what was refused, and where
     Release release;
-    uint64_t bytes_fetched = 0;
+    uint64_t bytes_fetched = 0;  // chunk bytes that came from the mirror
     uint64_t chunks_reused = 0;  // already in the store or verified in staging
+    size_t manifests = 0;        // the package's and its dependencies'
 };
 
 FetchResult fetch_package(Source& source, const std::string& name, Store& store, const FetchPolicy& policy);

@@ -1,14 +1,16 @@
+// The store on disk. Building reads each file one chunk at a time (a 1 GiB file never sits in
+// memory whole); garbage collection computes the live set from the accepted releases and
+// their dependencies first, and deletes nothing if any of them cannot be read.
 #include "packages/store.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <functional>
-#include <set>
 
 #include "identity/machine_key.h"
 
@@ -33,7 +35,7 @@ std::vector<std::string> list_directory(const std::string& path) {
     return names;
 }
 
-// Every regular file under `root`, as sorted relative paths. Symlinks and devices are refused.
+// Every regular file under `root`, as relative paths. Symlinks and devices are refused.
 bool walk(const std::string& root, const std::string& relative, std::vector<std::pair<std::string, uint32_t>>& files, std::string& error) {
     const std::string here = relative.empty() ? root : root + "/" + relative;
     for (const std::string& name : list_directory(here)) {
@@ -46,12 +48,40 @@ bool walk(const std::string& root, const std::string& relative, std::vector<std:
         if (S_ISDIR(st.st_mode)) {
             if (!walk(root, path, files, error)) return false;
         } else if (S_ISREG(st.st_mode)) {
+            if (files.size() == kMaxFiles) {
+                error = "more than " + std::to_string(kMaxFiles) + " files";
+                return false;
+            }
             files.push_back({path, (st.st_mode & 0111) ? 0755u : 0644u});
         } else {
             error = path + " is not a regular file or directory (symlinks and devices are not packaged)";
             return false;
         }
     }
+    return true;
+}
+
+// Fills `buffer` from `fd` until it is full or the file ends; the count read, or -1.
+ssize_t read_up_to(int fd, uint8_t* buffer, size_t size) {
+    size_t filled = 0;
+    while (filled < size) {
+        const ssize_t n = read(fd, buffer + filled, size - filled);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -1;
+        if (n == 0) break;
+        filled += static_cast<size_t>(n);
+    }
+    return static_cast<ssize_t>(filled);
+}
+
+bool sync_directory(const std::string& path, std::string& error) {
+    const int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) != 0) {
+        error = "cannot sync " + path + ": " + std::strerror(errno);
+        if (fd >= 0) close(fd);
+        return false;
+    }
+    close(fd);
     return true;
 }
 
@@ -96,39 +126,69 @@ bool Store::read_manifest(const Sha256Digest& digest, Manifest& manifest, std::s
     if (!read_blob(digest, bytes, error)) return false;
     auto parsed = decode_manifest(bytes);
     if (!parsed.manifest) {
-        error = parsed.error;
+        error = "manifest " + hex(digest) + ": " + parsed.error;
         return false;
     }
     manifest = std::move(*parsed.manifest);
     return true;
 }
 
-std::optional<Manifest> Store::build(const std::string& directory, std::string& error) {
+std::optional<Manifest> Store::build(const std::string& directory, std::string& error, const std::vector<Sha256Digest>& dependencies) {
     if (!is_directory(directory)) {
         error = directory + " is not a directory";
         return std::nullopt;
     }
+    Manifest manifest;
+    manifest.dependencies = dependencies;
+    std::sort(manifest.dependencies.begin(), manifest.dependencies.end());
+    manifest.dependencies.erase(std::unique(manifest.dependencies.begin(), manifest.dependencies.end()), manifest.dependencies.end());
+    for (const auto& dependency : manifest.dependencies) {
+        Manifest needed;
+        if (!read_manifest(dependency, needed, error)) {
+            error = "dependency " + hex(dependency) + " is not in this store (" + error + ")";
+            return std::nullopt;
+        }
+    }
     std::vector<std::pair<std::string, uint32_t>> files;
     if (!walk(directory, "", files, error)) return std::nullopt;
     std::sort(files.begin(), files.end());
-    Manifest manifest;
-    std::vector<uint8_t> content;
+    std::vector<uint8_t> chunk(kChunkSize);
     for (const auto& [path, mode] : files) {
         if (!valid_package_path(path)) {
-            error = "cannot package path '" + path + "'";
+            error = "cannot package path '" + path + "' (backslash, or longer than " + std::to_string(kMaxPath) + " bytes)";
             return std::nullopt;
         }
-        if (!identity::read_file(directory + "/" + path, content, error, size_t(1) << 40)) return std::nullopt;
+        const int fd = open((directory + "/" + path).c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            error = "cannot open " + path + ": " + std::strerror(errno);
+            return std::nullopt;
+        }
         FileEntry entry;
         entry.path = path;
         entry.mode = mode;
-        entry.size = content.size();
-        entry.content = identity::sha256(content);
-        for (uint64_t i = 0; i < chunk_count(entry.size); ++i) {
-            Sha256Digest chunk;
-            if (!put_blob(Bytes(content.data() + i * kChunkSize, chunk_length(entry.size, i)), chunk, error)) return std::nullopt;
-            entry.chunks.push_back(chunk);
+        identity::Sha256 whole;
+        // Invariant: entry.size bytes read so far, in entry.chunks.size() full chunks.
+        for (;;) {
+            const ssize_t n = read_up_to(fd, chunk.data(), chunk.size());
+            if (n < 0) {
+                error = "cannot read " + path + ": " + std::strerror(errno);
+                close(fd);
+                return std::nullopt;
+            }
+            if (n == 0) break;
+            const Bytes piece(chunk.data(), static_cast<size_t>(n));
+            whole.update(piece);
+            Sha256Digest digest;
+            if (!put_blob(piece, digest, error)) {
+                close(fd);
+                return std::nullopt;
+            }
+            entry.chunks.push_back(digest);
+            entry.size += static_cast<uint64_t>(n);
+            if (static_cast<size_t>(n) < chunk.size()) break;
         }
+        close(fd);
+        entry.content = whole.finish();
         manifest.files.push_back(std::move(entry));
     }
     Sha256Digest digest;
@@ -136,59 +196,118 @@ std::optional<Manifest> Store::build(const std::string& directory, std::string& 
     return manifest;
 }
 
-std::optional<Release> Store::accepted_release(const std::string& name) const {
-    if (!identity::valid_machine_name(name)) return std::nullopt;
+bool Store::read_accepted(const std::string& name, std::optional<Release>& release, std::string& error) const {
+    release.reset();
+    if (!identity::valid_machine_name(name)) {
+        error = "'" + name + "' is not a valid package name";
+        return false;
+    }
+    const std::string path = release_path(name);
+    if (access(path.c_str(), F_OK) != 0 && errno == ENOENT) return true;  // none accepted yet
     std::vector<uint8_t> bytes;
-    std::string error;
-    if (!identity::read_file(release_path(name), bytes, error, kMaxReleaseSize)) return std::nullopt;
+    if (!identity::read_file(path, bytes, error, kMaxReleaseSize + 1)) return false;
     auto parsed = decode_release(bytes);
-    return parsed.release;
+    if (!parsed.release) {
+        error = path + " is damaged (" + parsed.error + "); refusing rather than forgetting the accepted version";
+        return false;
+    }
+    if (parsed.release->name != name) {
+        error = path + " holds a release of '" + parsed.release->name + "'";
+        return false;
+    }
+    release = std::move(parsed.release);
+    return true;
+}
+
+std::optional<Release> Store::accepted_release(const std::string& name) const {
+    std::optional<Release> release;
+    std::string error;
+    return read_accepted(name, release, error) ? release : std::nullopt;
 }
 
 bool Store::put_release(const Release& release, std::string& error) {
-    if (!ensure_directory(root_ + "/releases", error)) return false;
-    return identity::write_file_atomically(release_path(release.name), release.encode(), 0644, error);
+    const std::string folder = root_ + "/releases";
+    return ensure_directory(folder, error) &&
+           identity::write_file_atomically(release_path(release.name), release.encode(), 0644, error) &&
+           sync_directory(folder, error);
 }
 
-std::vector<Release> Store::releases() const {
-    std::vector<Release> result;
-    for (const std::string& name : list_directory(root_ + "/releases"))
-        if (auto release = accepted_release(name)) result.push_back(std::move(*release));
-    return result;
+ReleaseList Store::list_releases() const {
+    ReleaseList list;
+    for (const std::string& name : list_directory(root_ + "/releases")) {
+        if (name.find(".tmp.") != std::string::npos) continue;  // an interrupted atomic write
+        std::optional<Release> release;
+        std::string error;
+        if (!read_accepted(name, release, error)) list.problems.push_back(error);
+        else if (release) list.releases.push_back(std::move(*release));
+    }
+    return list;
+}
+
+bool Store::live_manifests(std::set<Sha256Digest>& manifests, std::string& error) const {
+    const ReleaseList list = list_releases();
+    if (!list.problems.empty()) {
+        error = list.problems.front();
+        return false;
+    }
+    std::vector<Sha256Digest> pending;
+    for (const Release& release : list.releases) pending.push_back(release.manifest);
+    // Invariant: every manifest in `manifests` has been read and its dependencies queued.
+    while (!pending.empty()) {
+        const Sha256Digest digest = pending.back();
+        pending.pop_back();
+        if (!manifests.insert(digest).second) continue;
+        Manifest manifest;
+        if (!read_manifest(digest, manifest, error)) return false;
+        pending.insert(pending.end(), manifest.dependencies.begin(), manifest.dependencies.end());
+    }
+    return true;
 }
 
 std::vector<std::string> Store::verify() const {
-    std::vector<std::string> problems;
+    std::vector<std::string> problems = list_releases().problems;
+    std::set<Sha256Digest> manifests;
+    std::string error;
+    if (!live_manifests(manifests, error)) {
+        if (problems.empty()) problems.push_back(error);
+        return problems;
+    }
     std::vector<uint8_t> data;
-    for (const Release& release : releases()) {
+    for (const Sha256Digest& digest : manifests) {
         Manifest manifest;
-        std::string error;
-        if (!read_manifest(release.manifest, manifest, error)) {
-            problems.push_back(release.name + ": " + error);
+        if (!read_manifest(digest, manifest, error)) {
+            problems.push_back(error);
             continue;
         }
         for (const FileEntry& file : manifest.files) {
             identity::Sha256 whole;
-            for (size_t i = 0; i < file.chunks.size(); ++i) {
-                if (!read_blob(file.chunks[i], data, error, kChunkSize) || data.size() != chunk_length(file.size, i)) {
-                    problems.push_back(release.name + ": " + file.path + ": " + (error.empty() ? "chunk has the wrong length" : error));
-                    break;
+            bool chunks_ok = true;
+            for (size_t i = 0; i < file.chunks.size() && chunks_ok; ++i) {
+                if (!read_blob(file.chunks[i], data, error, kChunkSize)) {
+                    problems.push_back(hex(digest).substr(0, 16) + " " + file.path + ": chunk " + std::to_string(i) + ": " + error);
+                    chunks_ok = false;
+                } else if (data.size() != chunk_length(file.size, i)) {
+                    problems.push_back(hex(digest).substr(0, 16) + " " + file.path + ": chunk " + std::to_string(i) + " has the wrong length");
+                    chunks_ok = false;
+                } else {
+                    whole.update(data);
                 }
-                whole.update(data);
             }
-            if (whole.finish() != file.content && problems.empty())
-                problems.push_back(release.name + ": " + file.path + ": content hash mismatch");
+            if (chunks_ok && whole.finish() != file.content)
+                problems.push_back(hex(digest).substr(0, 16) + " " + file.path + ": the whole file does not match its hash");
         }
     }
     return problems;
 }
 
 size_t Store::collect_garbage(std::string& error) {
+    std::set<Sha256Digest> manifests;
+    if (!live_manifests(manifests, error)) return 0;  // never delete on doubt
     std::set<std::string> live;
-    for (const Release& release : releases()) {
-        live.insert(blob_relative_path(release.manifest));
+    for (const Sha256Digest& digest : manifests) {
+        live.insert(blob_relative_path(digest));
         Manifest manifest;
-        if (!read_manifest(release.manifest, manifest, error)) return 0;  // never delete on doubt
+        if (!read_manifest(digest, manifest, error)) return 0;
         for (const auto& file : manifest.files)
             for (const auto& chunk : file.chunks) live.insert(blob_relative_path(chunk));
     }

@@ -1,10 +1,12 @@
 // A package store, and equally a mirror: blobs named by their SHA-256 under blobs/ab/cdef…,
 // the accepted release of each name under releases/<name>, and staging/ for fetches in
 // progress. Every file lands atomically (temporary file, fsync, rename), so a crash never
-// leaves a half-written blob under its final name.
+// leaves a half-written blob under its final name. A release file that exists but cannot be
+// read is an error, never "no release": forgetting an accepted release would reopen rollback.
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,11 @@
 #include "packages/release.h"
 
 namespace packages {
+
+struct ReleaseList {
+    std::vector<Release> releases;  // sorted by name
+    std::vector<std::string> problems;  // release files that exist but do not decode
+};
 
 class Store {
 public:
@@ -30,16 +37,30 @@ public:
     bool read_blob(const Sha256Digest& digest, std::vector<uint8_t>& data, std::string& error, size_t limit = kMaxManifestSize) const;
     bool read_manifest(const Sha256Digest& digest, Manifest& manifest, std::string& error) const;
 
-    // Chunks every regular file under `directory` into blobs and stores the manifest.
-    std::optional<Manifest> build(const std::string& directory, std::string& error);
+    // Chunks every regular file under `directory` into blobs (reading one chunk at a time) and
+    // stores the manifest, which names `dependencies` (manifest hashes already in this store).
+    std::optional<Manifest> build(const std::string& directory, std::string& error,
+                                  const std::vector<Sha256Digest>& dependencies = {});
 
+    // The accepted release of `name`: nullopt in `release` when there is none; false (with
+    // the reason) when a release file is there but damaged, unsigned, or names another package.
+    bool read_accepted(const std::string& name, std::optional<Release>& release, std::string& error) const;
+    // Convenience for listing: nullopt when absent or damaged.
     std::optional<Release> accepted_release(const std::string& name) const;
+    // Records `release` as accepted (atomically, and durably: the directory is synced too).
     bool put_release(const Release& release, std::string& error);
-    std::vector<Release> releases() const;
+    ReleaseList list_releases() const;
+    std::vector<Release> releases() const { return list_releases().releases; }
 
-    // Re-reads every blob the accepted releases need; lists problems (empty = all good).
+    // Every manifest the accepted releases need, their dependencies included; false if one is
+    // missing or damaged (then nothing may be collected).
+    bool live_manifests(std::set<Sha256Digest>& manifests, std::string& error) const;
+
+    // Re-reads every blob the accepted releases and their dependencies need, checks every
+    // chunk's hash and length and every file's whole hash; lists problems (empty = all good).
     std::vector<std::string> verify() const;
-    // Removes blobs no accepted release needs, and the staging area. Returns blobs removed.
+    // Removes blobs no accepted release needs (leftover temporary files too) and the staging
+    // area. Refuses, removing nothing, when any release or manifest cannot be read.
     size_t collect_garbage(std::string& error);
 
 private:

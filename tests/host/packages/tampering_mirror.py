@@ -2,7 +2,8 @@
 """A mirror that misbehaves on purpose, for the refusal tests. Serves DIRECTORY on 127.0.0.1
 (port 0 = any free port, printed on the first line) and, depending on MODE, damages blob
 responses: flip (one byte changed), truncate (half the bytes), longer (extra bytes), stall
-(never answers), endless (streams bytes forever), cut-after-N (serves N blobs, then fails),
+(never answers), trickle (the right bytes, one every half second), trickle-headers (the
+header lines, one byte every half second), endless (streams bytes forever), cut-after-N (serves N blobs, then fails),
 old-release (serves releases from OLD_DIRECTORY instead). Bounded: exits after 120 s."""
 import http.server
 import os
@@ -52,6 +53,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_bytes(data + b"x" * 4096)
         elif MODE == "stall":
             time.sleep(60)
+        elif MODE == "trickle":
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            try:
+                for byte in data:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.5)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+        elif MODE == "trickle-headers":
+            try:
+                for byte in b"HTTP/1.1 200 OK\r\n" + b"X-Padding: " + b"p" * 1000:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.5)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
         elif MODE == "endless":
             self.send_response(200)
             self.end_headers()

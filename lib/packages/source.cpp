@@ -1,0 +1,215 @@
+// The three kinds of mirror. Each refuses to hand over more than the caller's limit: a
+// directory's file is checked to be a regular file of acceptable size before it is read (a
+// FIFO or a link to /dev/zero on a stick must not hang or flood us); an image member is
+// read on demand from the index; an HTTP body is cut off at the limit and at the deadline.
+#include "packages/source.h"
+
+#include <fcntl.h>
+#include <httplib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "packages/tar_image.h"
+
+namespace packages {
+namespace {
+
+// Reads exactly `length` bytes at `offset`.
+bool read_exactly(int fd, uint64_t offset, uint8_t* out, size_t length) {
+    while (length > 0) {
+        const ssize_t n = pread(fd, out, length, static_cast<off_t>(offset));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        out += n;
+        offset += static_cast<uint64_t>(n);
+        length -= static_cast<size_t>(n);
+    }
+    return true;
+}
+
+class DirectorySource final : public Source {
+public:
+    explicit DirectorySource(std::string root) : root_(std::move(root)) {}
+    bool get(const std::string& path, size_t limit, std::vector<uint8_t>& data, std::string& error) override {
+        const std::string full = root_ + "/" + path;
+        // O_NONBLOCK: opening a FIFO planted in the mirror must not block us.
+        const int fd = open(full.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        if (fd < 0) {
+            error = full + ": " + std::strerror(errno);
+            return false;
+        }
+        struct stat st{};
+        std::string problem;
+        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) problem = full + ": not a regular file";
+        else if (static_cast<uint64_t>(st.st_size) > limit)
+            problem = full + ": " + std::to_string(st.st_size) + " bytes, more than the " + std::to_string(limit) + " bytes expected";
+        else {
+            data.resize(static_cast<size_t>(st.st_size));
+            if (!read_exactly(fd, 0, data.data(), data.size())) problem = full + ": cannot read (changed while reading?)";
+        }
+        close(fd);
+        if (problem.empty()) return true;
+        error = problem;
+        return false;
+    }
+    std::string describe() const override { return root_; }
+
+private:
+    std::string root_;
+};
+
+// Calls `expire` once if not destroyed within `after`.
+class Watchdog {
+public:
+    Watchdog(std::chrono::milliseconds after, std::function<void()> expire)
+        : thread_([this, after, expire = std::move(expire)] {
+              std::unique_lock lock(mutex_);
+              if (!done_changed_.wait_for(lock, after, [this] { return done_; })) expire();
+          }) {}
+    ~Watchdog() {
+        {
+            std::lock_guard lock(mutex_);
+            done_ = true;
+        }
+        done_changed_.notify_one();
+        thread_.join();
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable done_changed_;
+    bool done_ = false;
+    std::thread thread_;  // last: started once the members above exist
+};
+
+class HttpSource final : public Source {
+public:
+    HttpSource(std::string origin, std::string base, int timeout_seconds)
+        : origin_(std::move(origin)), base_(std::move(base)), timeout_seconds_(timeout_seconds), client_(origin_) {
+        client_.set_connection_timeout(timeout_seconds, 0);
+        client_.set_read_timeout(timeout_seconds, 0);
+        client_.set_write_timeout(timeout_seconds, 0);
+        client_.set_keep_alive(true);
+    }
+    bool get(const std::string& path, size_t limit, std::vector<uint8_t>& data, std::string& error) override {
+        data.clear();
+        data.reserve(std::min<size_t>(limit, size_t(1) << 20));  // one allocation per chunk, no regrowth
+        const std::string target = base_ + "/" + path;
+        const auto allowed = std::chrono::milliseconds(1000 * uint64_t(timeout_seconds_) + 1000 * uint64_t(limit) / kMinimumMirrorRate);
+        const auto deadline = std::chrono::steady_clock::now() + allowed;
+        std::atomic<bool> too_slow = false;
+        bool too_long = false;
+        httplib::Result response = [&] {
+            // The watchdog stops a request stuck anywhere (headers included); the receiver
+            // below catches a body that keeps trickling in.
+            Watchdog watchdog(allowed, [&] {
+                too_slow = true;
+                client_.stop();
+            });
+            return client_.Get(target.c_str(), [&](const char* bytes, size_t length) {
+                if (length > limit - data.size()) {
+                    too_long = true;
+                    return false;
+                }
+                if (std::chrono::steady_clock::now() > deadline) {
+                    too_slow = true;
+                    return false;
+                }
+                data.insert(data.end(), bytes, bytes + length);
+                return true;
+            });
+        }();
+        const std::string where = origin_ + target;
+        if (too_long) error = where + ": more than the " + std::to_string(limit) + " bytes expected (cut off)";
+        else if (too_slow)
+            error = where + ": too slow, not delivered within " + std::to_string(allowed.count() / 1000) + " s (stalling mirror)";
+        else if (!response)
+            error = where + ": " + httplib::to_string(response.error()) +
+                    (response.error() == httplib::Error::Read ? " (timed out or cut off)" : "");
+        else if (response->status != 200)
+            error = where + ": HTTP status " + std::to_string(response->status);
+        else
+            return true;
+        // After a cut-off the connection may hold unread bytes: never reuse it.
+        client_.stop();
+        return false;
+    }
+    std::string describe() const override { return origin_ + base_; }
+
+private:
+    std::string origin_, base_;
+    int timeout_seconds_;
+    httplib::Client client_;
+};
+
+class TarImageSource final : public Source {
+public:
+    explicit TarImageSource(std::string image) : image_(std::move(image)) {
+        fd_ = open(image_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        struct stat st{};
+        if (fd_ < 0 || fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+            error_ = image_ + ": cannot open the image";
+            return;
+        }
+        TarIndex index = index_tar(static_cast<uint64_t>(st.st_size),
+                                   [this](uint64_t offset, uint8_t* out) { return read_exactly(fd_, offset, out, kTarBlock); });
+        if (!index.error.empty()) error_ = image_ + ": " + index.error;
+        members_ = std::move(index.members);
+    }
+    ~TarImageSource() override {
+        if (fd_ >= 0) close(fd_);
+    }
+    bool get(const std::string& path, size_t limit, std::vector<uint8_t>& data, std::string& error) override {
+        if (!error_.empty()) {
+            error = error_;
+            return false;
+        }
+        const auto member = members_.find(path);
+        if (member == members_.end()) {
+            error = image_ + ": no " + path + " in the image";
+            return false;
+        }
+        if (member->second.size > limit) {
+            error = image_ + ": " + path + " has more than the " + std::to_string(limit) + " bytes expected";
+            return false;
+        }
+        data.resize(static_cast<size_t>(member->second.size));
+        if (!read_exactly(fd_, member->second.offset, data.data(), data.size())) {
+            error = image_ + ": cannot read " + path;
+            return false;
+        }
+        return true;
+    }
+    std::string describe() const override { return image_; }
+
+private:
+    std::string image_, error_;
+    int fd_ = -1;
+    std::map<std::string, TarMember> members_;
+};
+
+}  // namespace
+
+std::unique_ptr<Source> open_source(const std::string& location, int timeout_seconds) {
+    if (location.starts_with("http://")) {
+        const size_t slash = location.find('/', 7);
+        const std::string origin = slash == std::string::npos ? location : location.substr(0, slash);
+        std::string base = slash == std::string::npos ? "" : location.substr(slash);
+        while (!base.empty() && base.back() == '/') base.pop_back();
+        return std::make_unique<HttpSource>(origin, base, timeout_seconds);
+    }
+    struct stat st{};
+    if (stat(location.c_str(), &st) == 0 && S_ISREG(st.st_mode)) return std::make_unique<TarImageSource>(location);
+    return std::make_unique<DirectorySource>(location);
+}
+
+}  // namespace packages

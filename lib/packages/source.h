@@ -1,0 +1,32 @@
+// Where a fetch gets bytes: any mirror — an HTTP server, a plain directory, a disk image. A
+// source is a courier, never an authority: it only hands over bytes, which the fetch checks.
+// Every source bounds what it hands over: no more than the caller's limit, and (over HTTP) no
+// longer than a deadline, so a mirror that stalls, trickles or sends endless data is cut off.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace packages {
+
+class Source {
+public:
+    virtual ~Source() = default;
+    // Reads `path` (relative to the mirror's root, e.g. "blobs/ab/cd…") into `data`; fails, with
+    // a reason naming the mirror and the path, on any error, on a timeout, or when more than
+    // `limit` bytes would arrive.
+    virtual bool get(const std::string& path, size_t limit, std::vector<uint8_t>& data, std::string& error) = 0;
+    virtual std::string describe() const = 0;
+};
+
+// An HTTP mirror must deliver every request within timeout + limit / this rate: slower is
+// treated as stalling (a mirror trickling one byte per second never trips a read timeout).
+inline constexpr uint64_t kMinimumMirrorRate = 64 << 10;  // bytes per second
+
+// "http://host[:port][/base]", a directory, or a disk image (a regular file: a ustar archive
+// of a mirror directory). `timeout_seconds` bounds connecting and each read.
+std::unique_ptr<Source> open_source(const std::string& location, int timeout_seconds = 10);
+
+}  // namespace packages
