@@ -1,6 +1,7 @@
 // The ustar index: walk header blocks, each followed by its data padded to 512 bytes, until a
 // zero block or the end of the image. Later members of one name replace earlier ones (tar's
-// own rule for appended archives); only regular files are indexed.
+// own rule for appended archives); only regular files are indexed. An image must end with the
+// end-of-archive (zero) block, so one cut exactly between members is still seen as truncated.
 #include "packages/tar_image.h"
 
 #include <algorithm>
@@ -68,7 +69,7 @@ TarIndex index_tar(uint64_t image_size, const std::function<bool(uint64_t, uint8
         at += kTarBlock + padded;
     }
     if (at != image_size) return fail(at, "the image ends inside a header block (truncated?)");
-    return index;  // no end-of-archive blocks: tolerated, every member was whole
+    return fail(at, "the image ends without the end-of-archive block (truncated?)");
 }
 
 }  // namespace packages

@@ -1,0 +1,340 @@
+// The store and the fetch, in process: a builder store, a mirror held in memory that can be
+// made to misbehave, and a receiving store. Every refusal leaves the receiving store's blobs/
+// and releases/ exactly as they were; a good fetch verifies and installs everything.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+
+#include "identity/machine_key.h"
+#include "packages/fetch.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using packages::Sha256Digest;
+
+std::string temporary_directory() {
+    std::string pattern = (fs::temp_directory_path() / "vectra-packages-XXXXXX").string();
+    EXPECT_NE(mkdtemp(pattern.data()), nullptr);
+    return pattern;
+}
+
+void write(const fs::path& path, const std::string& bytes) {
+    fs::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary) << bytes;
+}
+
+std::string read(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+std::string random_text(size_t size, uint8_t seed) {
+    std::string text(size, '\0');
+    uint64_t state = 0x9e3779b97f4a7c15ull * (seed + 1);  // xorshift: no chunk repeats another
+    for (char& c : text) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        c = static_cast<char>(state >> 56);
+    }
+    return text;
+}
+
+// Names and contents of everything under blobs/ and releases/.
+std::map<std::string, std::string> snapshot(const std::string& store) {
+    std::map<std::string, std::string> state;
+    for (const char* part : {"blobs", "releases"}) {
+        if (!fs::exists(fs::path(store) / part)) continue;
+        for (const auto& entry : fs::recursive_directory_iterator(fs::path(store) / part))
+            if (entry.is_regular_file()) state[fs::relative(entry.path(), store).string()] = read(entry.path());
+    }
+    return state;
+}
+
+// A mirror in memory: the files of a store, with a hook that may change what is served.
+class MemorySource final : public packages::Source {
+public:
+    explicit MemorySource(const std::string& store) {
+        for (const auto& entry : fs::recursive_directory_iterator(store))
+            if (entry.is_regular_file()) {
+                const std::string bytes = read(entry.path());
+                files[fs::relative(entry.path(), store).string()] = std::vector<uint8_t>(bytes.begin(), bytes.end());
+            }
+    }
+    bool get(const std::string& path, size_t limit, std::vector<uint8_t>& data, std::string& error) override {
+        ++requests;
+        const auto file = files.find(path);
+        if (file == files.end() || (fail_after && chunk_requests >= *fail_after && path.starts_with("blobs/") && file->second.size() <= (1 << 20) && !is_manifest(file->second))) {
+            error = "memory: no " + path;
+            return false;
+        }
+        data = file->second;
+        if (path.starts_with("blobs/") && !is_manifest(data)) ++chunk_requests;
+        if (tamper) tamper(path, data);
+        if (data.size() > limit) {
+            error = "memory: " + path + ": more than the " + std::to_string(limit) + " bytes expected";
+            return false;
+        }
+        return true;
+    }
+    std::string describe() const override { return "memory"; }
+    static bool is_manifest(const std::vector<uint8_t>& bytes) { return bytes.size() >= 4 && std::equal(bytes.begin(), bytes.begin() + 4, "VXPM"); }
+
+    std::map<std::string, std::vector<uint8_t>> files;
+    std::function<void(const std::string&, std::vector<uint8_t>&)> tamper;
+    std::optional<size_t> fail_after;
+    size_t requests = 0, chunk_requests = 0;
+};
+
+class StoreAndFetch : public ::testing::Test {
+protected:
+    void SetUp() override {
+        ASSERT_TRUE(identity::crypto_init());
+        root = temporary_directory();
+        builder = std::make_unique<packages::Store>(root + "/builder");
+        receiver = std::make_unique<packages::Store>(root + "/receiver");
+        fleet.emplace(identity::FleetLog::create(person, 1000));
+        ASSERT_FALSE(fleet->append_new(identity::StatementKind::MachineCertificate, machine.public_key(), "builder", 1001, person));
+        policy.fleet = &*fleet;
+        source = root + "/source";
+        write(source + "/README", "hello\n");
+        write(source + "/bin/tool", random_text(2 * packages::kChunkSize + 12345, 1));
+    }
+    void TearDown() override { fs::remove_all(root); }
+
+    Sha256Digest build(const std::vector<Sha256Digest>& dependencies = {}, const std::string& directory = "") {
+        std::string error;
+        auto manifest = builder->build(directory.empty() ? source : directory, error, dependencies);
+        EXPECT_TRUE(manifest) << error;
+        return manifest ? manifest->hash() : Sha256Digest{};
+    }
+    packages::Release release(const std::string& version, const Sha256Digest& manifest, const identity::SigningKey& key) {
+        packages::Release r;
+        r.name = "demo";
+        r.version = *packages::Version::parse(version);
+        r.manifest = manifest;
+        r.time = 2000;
+        packages::sign_release(r, key);
+        std::string error;
+        EXPECT_TRUE(builder->put_release(r, error)) << error;
+        return r;
+    }
+    // Fetches from `mirror` and expects a refusal mentioning `expected`, the store unchanged.
+    void expect_refused(MemorySource& mirror, const std::string& expected) {
+        const auto before = snapshot(receiver->root());
+        const auto result = packages::fetch_package(mirror, "demo", *receiver, policy);
+        EXPECT_FALSE(result.ok);
+        EXPECT_NE(result.error.find(expected), std::string::npos) << "got: " << result.error;
+        EXPECT_EQ(snapshot(receiver->root()), before) << "refused fetch changed the store: " << expected;
+    }
+
+    static identity::SigningKey key(uint8_t fill) {
+        std::vector<uint8_t> seed(32, fill);
+        return identity::SigningKey::from_seed(seed);
+    }
+    identity::SigningKey person = key(1), machine = key(2), stranger = key(3);
+    std::string root, source;
+    std::unique_ptr<packages::Store> builder, receiver;
+    std::optional<identity::FleetLog> fleet;
+    packages::FetchPolicy policy;
+};
+
+TEST_F(StoreAndFetch, BuildIsDeterministicChunkedAndStreamed) {
+    const Sha256Digest first = build();
+    packages::Store other(root + "/other");
+    std::string error;
+    auto again = other.build(source, error);
+    ASSERT_TRUE(again) << error;
+    EXPECT_EQ(again->hash(), first);  // same directory, same package, in any store
+    ASSERT_EQ(again->files.size(), 2u);
+    EXPECT_EQ(again->files[0].path, "README");
+    const auto& tool = again->files[1];
+    EXPECT_EQ(tool.path, "bin/tool");
+    EXPECT_EQ(tool.mode, 0644u);
+    EXPECT_EQ(tool.chunks.size(), 3u);
+    const std::string bytes = read(source + "/bin/tool");
+    EXPECT_EQ(tool.content, identity::sha256({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}));
+    EXPECT_EQ(tool.chunks[2], identity::sha256({reinterpret_cast<const uint8_t*>(bytes.data()) + 2 * packages::kChunkSize, 12345}));
+    EXPECT_TRUE(builder->verify().empty());
+}
+
+TEST_F(StoreAndFetch, BuildRefusesSymlinksAndDeduplicatesChunks) {
+    fs::create_symlink("/etc/passwd", source + "/link");
+    std::string error;
+    EXPECT_FALSE(builder->build(source, error));
+    EXPECT_NE(error.find("symlinks"), std::string::npos) << error;
+    fs::remove(source + "/link");
+    write(source + "/copy", read(source + "/bin/tool"));
+    build();
+    size_t blobs = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(builder->root() + "/blobs")) blobs += entry.is_regular_file();
+    EXPECT_EQ(blobs, 3u + 1 + 1);  // tool's three chunks once, README, the manifest
+}
+
+TEST_F(StoreAndFetch, GoodMirrorInstallsOnlyVerifiedBytes) {
+    release("1.0.0", build(), machine);
+    MemorySource mirror(builder->root());
+    const auto result = packages::fetch_package(mirror, "demo", *receiver, policy);
+    ASSERT_TRUE(result.ok) << result.error;
+    EXPECT_EQ(result.bytes_fetched, 2 * packages::kChunkSize + 12345 + 6);
+    EXPECT_TRUE(receiver->verify().empty());
+    EXPECT_EQ(snapshot(receiver->root()), snapshot(builder->root()));
+    // Again: nothing to do.
+    EXPECT_TRUE(packages::fetch_package(mirror, "demo", *receiver, policy).already_current);
+}
+
+TEST_F(StoreAndFetch, EveryTamperingIsRefusedAndTheStoreIsUnchanged) {
+    const Sha256Digest manifest = build();
+    release("1.0.0", manifest, machine);
+    const std::string manifest_path = packages::Store::blob_relative_path(manifest);
+    struct Case {
+        const char* what;
+        std::function<void(const std::string&, std::vector<uint8_t>&)> tamper;
+        const char* expected;
+    };
+    const std::vector<Case> cases = {
+        {"flipped chunk byte", [](const std::string& p, std::vector<uint8_t>& d) { if (p.starts_with("blobs/") && d.size() > 100 && !MemorySource::is_manifest(d)) d[d.size() / 2] ^= 1; }, "does not match its hash"},
+        {"truncated chunk", [](const std::string& p, std::vector<uint8_t>& d) { if (p.starts_with("blobs/") && d.size() > 100 && !MemorySource::is_manifest(d)) d.resize(d.size() - 1); }, "expected"},
+        {"longer chunk", [](const std::string& p, std::vector<uint8_t>& d) { if (p.starts_with("blobs/") && !MemorySource::is_manifest(d)) d.push_back(0); }, "more than the"},
+        {"flipped manifest", [&](const std::string& p, std::vector<uint8_t>& d) { if (p == manifest_path) d.back() ^= 1; }, "manifest does not hash to its name"},
+        {"flipped release", [](const std::string& p, std::vector<uint8_t>& d) { if (p.starts_with("releases/")) d[20] ^= 1; }, "forged or altered"},
+        {"truncated release", [](const std::string& p, std::vector<uint8_t>& d) { if (p.starts_with("releases/")) d.pop_back(); }, "wrong length"},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.what);
+        MemorySource mirror(builder->root());
+        mirror.tamper = c.tamper;
+        expect_refused(mirror, c.expected);
+    }
+}
+
+TEST_F(StoreAndFetch, ManifestClimbingOutOrAbsoluteIsRefused) {
+    for (const char* bad : {"../../etc/passwd", "/etc/passwd"}) {
+        SCOPED_TRACE(bad);
+        packages::Manifest manifest;
+        packages::FileEntry entry;
+        entry.path = bad;
+        entry.size = 0;
+        entry.content = identity::sha256({});
+        manifest.files.push_back(entry);
+        Sha256Digest digest;
+        std::string error;
+        ASSERT_TRUE(builder->put_blob(manifest.encode(), digest, error));  // the encoder does not judge
+        release("1.0.0", digest, machine);
+        MemorySource mirror(builder->root());
+        expect_refused(mirror, "climbs out");
+        fs::remove_all(builder->root());
+    }
+}
+
+TEST_F(StoreAndFetch, UnknownRevokedAndTrustedSigners) {
+    const Sha256Digest manifest = build();
+    release("1.0.0", manifest, stranger);
+    MemorySource unknown(builder->root());
+    expect_refused(unknown, "neither a fleet machine nor trusted");
+    policy.trusted_keys.push_back(stranger.public_key());  // a key the Person chose to trust
+    EXPECT_TRUE(packages::fetch_package(unknown, "demo", *receiver, policy).ok);
+
+    release("2.0.0", manifest, machine);
+    ASSERT_FALSE(fleet->append_new(identity::StatementKind::Revocation, machine.public_key(), "lost", 1002, person));
+    MemorySource revoked(builder->root());
+    expect_refused(revoked, "which is revoked");
+}
+
+TEST_F(StoreAndFetch, RollbackAndTwoReleasesOfOneVersionAreRefused) {
+    const Sha256Digest one = build();
+    const auto old_release = release("1.0.0", one, machine);
+    MemorySource old_mirror(builder->root());
+    write(source + "/README", "version two\n");
+    const Sha256Digest two = build();
+    release("2.0.0", two, machine);
+    MemorySource new_mirror(builder->root());
+    ASSERT_TRUE(packages::fetch_package(new_mirror, "demo", *receiver, policy).ok);
+    expect_refused(old_mirror, "older than the accepted 2.0.0 (a rollback)");
+    release("2.0.0", one, machine);  // the same version, another package
+    MemorySource equivocating(builder->root());
+    expect_refused(equivocating, "two releases of one version");
+}
+
+TEST_F(StoreAndFetch, ADamagedAcceptedReleaseRefusesInsteadOfForgetting) {
+    release("2.0.0", build(), machine);
+    MemorySource mirror(builder->root());
+    ASSERT_TRUE(packages::fetch_package(mirror, "demo", *receiver, policy).ok);
+    write(receiver->root() + "/releases/demo", "garbage");
+    expect_refused(mirror, "damaged");
+    std::string error;
+    EXPECT_EQ(receiver->collect_garbage(error), 0u);
+    EXPECT_NE(error.find("damaged"), std::string::npos) << error;
+    EXPECT_FALSE(receiver->verify().empty());
+}
+
+TEST_F(StoreAndFetch, AnInterruptedFetchResumesFromVerifiedStagedChunks) {
+    release("1.0.0", build(), machine);
+    MemorySource failing(builder->root());
+    failing.fail_after = 2;
+    expect_refused(failing, "memory: no blobs/");
+    // Two chunks wait verified in staging; damage one: a staged chunk is re-verified, not trusted.
+    std::vector<fs::path> staged;
+    for (const auto& entry : fs::directory_iterator(receiver->root() + "/staging")) staged.push_back(entry.path());
+    ASSERT_EQ(staged.size(), 2u);
+    std::string bytes = read(staged[0]);
+    bytes[0] ^= 1;
+    write(staged[0], bytes);
+    MemorySource good(builder->root());
+    const auto result = packages::fetch_package(good, "demo", *receiver, policy);
+    ASSERT_TRUE(result.ok) << result.error;
+    EXPECT_EQ(result.chunks_reused, 1u);
+    EXPECT_EQ(good.chunk_requests, 3u);  // four chunks in all, one reused from staging
+    EXPECT_TRUE(receiver->verify().empty());
+    EXPECT_TRUE(fs::is_empty(receiver->root() + "/staging"));
+}
+
+TEST_F(StoreAndFetch, DependenciesAreFetchedVerifiedAndKeptByGc) {
+    write(root + "/library/lib.so", random_text(5000, 9));
+    const Sha256Digest library = build({}, root + "/library");
+    const Sha256Digest program = build({library});
+    release("1.0.0", program, machine);
+    MemorySource mirror(builder->root());
+    const auto result = packages::fetch_package(mirror, "demo", *receiver, policy);
+    ASSERT_TRUE(result.ok) << result.error;
+    EXPECT_EQ(result.manifests, 2u);
+    EXPECT_TRUE(receiver->has_blob(library));
+    EXPECT_TRUE(receiver->verify().empty());
+    std::string error;
+    EXPECT_EQ(receiver->collect_garbage(error), 0u) << error;
+    EXPECT_TRUE(receiver->verify().empty());
+    // A dependency the mirror lacks is refused, and nothing lands.
+    packages::Store third(root + "/third");
+    MemorySource partial(builder->root());
+    partial.files.erase(packages::Store::blob_relative_path(library));
+    const auto before = snapshot(third.root());
+    EXPECT_FALSE(packages::fetch_package(partial, "demo", third, policy).ok);
+    EXPECT_EQ(snapshot(third.root()), before);
+}
+
+TEST_F(StoreAndFetch, VerifyFindsDamageAndGcRemovesOnlyTheUnreferenced) {
+    const Sha256Digest one = build();
+    write(source + "/README", "version two\n");
+    release("2.0.0", build(), machine);
+    (void)one;
+    std::string error;
+    EXPECT_EQ(builder->collect_garbage(error), 2u) << error;  // v1's manifest and README
+    EXPECT_TRUE(builder->verify().empty());
+    // Flip one byte of one chunk on disk.
+    for (const auto& entry : fs::recursive_directory_iterator(builder->root() + "/blobs")) {
+        if (!entry.is_regular_file() || fs::file_size(entry.path()) != packages::kChunkSize) continue;
+        std::string bytes = read(entry.path());
+        bytes[7] ^= 1;
+        write(entry.path(), bytes);
+        break;
+    }
+    const auto problems = builder->verify();
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_NE(problems[0].find("bin/tool"), std::string::npos) << problems[0];
+}
+
+}  // namespace
