@@ -1,30 +1,25 @@
-// libFuzzer target for the package parsers: the first byte picks the manifest or the release
-// decoder. Whatever parses must re-encode to the same bytes (one encoding per value).
+// libFuzzer target for the manifest decoder: whatever it accepts must re-encode to exactly the
+// input (one encoding per manifest), hold only safe relative paths, sorted and unique, and a
+// chunk list matching each size.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
 #include "packages/manifest.h"
-#include "packages/release.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    static const bool ready = identity::crypto_init();
-    if (!ready || size == 0) return 0;
-    const packages::Bytes input(data + 1, size - 1);
-    if (data[0] % 2 == 0) {
-        const auto parsed = packages::decode_manifest(input);
-        if (parsed.manifest) {
-            const auto again = parsed.manifest->encode();
-            if (!std::equal(again.begin(), again.end(), input.begin(), input.end())) __builtin_trap();
-            for (const auto& file : parsed.manifest->files)
-                if (!packages::valid_package_path(file.path)) __builtin_trap();
-        }
-    } else {
-        const auto parsed = packages::decode_release(input);
-        if (parsed.release) {
-            const auto again = parsed.release->encode();
-            if (!std::equal(again.begin(), again.end(), input.begin(), input.end())) __builtin_trap();
-        }
+    const auto parsed = packages::decode_manifest(packages::Bytes(data, size));
+    if (!parsed.manifest) {
+        if (parsed.error.empty()) __builtin_trap();  // every refusal says why
+        return 0;
+    }
+    const auto again = parsed.manifest->encode();
+    if (!std::equal(again.begin(), again.end(), data, data + size)) __builtin_trap();
+    const auto& files = parsed.manifest->files;
+    for (size_t i = 0; i < files.size(); ++i) {
+        if (!packages::valid_package_path(files[i].path)) __builtin_trap();
+        if (i > 0 && !(files[i - 1].path < files[i].path)) __builtin_trap();
+        if (files[i].chunks.size() != packages::chunk_count(files[i].size)) __builtin_trap();
     }
     return 0;
 }
