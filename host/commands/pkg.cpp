@@ -1,5 +1,5 @@
-// vectra pkg build | release | verify | ls | cat | gc | fetch, and vectra mirror serve.
-#include <httplib.h>
+// vectra pkg build | release | verify | ls | cat | gc | fetch (vectra mirror serve: mirror.cpp).
+// The commands only parse arguments and print; every rule lives in lib/packages.
 #include <unistd.h>
 
 #include <chrono>
@@ -15,18 +15,64 @@ namespace commands {
 namespace {
 
 std::string state_option, store_option, directory, name, version_text, manifest_text, source, path;
-int port = 8080, timeout_seconds = 10;
-std::string bind_address = "127.0.0.1";
+std::vector<std::string> dependency_texts;
+int timeout_seconds = 10;
 
 packages::Store open_store() {
     const StateDirectory state = state_directory(state_option);
     return packages::Store(store_option.empty() ? state.path + "/store" : store_option);
 }
 
+// Who may sign releases here: machines whose certificate stands in this machine's fleet log,
+// and the keys in <state-dir>/trusted-keys (one hex key per line; '#' starts a comment).
+bool load_signer_policy(const StateDirectory& state, std::optional<identity::FleetLog>& fleet, packages::FetchPolicy& policy) {
+    const auto accepted = load_accepted_head(state);
+    if (access(state.log_file().c_str(), F_OK) == 0) {
+        if (!load_log_file(state.log_file(), accepted ? &accepted->person : nullptr, fleet)) return false;
+        policy.fleet = &*fleet;
+    }
+    std::vector<uint8_t> trusted;
+    std::string error;
+    const std::string trusted_file = state.path + "/trusted-keys";
+    if (access(trusted_file.c_str(), F_OK) != 0) return true;
+    if (!identity::read_file(trusted_file, trusted, error, 1 << 20)) {
+        std::fprintf(stderr, "vectra: %s\n", error.c_str());
+        return false;
+    }
+    const std::string text(trusted.begin(), trusted.end());
+    size_t start = 0, line = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        std::string entry = text.substr(start, end - start);
+        ++line;
+        start = end + 1;
+        entry = entry.substr(0, entry.find('#'));
+        while (!entry.empty() && (entry.back() == ' ' || entry.back() == '\r' || entry.back() == '\t')) entry.pop_back();
+        if (entry.empty()) continue;
+        identity::PublicKey key;
+        if (!identity::from_hex(entry, key.bytes)) {
+            std::fprintf(stderr, "vectra: %s line %zu: not a public key (64 hex digits)\n", trusted_file.c_str(), line);
+            return false;
+        }
+        policy.trusted_keys.push_back(key);
+    }
+    return true;
+}
+
 int pkg_build() {
     packages::Store store = open_store();
     std::string error;
-    auto manifest = store.build(directory, error);
+    std::vector<packages::Sha256Digest> dependencies;
+    for (const auto& text : dependency_texts) {
+        const auto digest = packages::digest_from_hex(text);
+        if (!digest) {
+            std::fprintf(stderr, "vectra: --depends takes a manifest hash (64 hex digits), not '%s'\n", text.c_str());
+            return 2;
+        }
+        dependencies.push_back(*digest);
+    }
+    auto manifest = store.build(directory, error, dependencies);
     if (!manifest) {
         std::fprintf(stderr, "vectra: %s\n", error.c_str());
         return 1;
@@ -59,7 +105,12 @@ int pkg_release() {
         std::fprintf(stderr, "vectra: %s (build the package into this store first)\n", error.c_str());
         return 1;
     }
-    if (const auto accepted = store.accepted_release(name); accepted && !(accepted->version < *version)) {
+    std::optional<packages::Release> accepted;
+    if (!store.read_accepted(name, accepted, error)) {
+        std::fprintf(stderr, "vectra: %s\n", error.c_str());
+        return 1;
+    }
+    if (accepted && !(accepted->version < *version)) {
         std::fprintf(stderr, "vectra: %s %s is already released here; versions only go forward\n", name.c_str(),
                      accepted->version.text().c_str());
         return 1;
@@ -80,16 +131,30 @@ int pkg_release() {
 }
 
 int pkg_ls() {
-    for (const auto& r : open_store().releases())
+    const auto list = open_store().list_releases();
+    for (const auto& problem : list.problems) std::fprintf(stderr, "vectra: %s\n", problem.c_str());
+    for (const auto& r : list.releases)
         std::printf("%-24s %-12s %s  signer %s\n", r.name.c_str(), r.version.text().c_str(), packages::hex(r.manifest).c_str(),
                     identity::to_hex(r.signer.bytes).substr(0, 16).c_str());
-    return 0;
+    return list.problems.empty() ? 0 : 1;
 }
 
 int pkg_verify() {
-    const auto problems = open_store().verify();
+    const StateDirectory state = state_directory(state_option);
+    const packages::Store store = open_store();
+    auto problems = store.verify();
+    // A release stays installed after its machine is revoked; say so, it no longer stands.
+    packages::FetchPolicy policy;
+    std::optional<identity::FleetLog> fleet;
+    if (!load_signer_policy(state, fleet, policy)) return 1;
+    const auto releases = store.releases();
+    for (const auto& release : releases) {
+        std::string why_not;
+        if (!packages::signer_is_trusted(release, policy.fleet, policy.trusted_keys, why_not))
+            problems.push_back(release.name + " " + release.version.text() + ": " + why_not);
+    }
     for (const auto& problem : problems) std::fprintf(stderr, "vectra: %s\n", problem.c_str());
-    if (problems.empty()) std::printf("every blob of every release verified\n");
+    if (problems.empty()) std::printf("%zu releases: every signer stands, every blob verified\n", releases.size());
     return problems.empty() ? 0 : 1;
 }
 
@@ -137,26 +202,8 @@ int pkg_fetch() {
     const StateDirectory state = state_directory(state_option);
     packages::Store store = open_store();
     packages::FetchPolicy policy;
-    // The fleet log this machine follows decides which machines may sign.
     std::optional<identity::FleetLog> fleet;
-    const auto accepted = load_accepted_head(state);
-    if (access(state.log_file().c_str(), F_OK) == 0) {
-        if (!load_log_file(state.log_file(), accepted ? &accepted->person : nullptr, fleet)) return 1;
-        policy.fleet = &*fleet;
-    }
-    std::vector<uint8_t> trusted;
-    std::string error;
-    if (identity::read_file(state.path + "/trusted-keys", trusted, error, 1 << 20)) {
-        std::string text(trusted.begin(), trusted.end());
-        size_t start = 0;
-        while (start < text.size()) {
-            size_t end = text.find('\n', start);
-            if (end == std::string::npos) end = text.size();
-            identity::PublicKey key;
-            if (identity::from_hex(text.substr(start, std::min<size_t>(end - start, 64)), key.bytes)) policy.trusted_keys.push_back(key);
-            start = end + 1;
-        }
-    }
+    if (!load_signer_policy(state, fleet, policy)) return 1;
     const bool terminal = stdout_is_terminal();
     const auto started = std::chrono::steady_clock::now();
     if (terminal) {
@@ -183,24 +230,9 @@ int pkg_fetch() {
     return 0;
 }
 
-int mirror_serve() {
-    httplib::Server server;
-    if (!server.set_mount_point("/", directory)) {
-        std::fprintf(stderr, "vectra: %s is not a directory\n", directory.c_str());
-        return 1;
-    }
-    server.set_read_timeout(timeout_seconds, 0);
-    server.set_write_timeout(timeout_seconds, 0);
-    std::printf("serving %s on http://%s:%d/ (a mirror is just files; Ctrl-C stops)\n", directory.c_str(), bind_address.c_str(), port);
-    std::fflush(stdout);
-    if (!server.listen(bind_address.c_str(), port)) {
-        std::fprintf(stderr, "vectra: cannot listen on %s:%d\n", bind_address.c_str(), port);
-        return 1;
-    }
-    return 0;
-}
-
 }  // namespace
+
+void register_mirror_commands(CLI::App& app);  // mirror.cpp
 
 void register_pkg_commands(CLI::App& app) {
     auto* pkg = app.add_subcommand("pkg", "packages: bytes named by their hash, releases signed by the fleet");
@@ -211,6 +243,7 @@ void register_pkg_commands(CLI::App& app) {
     build->add_option("directory", directory)->required();
     build->add_option("--name", name);
     build->add_option("--version", version_text);
+    build->add_option("--depends", dependency_texts, "manifest hash of a package this one needs (repeatable)");
     build->callback([] { throw CLI::RuntimeError(pkg_build()); });
     auto* release = pkg->add_subcommand("release", "sign NAME VERSION = MANIFEST with this machine's key (alias: sign)");
     release->alias("sign");
@@ -219,25 +252,19 @@ void register_pkg_commands(CLI::App& app) {
     release->add_option("manifest", manifest_text)->required();
     release->callback([] { throw CLI::RuntimeError(pkg_release()); });
     pkg->add_subcommand("ls", "releases in the store")->callback([] { throw CLI::RuntimeError(pkg_ls()); });
-    pkg->add_subcommand("verify", "re-check every blob of every release")->callback([] { throw CLI::RuntimeError(pkg_verify()); });
+    pkg->add_subcommand("verify", "re-check every blob of every release, and that its signer still stands")->callback([] { throw CLI::RuntimeError(pkg_verify()); });
     auto* cat = pkg->add_subcommand("cat", "print a file of a package, verified");
     cat->add_option("name", name)->required();
     cat->add_option("path", path)->required();
     cat->callback([] { throw CLI::RuntimeError(pkg_cat()); });
     pkg->add_subcommand("gc", "remove blobs no release needs")->callback([] { throw CLI::RuntimeError(pkg_gc()); });
-    auto* fetch = pkg->add_subcommand("fetch", "fetch NAME from a mirror (http://… or a directory), verifying every byte");
+    auto* fetch = pkg->add_subcommand("fetch", "fetch NAME from a mirror (http://…, a directory, or a tar image), verifying every byte");
     fetch->add_option("source", source)->required();
     fetch->add_option("name", name)->required();
-    fetch->add_option("--timeout", timeout_seconds, "seconds before a silent mirror is given up");
+    fetch->add_option("--timeout", timeout_seconds, "seconds to connect and per read before a silent mirror is given up");
     fetch->callback([] { throw CLI::RuntimeError(pkg_fetch()); });
 
-    auto* mirror = app.add_subcommand("mirror", "serve a store as an HTTP mirror");
-    mirror->require_subcommand(1);
-    auto* serve = mirror->add_subcommand("serve", "serve DIR over HTTP (blobs/, releases/)");
-    serve->add_option("directory", directory)->required();
-    serve->add_option("--port", port);
-    serve->add_option("--bind", bind_address, "address to listen on (default 127.0.0.1)");
-    serve->callback([] { throw CLI::RuntimeError(mirror_serve()); });
+    register_mirror_commands(app);
 }
 
 }  // namespace commands

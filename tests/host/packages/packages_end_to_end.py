@@ -46,6 +46,13 @@ def start(command):
     return process
 
 
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def wait_for_port(port):
     import socket
     for _ in range(100):
@@ -128,9 +135,8 @@ with tempfile.TemporaryDirectory() as root:
     check(snapshot(store) == before, "refused releases changed the store")
 
     # The real thing, over vectra's own HTTP mirror.
-    port = 18000 + os.getpid() % 2000
-    server = start([VECTRA, "mirror", "serve", mirror, "--port", str(port)])
-    server.stdout.readline()
+    server = start([VECTRA, "mirror", "serve", mirror, "--port", "0"])  # any free port, printed
+    port = int(re.search(r"127\.0\.0\.1:(\d+)", server.stdout.readline()).group(1))
     wait_for_port(port)
     # An interrupted fetch first: the mirror fails after one chunk, then a good mirror resumes.
     cut = start([sys.executable, os.path.join(HERE, "tampering_mirror.py"), "cut-after-1", mirror])
@@ -168,7 +174,7 @@ with tempfile.TemporaryDirectory() as root:
     # Trust the builder key explicitly: it is revoked in the fleet, but a person may choose to.
     builder_key = run("machine", "--state-dir", builder, "key").strip()
     open(os.path.join(fresh, "trusted-keys"), "w").write(builder_key + "\n")
-    port = 20000 + os.getpid() % 2000
+    port = free_port()
     python_server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
                                       "--directory", old_store], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for_port(port)
@@ -194,7 +200,43 @@ with tempfile.TemporaryDirectory() as root:
     # gc keeps what the accepted release needs and removes the rest (v1's manifest and README).
     answer = run("pkg", "--state-dir", builder, "gc")
     check("removed 2 unreferenced blobs" in answer, f"gc: {answer}")
-    run("pkg", "--state-dir", builder, "verify")
+    # Every blob is intact, but the builder's own release no longer stands: it was revoked.
+    answer = run("pkg", "--state-dir", builder, "verify", expect=1)
+    check("which is revoked" in answer and "corrupt" not in answer, f"verify after revocation: {answer}")
+
+    # A directory mirror with a FIFO where a chunk should be: refused at once, not hung.
+    fifo_mirror = path("fifo-mirror")
+    shutil.copytree(old_store, fifo_mirror)
+    chunk = max((os.path.join(folder, name) for folder, _, names in os.walk(os.path.join(fifo_mirror, "blobs")) for name in names),
+                key=os.path.getsize)
+    os.remove(chunk)
+    os.mkfifo(chunk)
+    os.makedirs(path("fifo-receiver"))
+    shutil.copy(os.path.join(fresh, "trusted-keys"), path("fifo-receiver"))
+    answer = run("pkg", "--state-dir", path("fifo-receiver"), "fetch", fifo_mirror, "demo", expect=1, timeout=20)
+    check("not a regular file" in answer, f"FIFO in a directory mirror: {answer}")
+
+    # A damaged accepted release: refused, never taken as "nothing accepted yet".
+    open(os.path.join(fresh, "store", "releases", "demo"), "wb").write(b"VXPR garbage")
+    answer = run("pkg", "--state-dir", fresh, "fetch", image, "demo", expect=1)
+    check("damaged" in answer and "refusing rather than forgetting" in answer, f"damaged accepted release: {answer}")
+
+    # Dependencies: a package naming another by manifest hash brings it along, verified.
+    library_source = path("library")
+    os.makedirs(library_source)
+    open(os.path.join(library_source, "lib.txt"), "w").write("a library\n")
+    library = re.search(r"package ([0-9a-f]{64})", run("pkg", "--state-dir", stranger, "build", library_source)).group(1)
+    program = re.search(r"package ([0-9a-f]{64})",
+                        run("pkg", "--state-dir", stranger, "build", source, "--depends", library)).group(1)
+    run("pkg", "--state-dir", stranger, "release", "demo", "5.0.0", program)
+    os.makedirs(path("dependent"))
+    open(path("dependent", "trusted-keys"), "w").write("# the stranger, trusted on purpose\n" +
+                                                       run("machine", "--state-dir", stranger, "key").strip() + "\n")
+    answer = run("pkg", "--state-dir", path("dependent"), "fetch", path("stranger", "store"), "demo")
+    check("fetched demo 5.0.0" in answer, f"fetch with a dependency: {answer}")
+    check(os.path.exists(os.path.join(path("dependent"), "store", "blobs", library[:2], library[2:])), "dependency not fetched")
+    run("pkg", "--state-dir", path("dependent"), "gc")
+    check("every blob verified" in run("pkg", "--state-dir", path("dependent"), "verify"), "dependency lost to gc")
 
 for failure in failures:
     print("FAILED:", failure)
