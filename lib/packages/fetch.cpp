@@ -12,6 +12,7 @@
 #include <set>
 
 #include "identity/machine_key.h"
+#include "packages/staging_writer.h"
 
 namespace packages {
 namespace {
@@ -100,36 +101,50 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
         for (const auto& file : manifest.files) total += file.size;
     std::set<Sha256Digest> staged, seen;
     std::vector<uint8_t> data;
-    for (const auto& [digest, manifest] : manifests) {
-        for (const auto& file : manifest.files) {
-            for (size_t i = 0; i < file.chunks.size(); ++i) {
-                const Sha256Digest& chunk = file.chunks[i];
-                const uint64_t length = chunk_length(file.size, i);
-                const std::string where = file.path + " chunk " + std::to_string(i);
-                done += length;
-                if (!seen.insert(chunk).second || store.has_blob(chunk)) {
-                    ++result.chunks_reused;
-                    continue;
+    {
+        StagingWriter writer(store);  // hashes and stages chunk k while chunk k+1 downloads
+        std::string download_error;
+        bool stopped = false;  // a download or an earlier chunk failed: fetch nothing more
+        for (const auto& [digest, manifest] : manifests) {
+            for (const auto& file : manifest.files) {
+                for (size_t i = 0; i < file.chunks.size() && !stopped; ++i) {
+                    const Sha256Digest& chunk = file.chunks[i];
+                    const uint64_t length = chunk_length(file.size, i);
+                    const std::string where = file.path + " chunk " + std::to_string(i);
+                    done += length;
+                    if (!seen.insert(chunk).second || store.has_blob(chunk)) {
+                        ++result.chunks_reused;
+                        continue;
+                    }
+                    std::string local_error;
+                    if (identity::read_file(store.staging_path(chunk), data, local_error, kChunkSize) && data.size() == length &&
+                        identity::sha256(data) == chunk) {
+                        ++result.chunks_reused;  // verified by an interrupted fetch, and again now
+                        staged.insert(chunk);
+                        continue;
+                    }
+                    std::vector<uint8_t> buffer = writer.take_buffer();
+                    if (!source.get(Store::blob_relative_path(chunk), length, buffer, error)) {
+                        download_error = where + ": " + error;
+                        stopped = true;
+                    } else if (buffer.size() != length) {
+                        download_error = mirror + ": " + where + " has " + std::to_string(buffer.size()) + " bytes, expected " +
+                                         std::to_string(length);
+                        stopped = true;
+                    } else if (!writer.submit(chunk, mirror + ": " + where, std::move(buffer))) {
+                        stopped = true;  // an earlier chunk failed; finish() says which
+                    } else {
+                        staged.insert(chunk);
+                        result.bytes_fetched += length;
+                        if (policy.progress) policy.progress(done, total);
+                    }
                 }
-                std::string local_error;
-                if (identity::read_file(store.staging_path(chunk), data, local_error, kChunkSize) && data.size() == length &&
-                    identity::sha256(data) == chunk) {
-                    ++result.chunks_reused;  // verified by an interrupted fetch, and again now
-                    staged.insert(chunk);
-                    continue;
-                }
-                if (!source.get(Store::blob_relative_path(chunk), length, data, error)) return fail(where + ": " + error);
-                if (data.size() != length)
-                    return fail(mirror + ": " + where + " has " + std::to_string(data.size()) + " bytes, expected " + std::to_string(length));
-                if (identity::sha256(data) != chunk) return fail(mirror + ": " + where + " does not match its hash (corrupted or tampered)");
-                // Not synced one by one: a staged chunk is re-verified before reuse, and all of
-                // them are synced at once before they move into the store.
-                if (!identity::write_file_atomically(store.staging_path(chunk), data, 0644, error, /*durable=*/false)) return fail(error);
-                staged.insert(chunk);
-                result.bytes_fetched += length;
-                if (policy.progress) policy.progress(done, total);
             }
         }
+        // An earlier chunk's failure (found on the staging thread) comes first in the report.
+        const std::string staging_error = writer.finish();
+        if (!staging_error.empty()) return fail(staging_error);
+        if (!download_error.empty()) return fail(download_error);
     }
 
     // 4. All verified: chunks into the store, then the manifests, then the release (the
