@@ -1,5 +1,5 @@
 // The store on disk. Building reads each file one chunk at a time (a 1 GiB file never sits in
-// memory whole); garbage collection computes the live set from the accepted releases and
+// memory whole) and stages new chunks, synced once, before naming them; garbage collection computes the live set from the accepted releases and
 // their dependencies first, and deletes nothing if any of them cannot be read.
 #include "packages/store.h"
 
@@ -72,6 +72,17 @@ ssize_t read_up_to(int fd, uint8_t* buffer, size_t size) {
         filled += static_cast<size_t>(n);
     }
     return static_cast<ssize_t>(filled);
+}
+
+bool sync_filesystem(const std::string& path, std::string& error) {
+    const int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || syncfs(fd) != 0) {
+        error = "cannot sync " + path + ": " + std::strerror(errno);
+        if (fd >= 0) close(fd);
+        return false;
+    }
+    close(fd);
+    return true;
 }
 
 bool sync_directory(const std::string& path, std::string& error) {
@@ -153,6 +164,8 @@ std::optional<Manifest> Store::build(const std::string& directory, std::string& 
     if (!walk(directory, "", files, error)) return std::nullopt;
     std::sort(files.begin(), files.end());
     std::vector<uint8_t> chunk(kChunkSize);
+    std::set<Sha256Digest> staged;
+    if (!ensure_directory(root_ + "/staging", error)) return std::nullopt;
     for (const auto& [path, mode] : files) {
         if (!valid_package_path(path)) {
             error = "cannot package path '" + path + "' (backslash, or longer than " + std::to_string(kMaxPath) + " bytes)";
@@ -178,10 +191,15 @@ std::optional<Manifest> Store::build(const std::string& directory, std::string& 
             if (n == 0) break;
             const Bytes piece(chunk.data(), static_cast<size_t>(n));
             whole.update(piece);
-            Sha256Digest digest;
-            if (!put_blob(piece, digest, error)) {
-                close(fd);
-                return std::nullopt;
+            // New chunks go to staging/ unsynced; one syncfs below makes them durable before
+            // any is renamed to its final name (one sync per build, not one per chunk).
+            const Sha256Digest digest = identity::sha256(piece);
+            if (!has_blob(digest) && !staged.count(digest)) {
+                if (!identity::write_file_atomically(staging_path(digest), piece, 0644, error, /*durable=*/false)) {
+                    close(fd);
+                    return std::nullopt;
+                }
+                staged.insert(digest);
             }
             entry.chunks.push_back(digest);
             entry.size += static_cast<uint64_t>(n);
@@ -190,6 +208,15 @@ std::optional<Manifest> Store::build(const std::string& directory, std::string& 
         close(fd);
         entry.content = whole.finish();
         manifest.files.push_back(std::move(entry));
+    }
+    if (!sync_filesystem(root_ + "/staging", error)) return std::nullopt;
+    for (const Sha256Digest& digest : staged) {
+        const std::string target = blob_path(digest);
+        if (!ensure_directory(target.substr(0, target.rfind('/')), error)) return std::nullopt;
+        if (rename(staging_path(digest).c_str(), target.c_str()) != 0) {
+            error = "cannot move a chunk into the store: " + std::string(std::strerror(errno));
+            return std::nullopt;
+        }
     }
     Sha256Digest digest;
     if (!put_blob(manifest.encode(), digest, error)) return std::nullopt;
