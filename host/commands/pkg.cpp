@@ -101,6 +101,11 @@ int pkg_release() {
     }
     packages::Manifest check;
     std::string error;
+    packages::StoreLock held;  // from the version check to the write
+    if (!store.lock(held, error)) {
+        std::fprintf(stderr, "vectra: %s\n", error.c_str());
+        return 1;
+    }
     if (!store.read_manifest(*manifest, check, error)) {
         std::fprintf(stderr, "vectra: %s (build the package into this store first)\n", error.c_str());
         return 1;

@@ -39,9 +39,13 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
     const std::string mirror = source.describe();
     if (!identity::valid_machine_name(name)) return fail("'" + name + "' is not a valid package name");
 
+    // The store stays ours from the rollback check to the commit.
+    StoreLock held;
+    std::string error;
+    if (!store.lock(held, error)) return fail(error);
+
     // 1. The release: signed, by an allowed signer, not older than what we accepted.
     std::optional<Release> accepted;
-    std::string error;
     if (!store.read_accepted(name, accepted, error)) return fail("this store: " + error);
     std::vector<uint8_t> bytes;
     if (!source.get("releases/" + name, kMaxReleaseSize, bytes, error)) return fail("release of " + name + ": " + error);

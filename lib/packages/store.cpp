@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -108,6 +109,29 @@ bool ensure_directory(const std::string& path, std::string& error) {
     return true;
 }
 
+StoreLock::~StoreLock() {
+    if (fd_ >= 0) close(fd_);  // closing the descriptor releases the flock
+}
+
+bool Store::lock(StoreLock& lock, std::string& error) {
+    if (lock.held()) return true;
+    if (!ensure_directory(root_, error)) return false;
+    const std::string path = root_ + "/lock";
+    const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        error = "cannot open " + path + ": " + std::strerror(errno);
+        return false;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        error = errno == EWOULDBLOCK ? "the store " + root_ + " is busy (another fetch, build, release or gc is using it)"
+                                     : "cannot lock " + path + ": " + std::strerror(errno);
+        close(fd);
+        return false;
+    }
+    lock.fd_ = fd;
+    return true;
+}
+
 std::string Store::blob_relative_path(const Sha256Digest& digest) {
     const std::string name = hex(digest);
     return "blobs/" + name.substr(0, 2) + "/" + name.substr(2);
@@ -149,6 +173,8 @@ std::optional<Manifest> Store::build(const std::string& directory, std::string& 
         error = directory + " is not a directory";
         return std::nullopt;
     }
+    StoreLock held;
+    if (!lock(held, error)) return std::nullopt;
     Manifest manifest;
     manifest.dependencies = dependencies;
     std::sort(manifest.dependencies.begin(), manifest.dependencies.end());
@@ -328,6 +354,8 @@ std::vector<std::string> Store::verify() const {
 }
 
 size_t Store::collect_garbage(std::string& error) {
+    StoreLock held;
+    if (!lock(held, error)) return 0;
     std::set<Sha256Digest> manifests;
     if (!live_manifests(manifests, error)) return 0;  // never delete on doubt
     std::set<std::string> live;

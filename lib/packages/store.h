@@ -15,6 +15,23 @@
 
 namespace packages {
 
+// Exclusive use of a store by one process: fetch, build, release and gc each hold it, so two
+// fetches cannot both pass the rollback check and then write releases out of order, and gc
+// never runs while a fetch's blobs are not yet referenced. flock(2) on <store>/lock; the
+// kernel drops it if the holder dies.
+class StoreLock {
+public:
+    StoreLock() = default;
+    StoreLock(StoreLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+    StoreLock& operator=(StoreLock&&) = delete;
+    ~StoreLock();
+    bool held() const { return fd_ >= 0; }
+
+private:
+    friend class Store;
+    int fd_ = -1;
+};
+
 struct ReleaseList {
     std::vector<Release> releases;  // sorted by name
     std::vector<std::string> problems;  // release files that exist but do not decode
@@ -29,6 +46,10 @@ public:
     std::string blob_path(const Sha256Digest& digest) const { return root_ + "/" + blob_relative_path(digest); }
     std::string staging_path(const Sha256Digest& digest) const { return root_ + "/staging/" + hex(digest); }
     std::string release_path(const std::string& name) const { return root_ + "/releases/" + name; }
+
+    // Takes the store's lock without waiting; false, with "busy" in the reason, if another
+    // process holds it.
+    bool lock(StoreLock& lock, std::string& error);
 
     bool has_blob(const Sha256Digest& digest) const;
     // Stores `data` under its hash (idempotent).

@@ -337,4 +337,21 @@ TEST_F(StoreAndFetch, VerifyFindsDamageAndGcRemovesOnlyTheUnreferenced) {
     EXPECT_NE(problems[0].find("bin/tool"), std::string::npos) << problems[0];
 }
 
+TEST_F(StoreAndFetch, OneProcessAtATimeChangesAStore) {
+    release("1.0.0", build(), machine);
+    MemorySource mirror(builder->root());
+    // Another process holds the receiver's lock (a second descriptor: flock is per open file).
+    packages::Store other(receiver->root());
+    std::optional<packages::StoreLock> held(std::in_place);
+    std::string error;
+    ASSERT_TRUE(other.lock(*held, error)) << error;
+    expect_refused(mirror, "busy");
+    EXPECT_FALSE(receiver->build(source, error));
+    EXPECT_NE(error.find("busy"), std::string::npos) << error;
+    EXPECT_EQ(receiver->collect_garbage(error), 0u);
+    EXPECT_NE(error.find("busy"), std::string::npos) << error;
+    held.reset();  // the other process is done
+    EXPECT_TRUE(packages::fetch_package(mirror, "demo", *receiver, policy).ok);
+}
+
 }  // namespace
