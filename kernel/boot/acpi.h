@@ -1,5 +1,6 @@
-// Just enough ACPI to learn the machine's CPUs on x86_64: RSDP → XSDT (or RSDT) → MADT.
-// Every table is bounds-checked through a PhysicalMemoryView and its checksum verified.
+// Just enough ACPI to learn the machine's CPUs and interrupt controllers on x86_64:
+// RSDP → XSDT (or RSDT) → MADT. Every read goes through a PhysicalMemoryView, every table's
+// length is bounded and its checksum verified, so a damaged table is an error, never a wild read.
 #pragma once
 
 #include "base/result.h"
@@ -8,11 +9,16 @@
 namespace kernel {
 
 struct AcpiCpuInfo {
-    base::u32 cpu_count = 0;            // enabled (or online-capable) local APICs / x2APICs
-    base::u64 local_apic_physical = 0;  // after any 64-bit override
+    base::u32 cpu_count = 0;            // enabled processor local APICs and x2APICs
+    base::u64 local_apic_physical = 0;  // after any 64-bit address override
     base::u64 io_apic_physical = 0;     // the first I/O APIC, 0 if none
 };
 
+// Reads the MADT reached from the RSDP at `rsdp_physical`.
 base::Result<AcpiCpuInfo> read_acpi_cpu_info(const PhysicalMemoryView& memory, base::u64 rsdp_physical);
+
+// For loaders that do not say where the RSDP is: searches the first KiB of the EBDA and the
+// BIOS area 0xe0000-0xfffff on 16-byte boundaries (ACPI 6.5, 5.2.5.1) for a valid RSDP.
+base::Result<base::u64> find_rsdp_in_bios_area(const PhysicalMemoryView& memory);
 
 }  // namespace kernel

@@ -8,15 +8,17 @@
 #define KERNEL_VIRTUAL_OFFSET 0xffffffff80000000
 #define PHYSICAL(symbol) ((symbol) - KERNEL_VIRTUAL_OFFSET)
 
-/* The PVH note: XEN_ELFNOTE_PHYS32_ENTRY (18) with the physical entry address. */
+/* The PVH note: XEN_ELFNOTE_PHYS32_ENTRY (18) with the physical entry address. QEMU reads
+ * the descriptor as a 64-bit word at the name's end rounded up to the segment's alignment,
+ * so the note stays 4-byte aligned and the descriptor is a full quad. */
 .section .note.pvh, "a", @note
     .p2align 2
     .long 4                     /* name size: "Xen\0" */
-    .long 4                     /* descriptor size */
+    .long 8                     /* descriptor size */
     .long 18                    /* XEN_ELFNOTE_PHYS32_ENTRY */
     .asciz "Xen"
     .p2align 2
-    .long PHYSICAL(pvh_start32)
+    .quad PHYSICAL(pvh_start32)
     .p2align 2
 
 .section .boot.text, "ax"
@@ -26,6 +28,18 @@ pvh_start32:
     cli
     cld
     movl %ebx, %edi                             /* start info, kept for arch_x86_64_start */
+
+    /* Can this CPU run us at all? Long mode and no-execute, or a message and QEMU ends. */
+    movl $0x80000000, %eax
+    cpuid
+    cmpl $0x80000001, %eax
+    jb unsupported_cpu
+    movl $0x80000001, %eax
+    cpuid
+    testl $(1 << 29), %edx                      /* long mode */
+    jz unsupported_cpu
+    testl $(1 << 20), %edx                      /* no-execute */
+    jz unsupported_cpu
 
     /* Page directories: 2048 entries of 2 MiB covering [0, 4 GiB), present+writable+large. */
     movl $PHYSICAL(boot_page_directories), %edx
@@ -64,7 +78,7 @@ pvh_start32:
     movl %eax, 511 * 8(%edx)
 
     movl %cr4, %eax
-    orl $(1 << 5), %eax                         /* PAE */
+    orl $((1 << 5) | (1 << 7)), %eax            /* PAE, global pages (kernel mappings are global) */
     movl %eax, %cr4
     movl $PHYSICAL(boot_pml4), %eax
     movl %eax, %cr3
@@ -78,6 +92,24 @@ pvh_start32:
 
     lgdt PHYSICAL(boot_gdt_pointer)
     ljmp $0x08, $PHYSICAL(long_mode_entry)
+
+/* Paging is off and nothing is set up: say why on COM1 byte by byte (the UART works at
+ * QEMU's defaults) and leave through isa-debug-exit with ExitCode::Panicked (0x12). */
+unsupported_cpu:
+    movl $PHYSICAL(unsupported_cpu_message), %esi
+    movw $0x3f8, %dx
+1:  movb (%esi), %al
+    testb %al, %al
+    jz 2f
+    outb %al, %dx
+    incl %esi
+    jmp 1b
+2:  movw $0xf4, %dx
+    movl $0x12, %eax
+    outl %eax, %dx
+3:  cli
+    hlt
+    jmp 3b
 
 .code64
 long_mode_entry:
@@ -110,6 +142,8 @@ boot_gdt_end:
 boot_gdt_pointer:
     .word boot_gdt_end - boot_gdt - 1
     .long PHYSICAL(boot_gdt)
+unsupported_cpu_message:
+    .asciz "VectraOS cannot boot: this CPU lacks long mode or no-execute (try -cpu max)\r\n"
 
 .section .bss
 .p2align 12

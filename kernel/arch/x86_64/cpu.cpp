@@ -29,12 +29,23 @@ void arch::wait_for_interrupt() { asm volatile("sti; hlt" ::: "memory"); }
     halt();  // no such device: stop here
 }
 
-void arch::page_table_activate(base::u64 root_physical) { asm volatile("mov %0, %%cr3" ::"r"(root_physical) : "memory"); }
+// Kernel mappings are global (CR4.PGE, set in boot.S), so a CR3 write alone would keep the old
+// tables' kernel entries in the TLB; switching roots therefore flushes everything.
+void arch::page_table_activate(base::u64 root_physical) {
+    x86_64::write_cr3(root_physical);
+    tlb_flush_all();
+}
 void arch::tlb_flush_page(base::u64 virtual_address) { asm volatile("invlpg (%0)" ::"r"(virtual_address) : "memory"); }
 void arch::tlb_flush_all() {
-    // Global pages survive a CR3 reload; toggling CR4.PGE flushes them too.
+    // Global entries survive a CR3 reload; a write to CR4 that changes PGE drops every entry.
+    // With PGE off there are no global entries and reloading CR3 is enough.
     const base::u64 cr4 = x86_64::read_cr4();
-    asm volatile("mov %0, %%cr4; mov %1, %%cr4" ::"r"(cr4 & ~(1ull << 7)), "r"(cr4) : "memory");
+    if (cr4 & x86_64::kCr4PageGlobalEnable) {
+        x86_64::write_cr4(cr4 & ~x86_64::kCr4PageGlobalEnable);
+        x86_64::write_cr4(cr4);
+    } else {
+        x86_64::write_cr3(x86_64::read_cr3());
+    }
 }
 
 bool arch::probe_write_u8(volatile base::u8* address, base::u8 value) { return x86_64_probe_write_u8(address, value); }

@@ -37,12 +37,17 @@ inline u64 read_cr2() { u64 v; asm volatile("mov %%cr2, %0" : "=r"(v)); return v
 inline u64 read_cr3() { u64 v; asm volatile("mov %%cr3, %0" : "=r"(v)); return v; }
 inline u64 read_cr4() { u64 v; asm volatile("mov %%cr4, %0" : "=r"(v)); return v; }
 
-// The physical start of the kernel image (see kernel.ld).
+inline void write_cr3(u64 v) { asm volatile("mov %0, %%cr3" ::"r"(v) : "memory"); }
+inline void write_cr4(u64 v) { asm volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
+
+inline constexpr u64 kCr4PageGlobalEnable = 1ull << 7;
+
+// Kernel image virtual address = physical address + this (kernel.ld, boot.S; the same value
+// as kernel::layout::kKernelImageBase, checked in boot.cpp).
 inline constexpr u64 kKernelVirtualOffset = 0xffff'ffff'8000'0000;
 
-// Serial console (serial.cpp), GDT/IDT (traps.cpp), timer (timer.cpp).
+// Serial console (serial.cpp), GDT/TSS/IDT (descriptor_tables.cpp).
 void serial_init();
 void descriptor_tables_init();
-void set_local_apic(u64 physical);
 
 }  // namespace x86_64

@@ -1,112 +1,33 @@
-// x86_64 descriptor tables and trap dispatch: the GDT (kernel code/data and the TSS, whose
-// IST1 gives double faults a stack of their own), the IDT pointing every vector at its stub
-// in trap_entry.S, and x86_64_trap, which handles the timer, the expected faults of the
-// memory probes, and turns everything else into a panic dump.
+// x86_64 trap dispatch: x86_64_trap (called by trap_entry.S with the saved registers) handles
+// the timer, quietly drops spurious interrupts, resumes the memory probes' expected faults at
+// their fixups, and turns everything else into a panic dump with the error code in words.
 #include "arch/arch.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/interrupts.h"
+#include "kernel/arch/x86_64/legacy_pic.h"
 #include "kernel/core/fault_fixup.h"
 #include "kernel/core/panic.h"
-
-extern "C" char trap_stubs[];
 
 namespace x86_64 {
 
 // The registers as trap_entry.S saved them, lowest address first.
 struct TrapFrame {
     u64 r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
-    u64 vector, error_code;
+    u64 vector, error_code;        // pushed by the stub (a zero code where the CPU pushes none)
     u64 rip, cs, rflags, rsp, ss;  // pushed by the CPU
 };
+static_assert(sizeof(TrapFrame) == 22 * 8, "trap_entry.S pushes 15 registers, 2 stub words, 5 CPU words");
 
 namespace {
 
-struct [[gnu::packed]] TaskStateSegment {
-    u32 reserved0;
-    u64 rsp[3];
-    u64 reserved1;
-    u64 ist[7];
-    u64 reserved2;
-    u16 reserved3;
-    u16 io_map_base;
-};
-
-struct [[gnu::packed]] DescriptorPointer {
-    u16 limit;
-    u64 base;
-};
-
-struct InterruptGate {
-    u16 offset_low;
-    u16 selector;
-    u8 ist;
-    u8 type_attributes;
-    u16 offset_middle;
-    u32 offset_high;
-    u32 reserved;
-};
-
-constexpr u16 kKernelCode = 0x08;
-constexpr u16 kTssSelector = 0x18;
-
-alignas(16) u64 gdt[5];
-alignas(16) InterruptGate idt[256];
-TaskStateSegment tss;
-alignas(16) u8 double_fault_stack[16384];
-
-void load_gdt() {
-    gdt[0] = 0;
-    gdt[1] = 0x00af9a000000ffff;  // 64-bit kernel code
-    gdt[2] = 0x00cf92000000ffff;  // kernel data
-    const u64 tss_base = reinterpret_cast<u64>(&tss);
-    const u64 tss_limit = sizeof(tss) - 1;
-    // A 16-byte system descriptor: available 64-bit TSS (type 9), present.
-    gdt[3] = (tss_limit & 0xffff) | ((tss_base & 0xffffff) << 16) | (u64(0x89) << 40) | (((tss_base >> 24) & 0xff) << 56);
-    gdt[4] = tss_base >> 32;
-    tss.ist[0] = reinterpret_cast<u64>(double_fault_stack + sizeof double_fault_stack);
-    tss.io_map_base = sizeof(tss);
-
-    const DescriptorPointer pointer{sizeof(gdt) - 1, reinterpret_cast<u64>(gdt)};
-    asm volatile(
-        "lgdt %0\n"
-        "pushq %1\n"
-        "leaq 1f(%%rip), %%rax\n"
-        "pushq %%rax\n"
-        "lretq\n"  // reload CS
-        "1:\n"
-        "movw $0x10, %%ax\n"
-        "movw %%ax, %%ds\n"
-        "movw %%ax, %%es\n"
-        "movw %%ax, %%ss\n"
-        :
-        : "m"(pointer), "i"(u64(kKernelCode))
-        : "rax", "memory");
-    asm volatile("ltr %0" ::"r"(kTssSelector));
-}
-
-void load_idt() {
-    for (int vector = 0; vector < 256; ++vector) {
-        const u64 stub = reinterpret_cast<u64>(trap_stubs) + 16 * u64(vector);
-        idt[vector] = InterruptGate{
-            .offset_low = u16(stub),
-            .selector = kKernelCode,
-            .ist = u8(vector == 8 ? 1 : 0),  // double faults run on their own stack
-            .type_attributes = 0x8e,          // present, ring 0, 64-bit interrupt gate
-            .offset_middle = u16(stub >> 16),
-            .offset_high = u32(stub >> 32),
-            .reserved = 0,
-        };
-    }
-    const DescriptorPointer pointer{sizeof(idt) - 1, reinterpret_cast<u64>(idt)};
-    asm volatile("lidt %0" ::"m"(pointer));
-}
+constexpr u64 kDoubleFault = 8, kGeneralProtection = 13, kPageFault = 14;
 
 const char* exception_name(u64 vector) {
     static const char* const names[] = {
-        "divide error (#DE)", "debug (#DB)", "non-maskable interrupt", "breakpoint (#BP)", "overflow (#OF)",
-        "bound range (#BR)", "invalid opcode (#UD)", "device not available (#NM)", "double fault (#DF)",
-        "coprocessor segment overrun", "invalid TSS (#TS)", "segment not present (#NP)", "stack fault (#SS)",
-        "general protection (#GP)", "page fault (#PF)", "reserved", "x87 floating point (#MF)",
+        "divide error (#DE)", "debug (#DB)", "non-maskable interrupt (NMI)", "breakpoint (#BP)", "overflow (#OF)",
+        "bound range exceeded (#BR)", "invalid opcode (#UD)", "device not available (#NM)", "double fault (#DF)",
+        "coprocessor segment overrun", "invalid TSS (#TS)", "segment not present (#NP)", "stack-segment fault (#SS)",
+        "general protection (#GP)", "page fault (#PF)", "reserved exception 15", "x87 floating point (#MF)",
         "alignment check (#AC)", "machine check (#MC)", "SIMD floating point (#XM)", "virtualization (#VE)",
         "control protection (#CP)",
     };
@@ -114,21 +35,45 @@ const char* exception_name(u64 vector) {
     return vector < 32 ? "reserved exception" : "unexpected interrupt";
 }
 
+void describe_page_fault(base::Sink& out, u64 error) {
+    base::print(out, "{} on a {} in {} mode", error & 1 ? "protection violation" : "not-present page",
+                error & 16 ? "instruction fetch" : (error & 2 ? "write" : "read"), error & 4 ? "user" : "supervisor");
+    if (error & 8) base::print(out, ", reserved bit set in a paging entry");
+    if (error & 32) base::print(out, ", protection key");
+    if (error & 64) base::print(out, ", shadow stack");
+    if (error & (1 << 15)) base::print(out, ", SGX");
+}
+
+// #TS, #NP, #SS, #GP: the error code names the segment selector (or IDT entry) at fault.
+void describe_selector(base::Sink& out, u64 error) {
+    if (error == 0) {
+        base::print(out, "no selector: the fault is not about a segment");
+        return;
+    }
+    const char* table = (error & 2) ? "IDT" : ((error & 4) ? "LDT" : "GDT");
+    base::print(out, "{} index {}{}", table, (error & 0xffff) >> 3, error & 1 ? ", during an external event" : "");
+}
+
+// A double fault is most often a kernel stack overflow: the CPU could not push the frame of a
+// fault because the stack pointer had reached the unmapped guard page (CR2 names it).
+void describe_double_fault(base::Sink& out, u64 stack_pointer, u64 cr2) {
+    base::print(out, "always zero for this exception");
+    if (stack_pointer - cr2 < 4096 || cr2 - stack_pointer < 4096)
+        base::print(out, "; the stack pointer is at the faulting address {:#x}: a kernel stack overflow", cr2);
+}
+
 // The error code in words, into a static buffer (we are about to panic; nothing else runs).
-const char* describe_error(u64 vector, u64 error) {
-    static char text[160];
+const char* describe_error(const TrapFrame& frame, u64 cr2) {
+    static char text[192];
     base::BufferSink out(text, sizeof text);
-    if (vector == 14) {
-        base::print(out, "{} {} in {} mode{}{}", error & 1 ? "protection violation on a" : "not-present page on a",
-                    error & 16 ? "instruction fetch" : (error & 2 ? "write" : "read"), error & 4 ? "user" : "supervisor",
-                    error & 8 ? ", reserved bit set" : "", error & 32 ? ", protection key" : "");
-    } else if (vector == 8 || (vector >= 10 && vector <= 13) || vector == 17 || vector == 21) {
-        if (error == 0) base::print(out, "no selector");
-        else
-            base::print(out, "selector index {} in the {}{}", error >> 3,
-                        (error & 2) ? "IDT" : ((error & 4) ? "LDT" : "GDT"), error & 1 ? ", external event" : "");
-    } else {
-        base::print(out, "none");
+    const u64 error = frame.error_code;
+    switch (frame.vector) {
+        case kPageFault: describe_page_fault(out, error); break;
+        case 10: case 11: case 12: case kGeneralProtection: describe_selector(out, error); break;
+        case kDoubleFault: describe_double_fault(out, frame.rsp, cr2); break;
+        case 17: base::print(out, "always zero for this exception"); break;
+        case 21: base::print(out, "control-flow violation kind {}", error & 0x7fff); break;
+        default: base::print(out, "none pushed by the CPU"); break;
     }
     return text;
 }
@@ -144,23 +89,26 @@ const char* describe_error(u64 vector, u64 error) {
         {"rip", frame.rip}, {"rflags", frame.rflags}, {"cs", frame.cs}, {"ss", frame.ss},
         {"cr0", read_cr0()}, {"cr2", cr2}, {"cr3", read_cr3()}, {"cr4", read_cr4()},
     };
-    for (base::usize i = 0; i < 24; ++i) registers[i] = values[i];
+    static_assert(sizeof values / sizeof values[0] == sizeof registers / sizeof registers[0]);
+    for (base::usize i = 0; i < sizeof registers / sizeof registers[0]; ++i) registers[i] = values[i];
     kernel::TrapReport report;
     report.exception_name = exception_name(frame.vector);
     report.vector = frame.vector;
     report.instruction_pointer = frame.rip;
     report.stack_pointer = frame.rsp;
     report.frame_pointer = frame.rbp;
-    report.has_faulting_address = frame.vector == 14;
+    report.has_faulting_address = frame.vector == kPageFault;
     report.faulting_address = cr2;
     report.error_code = frame.error_code;
-    report.error_description = describe_error(frame.vector, frame.error_code);
-    report.registers = base::Span<const kernel::TrapRegister>(registers, 24);
+    report.error_description = describe_error(frame, cr2);
+    report.registers = base::Span<const kernel::TrapRegister>(registers, sizeof registers / sizeof registers[0]);
     kernel::panic_from_trap(report);
 }
 
-// A fault at one of the probes' instructions resumes at its recovery address.
+// A fault at one of the probes' instructions resumes at its recovery address. Probes of
+// non-canonical addresses raise #GP rather than #PF.
 bool resume_at_fixup(TrapFrame& frame) {
+    if (frame.vector != kPageFault && frame.vector != kGeneralProtection) return false;
     const u64 resume = kernel::fault_fixup_for(frame.rip);
     if (resume == 0) return false;
     frame.rip = resume;
@@ -168,12 +116,6 @@ bool resume_at_fixup(TrapFrame& frame) {
 }
 
 }  // namespace
-
-void descriptor_tables_init() {
-    load_gdt();
-    load_idt();
-}
-
 }  // namespace x86_64
 
 extern "C" void x86_64_trap(x86_64::TrapFrame* frame) {
@@ -182,7 +124,10 @@ extern "C" void x86_64_trap(x86_64::TrapFrame* frame) {
         timer_interrupt();
         return;
     }
-    if (frame->vector == kSpuriousVector) return;  // no EOI for spurious interrupts
-    if ((frame->vector == 14 || frame->vector == 13) && resume_at_fixup(*frame)) return;
+    // Spurious interrupts get no EOI: the local APIC's by definition, and the masked PICs'
+    // IRQ 7 / 15 (all their other lines are masked and so never arrive).
+    if (frame->vector == kSpuriousVector) return;
+    if (frame->vector == legacy_pic::kFirstVector + 7 || frame->vector == legacy_pic::kLastVector) return;
+    if (resume_at_fixup(*frame)) return;
     panic_for(*frame);
 }

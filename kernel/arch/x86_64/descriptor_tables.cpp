@@ -1,0 +1,107 @@
+// x86_64 descriptor tables: the GDT (kernel code and data, and the TSS, whose IST1 gives
+// double faults a stack of their own so that a kernel stack overflow onto its guard page
+// still ends in a dump), and the IDT pointing each of the 256 vectors at its stub in
+// trap_entry.S. One set for the boot CPU; each further CPU will need its own TSS.
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/interrupts.h"
+
+extern "C" char trap_stubs[];
+
+namespace x86_64 {
+namespace {
+
+struct [[gnu::packed]] TaskStateSegment {
+    u32 reserved0;
+    u64 rsp[3];
+    u64 reserved1;
+    u64 ist[7];
+    u64 reserved2;
+    u16 reserved3;
+    u16 io_map_base;
+};
+static_assert(sizeof(TaskStateSegment) == 104);
+
+struct [[gnu::packed]] DescriptorPointer {
+    u16 limit;
+    u64 base;
+};
+
+struct InterruptGate {
+    u16 offset_low;
+    u16 selector;
+    u8 ist;
+    u8 type_attributes;
+    u16 offset_middle;
+    u32 offset_high;
+    u32 reserved;
+};
+static_assert(sizeof(InterruptGate) == 16);
+
+constexpr u16 kKernelCode = 0x08;
+constexpr u16 kKernelData = 0x10;
+constexpr u16 kTssSelector = 0x18;
+constexpr u64 kDoubleFaultVector = 8;
+constexpr u8 kDoubleFaultStackIndex = 1;  // IST1
+constexpr u64 kStubSize = 16;             // each stub is aligned to 16 bytes (trap_entry.S)
+
+alignas(16) constinit u64 gdt[5] = {};
+alignas(16) constinit InterruptGate idt[256] = {};
+alignas(16) constinit TaskStateSegment tss = {};
+alignas(16) constinit u8 double_fault_stack[16384] = {};
+
+void load_gdt() {
+    gdt[0] = 0;
+    gdt[1] = 0x00af'9a00'0000'ffff;  // 64-bit kernel code: present, ring 0, L
+    gdt[2] = 0x00cf'9200'0000'ffff;  // kernel data: present, ring 0, writable
+    const u64 tss_base = reinterpret_cast<u64>(&tss);
+    const u64 tss_limit = sizeof(tss) - 1;
+    // A 16-byte system descriptor: available 64-bit TSS (type 9), present.
+    gdt[3] = (tss_limit & 0xffff) | ((tss_base & 0xff'ffff) << 16) | (u64(0x89) << 40) |
+             (((tss_base >> 24) & 0xff) << 56);
+    gdt[4] = tss_base >> 32;
+    tss.ist[kDoubleFaultStackIndex - 1] = reinterpret_cast<u64>(double_fault_stack + sizeof double_fault_stack);
+    tss.io_map_base = sizeof(tss);  // no I/O permission bitmap
+
+    const DescriptorPointer pointer{sizeof(gdt) - 1, reinterpret_cast<u64>(gdt)};
+    asm volatile(
+        "lgdt %0\n"
+        "pushq %1\n"
+        "leaq 1f(%%rip), %%rax\n"
+        "pushq %%rax\n"
+        "lretq\n"  // reload CS from the new table
+        "1:\n"
+        "movw %w2, %%ax\n"
+        "movw %%ax, %%ds\n"
+        "movw %%ax, %%es\n"
+        "movw %%ax, %%ss\n"
+        :
+        : "m"(pointer), "i"(u64(kKernelCode)), "i"(kKernelData)
+        : "rax", "memory");
+    asm volatile("ltr %0" ::"r"(kTssSelector));
+}
+
+void load_idt() {
+    for (u64 vector = 0; vector < 256; ++vector) {
+        const u64 stub = reinterpret_cast<u64>(trap_stubs) + kStubSize * vector;
+        idt[vector] = InterruptGate{
+            .offset_low = u16(stub),
+            .selector = kKernelCode,
+            .ist = vector == kDoubleFaultVector ? kDoubleFaultStackIndex : u8(0),
+            .type_attributes = 0x8e,  // present, ring 0, 64-bit interrupt gate (interrupts off)
+            .offset_middle = u16(stub >> 16),
+            .offset_high = u32(stub >> 32),
+            .reserved = 0,
+        };
+    }
+    const DescriptorPointer pointer{sizeof(idt) - 1, reinterpret_cast<u64>(idt)};
+    asm volatile("lidt %0" ::"m"(pointer));
+}
+
+}  // namespace
+
+void descriptor_tables_init() {
+    load_gdt();
+    load_idt();
+}
+
+}  // namespace x86_64
