@@ -1,12 +1,34 @@
-// libFuzzer target: the input is physical memory at address 0 holding an RSDP at offset 0
-// and whatever tables its pointers reach.
+// libFuzzer target for the ACPI reader. The input is physical memory from address 0 with an
+// RSDP expected at kRsdpAt (the bytes before it are ordinary memory) and whatever tables its
+// pointers reach; the same bytes are also searched as the BIOS area (placed at 0xe0000) for an
+// RSDP. Any crash, sanitizer report or broken promise below is a bug.
 #include <cstddef>
 #include <cstdint>
 
 #include "kernel/boot/acpi.h"
 
+namespace {
+
+constexpr uint64_t kRsdpAt = 16;
+constexpr uint64_t kBiosAreaStart = 0xe0000;
+
+void check(bool promise) {
+    if (!promise) __builtin_trap();
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const kernel::PhysicalMemoryView memory(0, base::Span<const base::u8>(data, size));
-    (void)kernel::read_acpi_cpu_info(memory, 0);
+    const auto info = kernel::read_acpi_cpu_info(memory, kRsdpAt);
+    if (info.is_ok()) check(info.value().cpu_count > 0 && info.value().local_apic_physical != 0);
+    if (info.is_error()) check(info.error().message != nullptr && info.error().message[0] != '\0');
+
+    const kernel::PhysicalMemoryView bios_area(kBiosAreaStart, base::Span<const base::u8>(data, size));
+    const auto found = kernel::find_rsdp_in_bios_area(bios_area);
+    if (found.is_ok()) {
+        check(found.value() % 16 == 0 && found.value() >= kBiosAreaStart && found.value() + 20 <= kBiosAreaStart + size);
+        (void)kernel::read_acpi_cpu_info(bios_area, found.value());
+    }
     return 0;
 }
