@@ -19,7 +19,11 @@ failures = []
 
 
 def run(*arguments, words=None, expect=0, timeout=90):
-    result = subprocess.run([VECTRA, *arguments], input=words, capture_output=True, text=True, timeout=timeout)
+    try:
+        result = subprocess.run([VECTRA, *arguments], input=words, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        failures.append(f"{' '.join(arguments)}: still running after {timeout} s (a check that should bound it is missing)")
+        return ""
     if expect is not None and result.returncode != expect:
         failures.append(f"{' '.join(arguments)}: exit {result.returncode}, expected {expect}\n{result.stdout}{result.stderr}")
     return result.stdout + result.stderr
@@ -100,8 +104,11 @@ with tempfile.TemporaryDirectory() as root:
         before = snapshot(store)
         server = start([sys.executable, os.path.join(HERE, "tampering_mirror.py"), mode, mirror] + ([old] if old else []))
         port = int(server.stdout.readline())
-        answer = run("pkg", "--state-dir", receiver, "fetch", f"http://127.0.0.1:{port}", "demo", "--timeout", "3", expect=1)
-        server.kill()
+        try:
+            answer = run("pkg", "--state-dir", receiver, "fetch", f"http://127.0.0.1:{port}", "demo", "--timeout", "3",
+                         expect=1, timeout=40)
+        finally:
+            server.kill()
         check(re.search(expected_text, answer), f"{mode}: expected /{expected_text}/ in: {answer}")
         check(snapshot(store) == before, f"{mode}: the store changed")
 
