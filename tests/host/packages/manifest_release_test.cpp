@@ -33,6 +33,22 @@ TEST(Manifest, RoundTripsToTheSameBytes) {
     EXPECT_EQ(parsed.manifest->files[0].chunks.size(), 2u);
 }
 
+TEST(Manifest, MatchesTheVectorInTheDocs) {
+    const std::string hello = "hello\n";
+    packages::FileEntry file;
+    file.path = "a.txt";
+    file.size = hello.size();
+    file.content = identity::sha256({reinterpret_cast<const uint8_t*>(hello.data()), hello.size()});
+    file.chunks = {file.content};
+    Manifest manifest;
+    manifest.files = {file};
+    EXPECT_EQ(identity::to_hex(manifest.encode()),
+              "5658504d01000000000000010005612e747874000001a40000000000000006"
+              "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
+              "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be0300000000");
+    EXPECT_EQ(packages::hex(manifest.hash()), "07f9220508bd58c854af308372342ab08f7a1c2095b7e98f729490280ccc1104");
+}
+
 TEST(Manifest, PathsThatClimbOutOrAreAbsoluteAreRefused) {
     for (const char* bad : {"../etc/passwd", "/etc/passwd", "a/../../b", "a//b", "./a", "a/.", ""}) {
         Manifest m = sample();
