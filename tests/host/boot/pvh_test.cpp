@@ -1,12 +1,11 @@
-// Host tests of the PVH start-info parser and the ACPI MADT reader over a fake physical
-// memory: valid structures, and each kind of damage refused with a message.
+// Host tests of the PVH start-info parser over a fake physical memory: a valid structure, and
+// each kind of damage refused with a message. (ACPI has its own suite in tests/host/acpi.)
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <string>
 #include <vector>
 
-#include "kernel/boot/acpi.h"
 #include "kernel/boot/pvh.h"
 
 namespace {
@@ -79,73 +78,6 @@ TEST(Pvh, DamagedStartInfosAreRefusedWithAReason) {
     m = pvh_memory();
     m.put64(0x2000 + 24 + 8, ~0ull);  // wraps around
     EXPECT_NE(pvh_error(m).find("wraps"), std::string::npos);
-}
-
-void checksum(FakeMemory& m, size_t at, size_t length, size_t checksum_at) {
-    m.bytes[checksum_at] = 0;
-    uint8_t sum = 0;
-    for (size_t i = 0; i < length; ++i) sum = static_cast<uint8_t>(sum + m.bytes[at + i]);
-    m.bytes[checksum_at] = static_cast<uint8_t>(-sum);
-}
-
-// RSDP (revision 2) at 0x4000 → XSDT at 0x5000 → MADT at 0x6000 with `cpus` local APICs.
-FakeMemory acpi_memory(int cpus) {
-    FakeMemory m;
-    std::memcpy(&m.bytes[0x4000], "RSD PTR ", 8);
-    m.bytes[0x4000 + 15] = 2;
-    m.put32(0x4000 + 20, 36);
-    m.put64(0x4000 + 24, 0x5000);
-    checksum(m, 0x4000, 20, 0x4000 + 8);
-    checksum(m, 0x4000, 36, 0x4000 + 32);
-    std::memcpy(&m.bytes[0x5000], "XSDT", 4);
-    m.put32(0x5000 + 4, 36 + 8);
-    m.put64(0x5000 + 36, 0x6000);
-    checksum(m, 0x5000, 44, 0x5000 + 9);
-    std::memcpy(&m.bytes[0x6000], "APIC", 4);
-    const uint32_t length = 44 + 8 * cpus;
-    m.put32(0x6000 + 4, length);
-    m.put32(0x6000 + 36, 0xfee00000);
-    for (int i = 0; i < cpus; ++i) {
-        const size_t at = 0x6000 + 44 + 8 * i;
-        m.bytes[at] = 0;
-        m.bytes[at + 1] = 8;
-        m.bytes[at + 3] = static_cast<uint8_t>(i);
-        m.put32(at + 4, 1);
-    }
-    checksum(m, 0x6000, length, 0x6000 + 9);
-    return m;
-}
-
-TEST(Acpi, TheMadtCountsEnabledCpusAndGivesTheLocalApic) {
-    const auto m = acpi_memory(4);
-    auto info = kernel::read_acpi_cpu_info(m.view(), 0x4000);
-    ASSERT_TRUE(info.is_ok()) << info.error().message;
-    EXPECT_EQ(info.value().cpu_count, 4u);
-    EXPECT_EQ(info.value().local_apic_physical, 0xfee00000u);
-}
-
-TEST(Acpi, BadChecksumsAndLengthsAreRefused) {
-    auto m = acpi_memory(2);
-    m.bytes[0x6000 + 50] ^= 1;  // MADT body changed, checksum not
-    auto result = kernel::read_acpi_cpu_info(m.view(), 0x4000);
-    ASSERT_TRUE(result.is_error());
-    EXPECT_NE(std::string(result.error().message).find("checksum"), std::string::npos);
-
-    m = acpi_memory(2);
-    m.put32(0x6000 + 4, 0x7fff'ffff);
-    EXPECT_TRUE(kernel::read_acpi_cpu_info(m.view(), 0x4000).is_error());
-
-    m = acpi_memory(2);
-    m.bytes[0x6000 + 44 + 1] = 200;  // an entry running past the table
-    checksum(m, 0x6000, 44 + 16, 0x6000 + 9);
-    auto past_end = kernel::read_acpi_cpu_info(m.view(), 0x4000);
-    ASSERT_TRUE(past_end.is_error());
-    EXPECT_NE(std::string(past_end.error().message).find("runs past"), std::string::npos);
-
-    m = acpi_memory(2);
-    std::memcpy(&m.bytes[0x4000], "RSD PTX ", 8);
-    EXPECT_TRUE(kernel::read_acpi_cpu_info(m.view(), 0x4000).is_error());
-    EXPECT_TRUE(kernel::read_acpi_cpu_info(m.view(), 0).is_error());
 }
 
 }  // namespace
