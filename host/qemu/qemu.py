@@ -199,6 +199,28 @@ PANIC_FIELDS = {
 }
 
 
+# A kernel stack overflow must end in a dump too (x86_64: a double fault on its IST stack;
+# aarch64: a data abort handled on the exception stack), faulting inside the guard page.
+OVERFLOW_FIELDS = {
+    "x86_64": [r"PANIC: unexpected exception: double fault \(#DF\)", r"stack overflow"],
+    "aarch64": [r"PANIC: unexpected exception: data abort from EL1", r"faulting address: 0xffffffffc000[0-9a-f]{4}"],
+}
+
+
+def check_overflow(status, output, arch, smp):
+    problems = []
+    if status is None:
+        problems.append("timed out instead of dumping (a silent hang on stack overflow)")
+    elif status != EXIT_PANICKED:
+        problems.append(f"QEMU exit status {status}, expected {EXIT_PANICKED} (panicked)")
+    for field in OVERFLOW_FIELDS[arch]:
+        if not re.search(field, output, re.MULTILINE):
+            problems.append(f"the stack overflow dump lacks {field!r}")
+    if "PANIC: end of dump" not in output:
+        problems.append("the dump did not finish")
+    return problems
+
+
 def check_panic(status, output, arch, smp):
     problems = []
     check_banner(output, arch, smp, problems)
@@ -232,7 +254,7 @@ def main():
         run.add_argument("--gdb", action="store_true")
     check = commands.add_parser("check", help="boot in a mode and check what the kernel printed")
     add_machine_options(check)
-    check.add_argument("--mode", choices=["test", "panic"], required=True)
+    check.add_argument("--mode", choices=["test", "panic", "overflow"], required=True)
     check.add_argument("--timeout", type=float, default=300)
     check.add_argument("--skip-unless-kvm", action="store_true",
                        help="exit 77 (skipped) when KVM is not usable for this architecture")
@@ -261,13 +283,13 @@ def main():
         print("vectra: " + shlex.join(command) + "\nvectra: Ctrl-A X leaves QEMU", flush=True)
         os.execvp(command[0], command)
 
-    append = "test" if arguments.mode == "test" else "panic-test"
+    append = {"test": "test", "panic": "panic-test", "overflow": "stack-overflow-test"}[arguments.mode]
     if arguments.append:
         append += " " + arguments.append
     command = qemu_command(arguments.build, arguments.arch, accel, arguments.smp, arguments.mem, append)
     print("vectra: " + shlex.join(command), flush=True)
     status, output, seconds, _ = run_captured(command, arguments.timeout)
-    checker = check_tests if arguments.mode == "test" else check_panic
+    checker = {"test": check_tests, "panic": check_panic, "overflow": check_overflow}[arguments.mode]
     problems = checker(status, output, arguments.arch, arguments.smp)
     print(f"\nvectra: QEMU ended with status {status} after {seconds:.1f} s")
     for problem in problems:

@@ -36,6 +36,22 @@ void log_memory_map(const MemoryMap& memory) {
     arch::exit_emulator(arch::ExitCode::Failed);
 }
 
+// The target of the stack-overflow test: recursion that runs into the guard page below the
+// kernel stack. The bound only keeps the compiler from calling the recursion infinite.
+[[gnu::noinline]] base::u64 recurse_into_the_guard_page(base::u64 depth) {
+    volatile base::u8 frame_filler[512];
+    frame_filler[0] = static_cast<base::u8>(depth);
+    if (depth > (base::u64(1) << 40)) return depth;
+    return recurse_into_the_guard_page(depth + 1) + frame_filler[0];
+}
+
+[[noreturn]] void run_stack_overflow_test() {
+    log("stack overflow test: recursing into the guard page; a panic dump must follow");
+    (void)recurse_into_the_guard_page(0);
+    log("stack overflow test: the recursion returned");
+    arch::exit_emulator(arch::ExitCode::Failed);
+}
+
 [[noreturn]] void continue_on_kernel_stack(void* argument) {
     const BootInfo& boot_info = *static_cast<const BootInfo*>(argument);
     timer::start();
@@ -43,6 +59,7 @@ void log_memory_map(const MemoryMap& memory) {
 
     const CommandLine command_line(boot_info.command_line);
     if (command_line.has_word("panic-test")) run_panic_test();
+    if (command_line.has_word("stack-overflow-test")) run_stack_overflow_test();
     if (command_line.has_word("test") || command_line.value_of("test").has_value()) {
         const base::StringView filter = command_line.value_of("test").value_or(base::StringView());
         test::run_all_and_exit(filter.data(), filter.size());

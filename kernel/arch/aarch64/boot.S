@@ -104,6 +104,11 @@ at_el1:
     ldr x1, =higher_half
     br x1
 higher_half:
+    /* Exceptions run on their own stack (SP_EL1); the kernel runs on SP_EL0 (SPSel = 0), so
+     * a kernel stack overflow into a guard page still gets a clean stack for its dump. */
+    ldr x1, =exception_stack_top
+    mov sp, x1
+    msr spsel, #0
     ldr x1, =boot_stack_top
     mov sp, x1
     mov x29, xzr
@@ -122,3 +127,6 @@ boot_l1_high: .skip 4096
 .p2align 4
 boot_stack: .skip 16384
 boot_stack_top:
+.p2align 4
+exception_stack: .skip 16384
+exception_stack_top:

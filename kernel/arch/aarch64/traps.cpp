@@ -110,13 +110,13 @@ bool resume_at_fixup(TrapFrame& frame) {
 
 extern "C" void aarch64_trap(aarch64::TrapFrame* frame, base::u64 kind) {
     using namespace aarch64;
-    if (kind == 5) {  // IRQ at EL1 on its own stack
+    if (kind == 1) {  // an IRQ while the kernel ran (on SP_EL0)
         const u32 id = gic_acknowledge();
         if (id == kGicSpurious) return;
         if (id == timer_interrupt_id()) timer_interrupt();
         gic_end_of_interrupt(id);
         return;
     }
-    if (kind == 4 && (frame->esr >> 26) == 0x25 && resume_at_fixup(*frame)) return;
+    if (kind == 0 && (frame->esr >> 26) == 0x25 && resume_at_fixup(*frame)) return;
     panic_for(*frame, kind);
 }

@@ -1,4 +1,6 @@
-/* aarch64 exception vectors (VBAR_EL1): 16 entries of 0x80 bytes. Each saves x0/x1, loads
+/* aarch64 exception vectors (VBAR_EL1): 16 entries of 0x80 bytes. The kernel runs on SP_EL0,
+ * so its exceptions arrive as "current EL with SP0" (kinds 0-3) and are handled on SP_EL1, a
+ * separate exception stack; kinds 4-7 are faults inside a handler. Each entry saves x0/x1, loads
  * its kind (0-15: {current EL with SP0, current EL with SPx, lower EL AArch64, lower EL
  * AArch32} × {sync, IRQ, FIQ, SError}) and joins the common path, which saves every register
  * into a TrapFrame (see traps.cpp), calls aarch64_trap(frame, kind) and restores it — ELR and
@@ -50,8 +52,13 @@ vector_common:
     stp x24, x25, [sp, #192]
     stp x26, x27, [sp, #208]
     stp x28, x29, [sp, #224]
-    add x2, sp, #FRAME_SIZE             /* the interrupted sp */
-    stp x30, x2, [sp, #240]
+    /* The interrupted sp: SP_EL0 when the kernel was running (kinds 0-3, the normal case),
+     * else the exception stack itself, below which this frame was pushed. */
+    mrs x2, sp_el0
+    cmp x1, #4
+    b.lo 1f
+    add x2, sp, #FRAME_SIZE
+1:  stp x30, x2, [sp, #240]
     mrs x2, elr_el1
     mrs x3, spsr_el1
     stp x2, x3, [sp, #256]
