@@ -1,6 +1,9 @@
-// Atomic<T> over the compiler's __atomic builtins, for integers, bool and pointers.
+// Atomic<T> over the compiler's __atomic builtins, for integers, bool, enums and pointers up to
+// eight bytes: the same code runs on x86_64 and aarch64 (and the host). Every operation takes
+// a MemoryOrder, sequentially consistent unless the caller says why less is enough.
 #pragma once
 
+#include "base/type_traits.h"
 #include "base/types.h"
 
 namespace base {
@@ -14,9 +17,16 @@ enum class MemoryOrder : int {
 };
 
 inline void atomic_thread_fence(MemoryOrder order = MemoryOrder::SeqCst) { __atomic_thread_fence(static_cast<int>(order)); }
+// Orders this thread against a signal handler (interrupt) on the same CPU: a compiler barrier.
+inline void atomic_signal_fence(MemoryOrder order = MemoryOrder::SeqCst) { __atomic_signal_fence(static_cast<int>(order)); }
 
 template <class T>
 class Atomic {
+    static_assert(is_integral_v<T> || is_pointer_v<T> || is_enum_v<T>, "Atomic holds integers, bool, enums and pointers");
+    static_assert(sizeof(T) <= 8 && (sizeof(T) & (sizeof(T) - 1)) == 0, "Atomic needs a lock-free size");
+    // Pointers step by whole objects, as with ordinary pointer arithmetic.
+    using Difference = conditional_t<is_pointer_v<T>, isize, T>;
+
 public:
     constexpr Atomic() : value_() {}
     constexpr Atomic(T initial) : value_(initial) {}
@@ -28,19 +38,47 @@ public:
     T exchange(T value, MemoryOrder order = MemoryOrder::SeqCst) {
         return __atomic_exchange_n(&value_, value, static_cast<int>(order));
     }
-    // On failure `expected` receives the current value.
+
+    // Sets `desired` if the value is `expected`; otherwise `expected` receives the current value.
+    // The weak form may fail spuriously and belongs in a retry loop.
     bool compare_exchange_strong(T& expected, T desired, MemoryOrder order = MemoryOrder::SeqCst) {
         return __atomic_compare_exchange_n(&value_, &expected, desired, false, static_cast<int>(order), failure_order(order));
     }
     bool compare_exchange_weak(T& expected, T desired, MemoryOrder order = MemoryOrder::SeqCst) {
         return __atomic_compare_exchange_n(&value_, &expected, desired, true, static_cast<int>(order), failure_order(order));
     }
-    T fetch_add(T delta, MemoryOrder order = MemoryOrder::SeqCst) { return __atomic_fetch_add(&value_, delta, static_cast<int>(order)); }
-    T fetch_sub(T delta, MemoryOrder order = MemoryOrder::SeqCst) { return __atomic_fetch_sub(&value_, delta, static_cast<int>(order)); }
-    T fetch_and(T bits, MemoryOrder order = MemoryOrder::SeqCst) { return __atomic_fetch_and(&value_, bits, static_cast<int>(order)); }
-    T fetch_or(T bits, MemoryOrder order = MemoryOrder::SeqCst) { return __atomic_fetch_or(&value_, bits, static_cast<int>(order)); }
+
+    // Each returns the value from before the operation.
+    T fetch_add(Difference delta, MemoryOrder order = MemoryOrder::SeqCst)
+        requires(!is_enum_v<T> && !is_same_v<T, bool>)
+    {
+        return __atomic_fetch_add(&value_, scaled(delta), static_cast<int>(order));
+    }
+    T fetch_sub(Difference delta, MemoryOrder order = MemoryOrder::SeqCst)
+        requires(!is_enum_v<T> && !is_same_v<T, bool>)
+    {
+        return __atomic_fetch_sub(&value_, scaled(delta), static_cast<int>(order));
+    }
+    T fetch_and(T bits, MemoryOrder order = MemoryOrder::SeqCst) requires(is_integral_v<T>) {
+        return __atomic_fetch_and(&value_, bits, static_cast<int>(order));
+    }
+    T fetch_or(T bits, MemoryOrder order = MemoryOrder::SeqCst) requires(is_integral_v<T>) {
+        return __atomic_fetch_or(&value_, bits, static_cast<int>(order));
+    }
+    T fetch_xor(T bits, MemoryOrder order = MemoryOrder::SeqCst) requires(is_integral_v<T>) {
+        return __atomic_fetch_xor(&value_, bits, static_cast<int>(order));
+    }
 
 private:
+    // The __atomic builtins add bytes to a pointer, not objects.
+    static constexpr Difference scaled(Difference delta) {
+        if constexpr (is_pointer_v<T>) {
+            return delta * static_cast<isize>(sizeof(remove_pointer_t<T>));
+        } else {
+            return delta;
+        }
+    }
+
     // A failed compare-exchange only reads, so it cannot have release semantics.
     static constexpr int failure_order(MemoryOrder order) {
         switch (order) {

@@ -21,6 +21,8 @@ enum class ErrorCode : u16 {
     Overflow,
     Corrupt,
     Closed,
+    WouldBlock,   // a non-blocking operation could not proceed now; retrying later may work
+    Interrupted,  // a wait ended early (cancelled, or its object went away)
 };
 
 constexpr const char* error_code_name(ErrorCode code) {
@@ -38,10 +40,13 @@ constexpr const char* error_code_name(ErrorCode code) {
         case ErrorCode::Overflow: return "overflow";
         case ErrorCode::Corrupt: return "corrupt";
         case ErrorCode::Closed: return "closed";
+        case ErrorCode::WouldBlock: return "would block";
+        case ErrorCode::Interrupted: return "interrupted";
     }
     return "unknown error";
 }
 
+// `message` is a string literal naming the part and the problem; never null.
 struct Error {
     ErrorCode code;
     const char* message;

@@ -43,6 +43,10 @@ bool parse_spec(StringView text, FormatSpec& spec) {
     } else if (text.size() >= 1 && align_of(text[0], spec.align)) {
         i = 1;
     }
+    if (i < text.size() && text[i] == '+') {
+        spec.plus = true;
+        ++i;
+    }
     if (i < text.size() && text[i] == '#') {
         spec.alternate = true;
         ++i;
@@ -52,8 +56,8 @@ bool parse_spec(StringView text, FormatSpec& spec) {
         ++i;
     }
     while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-        if (spec.width > 10000) return false;  // absurd widths are a bug in the format string
         spec.width = spec.width * 10 + u32(text[i] - '0');
+        if (spec.width > FormatSpec::max_width) return false;  // an absurd width is a bug in the format string
         ++i;
     }
     if (i < text.size()) {
@@ -83,29 +87,51 @@ void format_unsigned(Sink& sink, const FormatSpec& spec, u64 magnitude, bool neg
         case 'o': radix = 8; prefix = "0o"; break;
         default: break;
     }
-    char reversed[64];
-    usize count = 0;
+    // The number is: sign, prefix, zeros (for '0' padding), digits.
+    char digits_reversed[64];  // a u64 in binary needs 64
+    usize digit_count = 0;
     do {
-        reversed[count++] = digits[magnitude % radix];
+        digits_reversed[digit_count++] = digits[magnitude % radix];
         magnitude /= radix;
     } while (magnitude != 0);
 
-    // sign, prefix, zero padding, digits
-    char body[64 + 4 + 1];
+    char text[1 + 2 + 64];
     usize length = 0;
-    if (negative) body[length++] = '-';
-    if (spec.alternate)
-        for (const char* p = prefix; *p; ++p) body[length++] = *p;
-    if (spec.zero_pad && spec.align == FormatSpec::Align::Default) {
-        // Zeros fill the width after the sign and prefix; the width is capped by the buffer.
-        usize wanted = spec.width > length + count ? spec.width - length - count : 0;
-        while (wanted > 0 && length + count < sizeof body) {
-            body[length++] = '0';
-            --wanted;
-        }
+    if (negative) {
+        text[length++] = '-';
+    } else if (spec.plus) {
+        text[length++] = '+';
     }
-    while (count > 0) body[length++] = reversed[--count];
-    write_padded(sink, spec, StringView(body, length), FormatSpec::Align::Right);
+    if (spec.alternate)
+        for (const char* p = prefix; *p != '\0'; ++p) text[length++] = *p;
+    const usize sign_and_prefix = length;
+    while (digit_count > 0) text[length++] = digits_reversed[--digit_count];
+
+    if (spec.zero_pad && spec.align == FormatSpec::Align::Default) {
+        // Zeros fill the width between the prefix and the digits: "-0x00ff".
+        const usize zeros = spec.width > length ? spec.width - length : 0;
+        sink.write(text, sign_and_prefix);
+        write_repeated(sink, '0', zeros);
+        sink.write(text + sign_and_prefix, length - sign_and_prefix);
+        return;
+    }
+    write_padded(sink, spec, StringView(text, length), FormatSpec::Align::Right);
+}
+
+void format_address(Sink& sink, const FormatSpec& spec, uptr address) {
+    FormatSpec hex = spec;
+    if (hex.type != 'X') hex.type = 'x';
+    hex.alternate = true;
+    format_unsigned(sink, hex, address, false);
+}
+
+void format_value(Sink& sink, const FormatSpec& spec, const Error& error) {
+    // Padding applies to the whole text, so it is measured first.
+    char text[160];
+    BufferSink buffer(text, sizeof text);
+    const char* message = error.message != nullptr && error.message[0] != '\0' ? error.message : "(no message)";
+    print(buffer, "{} ({})", message, error_code_name(error.code));
+    format_text(sink, spec, buffer.view());
 }
 
 void format_text(Sink& sink, const FormatSpec& spec, StringView text) {

@@ -1,11 +1,15 @@
 // Type-safe formatted printing into a Sink, without heap or floating point:
 //     print(sink, "frame {:#x} of {} ({:>6})", address, count, name);
-// Placeholders: {} or {:spec} with spec = [[fill]<|>|^][#][0][width][x|X|b|o|d|c].
-// "{{" and "}}" print braces. A placeholder with no argument left prints "{?}".
-// Other types join in by declaring format_value(Sink&, const FormatSpec&, const T&).
+// Placeholders: {} or {:spec} with spec = [[fill]<|>|^][+][#][0][width][x|X|b|o|d|c].
+// "{{" and "}}" print braces. A placeholder with no argument left, or with a spec that does not
+// parse, prints "{?}" (a visible mistake, never a crash); arguments left over are ignored.
+// Other types join in by declaring format_value(Sink&, const FormatSpec&, const T&) where
+// argument-dependent lookup finds it (beside the type).
 #pragma once
 
+#include "base/error.h"
 #include "base/string_view.h"
+#include "base/type_traits.h"
 #include "base/types.h"
 
 namespace base {
@@ -19,13 +23,16 @@ protected:
 };
 
 struct FormatSpec {
-    enum class Align : u8 { Default, Left, Right, Center };
+    enum class Align : u8 { Default, Left, Right, Center };  // default: numbers right, text left
     char fill = ' ';
     Align align = Align::Default;
-    bool alternate = false;  // '#': 0x / 0b / 0o prefix
+    bool plus = false;       // '+': a sign on non-negative numbers too
+    bool alternate = false;  // '#': 0x / 0X / 0b / 0o prefix
     bool zero_pad = false;   // '0': pad numbers with zeros after the sign and prefix
-    u32 width = 0;
-    char type = 0;  // 0, 'x', 'X', 'b', 'o', 'd', 'c'
+    u32 width = 0;           // at most max_width
+    char type = 0;           // 0, 'x', 'X', 'b', 'o', 'd', 'c'
+
+    static constexpr u32 max_width = 4096;
 };
 
 // The building blocks (format.cpp).
@@ -65,14 +72,29 @@ VECTRA_FORMAT_UNSIGNED(unsigned long long)
 #undef VECTRA_FORMAT_SIGNED
 #undef VECTRA_FORMAT_UNSIGNED
 
-// Any other pointer prints as its address in hex.
+// Any other pointer prints as its address in hex, 0x first.
+void format_address(Sink& sink, const FormatSpec& spec, uptr address);
 template <class T>
 void format_value(Sink& sink, const FormatSpec& spec, T* pointer) {
-    FormatSpec hex = spec;
-    hex.type = 'x';
-    hex.alternate = true;
-    format_unsigned(sink, hex, reinterpret_cast<uptr>(pointer), false);
+    format_address(sink, spec, reinterpret_cast<uptr>(pointer));
 }
+inline void format_value(Sink& sink, const FormatSpec& spec, decltype(nullptr)) { format_address(sink, spec, 0); }
+
+// An enum without its own format_value prints its number.
+template <class T>
+    requires(is_enum_v<T>)
+void format_value(Sink& sink, const FormatSpec& spec, T value) {
+    const auto number = static_cast<__underlying_type(T)>(value);
+    if constexpr (is_signed_v<__underlying_type(T)>) {
+        format_unsigned(sink, spec, number < 0 ? u64(0) - u64(number) : u64(number), number < 0);
+    } else {
+        format_unsigned(sink, spec, u64(number), false);
+    }
+}
+
+// Errors print their message and code: "fdt: header too short (malformed)".
+inline void format_value(Sink& sink, const FormatSpec& spec, ErrorCode code) { format_text(sink, spec, error_code_name(code)); }
+void format_value(Sink& sink, const FormatSpec& spec, const Error& error);
 
 struct FormatArgument {
     const void* value;
@@ -98,9 +120,11 @@ void print(Sink& sink, const char* format, const Args&... args) {
     }
 }
 
-// A sink writing into a caller's buffer; always NUL-terminated, remembers truncation.
+// A sink writing into a caller's buffer: always NUL-terminated (when it has room for anything),
+// keeps what fits and remembers that the rest was cut off.
 class BufferSink final : public Sink {
 public:
+    // `capacity` counts the terminating NUL.
     BufferSink(char* buffer, usize capacity) : buffer_(buffer), capacity_(capacity) {
         if (capacity_ > 0) buffer_[0] = '\0';
     }
@@ -116,7 +140,8 @@ private:
     bool truncated_ = false;
 };
 
-// Formats into `buffer` (NUL-terminated, truncated to fit); returns the length written.
+// Formats into `buffer` (NUL-terminated, truncated to fit); returns the length written, not
+// counting the NUL.
 template <class... Args>
 usize format_to(char* buffer, usize capacity, const char* format, const Args&... args) {
     BufferSink sink(buffer, capacity);

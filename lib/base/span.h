@@ -1,4 +1,5 @@
-// Span<T>: a pointer and a length, checked on indexing.
+// Span<T>: a pointer and a length. Indexing past the end traps (a caller bug); slicing clips to
+// the span, so a bad offset read from a blob yields a shorter span, never a wild read.
 #pragma once
 
 #include "base/utility.h"
@@ -25,6 +26,8 @@ public:
         if (index >= size_) __builtin_trap();
         return data_[index];
     }
+    constexpr T& front() const { return (*this)[0]; }
+    constexpr T& back() const { return (*this)[size_ - 1]; }
     constexpr T* begin() const { return data_; }
     constexpr T* end() const { return data_ + size_; }
 
@@ -34,6 +37,7 @@ public:
         if (count > size_ - offset) count = size_ - offset;
         return Span(data_ + offset, count);
     }
+    // The first / last `count` elements (all of them when there are fewer).
     constexpr Span first(usize count) const { return subspan(0, count); }
     constexpr Span last(usize count) const { return count >= size_ ? *this : subspan(size_ - count); }
 
@@ -41,5 +45,11 @@ private:
     T* data_ = nullptr;
     usize size_ = 0;
 };
+
+// The bytes of a span of plain data.
+template <class T>
+Span<const u8> as_bytes(Span<T> span) {
+    return Span<const u8>(reinterpret_cast<const u8*>(span.data()), span.size_bytes());
+}
 
 }  // namespace base

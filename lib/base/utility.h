@@ -1,7 +1,9 @@
-// move/forward, small type traits, alignment and overflow-checked arithmetic: what the kernel
-// needs of <utility> and <type_traits>, written for a freestanding build.
+// move/forward/swap, min/max, alignment and overflow-checked arithmetic: what the kernel needs
+// of <utility> and <algorithm>, written for a freestanding build. Also placement new, which a
+// freestanding build must define itself (a hosted one takes it from <new>).
 #pragma once
 
+#include "base/type_traits.h"
 #include "base/types.h"
 
 #if __STDC_HOSTED__
@@ -12,23 +14,6 @@ inline void* operator new[](base::usize, void* place) noexcept { return place; }
 #endif
 
 namespace base {
-
-template <class T> struct remove_reference { using type = T; };
-template <class T> struct remove_reference<T&> { using type = T; };
-template <class T> struct remove_reference<T&&> { using type = T; };
-template <class T> using remove_reference_t = typename remove_reference<T>::type;
-
-template <class T> struct remove_cv { using type = T; };
-template <class T> struct remove_cv<const T> { using type = T; };
-template <class T> struct remove_cv<volatile T> { using type = T; };
-template <class T> struct remove_cv<const volatile T> { using type = T; };
-template <class T> using remove_cvref_t = typename remove_cv<remove_reference_t<T>>::type;
-
-template <class A, class B> inline constexpr bool is_same_v = false;
-template <class A> inline constexpr bool is_same_v<A, A> = true;
-
-template <class T> inline constexpr bool is_lvalue_reference_v = false;
-template <class T> inline constexpr bool is_lvalue_reference_v<T&> = true;
 
 template <class T>
 constexpr remove_reference_t<T>&& move(T&& value) noexcept {
@@ -61,21 +46,34 @@ constexpr T exchange(T& object, U&& new_value) {
 
 template <class T> constexpr const T& min(const T& a, const T& b) { return b < a ? b : a; }
 template <class T> constexpr const T& max(const T& a, const T& b) { return a < b ? b : a; }
-template <class T> constexpr const T& clamp(const T& v, const T& low, const T& high) {
-    return v < low ? low : (high < v ? high : v);
+// `low` must not be above `high`.
+template <class T> constexpr const T& clamp(const T& value, const T& low, const T& high) {
+    return value < low ? low : (high < value ? high : value);
 }
 
-// Alignment helpers; `alignment` must be a power of two.
 template <class T> constexpr bool is_power_of_two(T value) { return value != 0 && (value & (value - 1)) == 0; }
-template <class T> constexpr T align_down(T value, T alignment) { return value & ~(alignment - 1); }
-template <class T> constexpr T align_up(T value, T alignment) { return (value + alignment - 1) & ~(alignment - 1); }
-template <class T> constexpr bool is_aligned(T value, T alignment) { return (value & (alignment - 1)) == 0; }
+
+// Alignment of unsigned values; `alignment` must be a power of two. The result has the type of
+// `value`, so `align_up(address, 4096)` works for any address type. align_up wraps to 0 when the
+// aligned value does not fit: callers near the top of the range check with checked_align_up.
+template <class T, class A> constexpr T align_down(T value, A alignment) { return value & ~(static_cast<T>(alignment) - 1); }
+template <class T, class A> constexpr T align_up(T value, A alignment) {
+    return (value + (static_cast<T>(alignment) - 1)) & ~(static_cast<T>(alignment) - 1);
+}
+template <class T, class A> constexpr bool is_aligned(T value, A alignment) { return (value & (static_cast<T>(alignment) - 1)) == 0; }
+template <class T, class A> [[nodiscard]] constexpr bool checked_align_up(T value, A alignment, T* out) {
+    T rounded;
+    if (__builtin_add_overflow(value, static_cast<T>(alignment) - 1, &rounded)) return false;
+    *out = rounded & ~(static_cast<T>(alignment) - 1);
+    return true;
+}
 
 template <class T, usize N> constexpr usize array_size(const T (&)[N]) { return N; }
 
-// Overflow-checked arithmetic: false (and `out` unspecified) when the result does not fit.
-template <class T> [[nodiscard]] constexpr bool checked_add(T a, T b, T* out) { return !__builtin_add_overflow(a, b, out); }
-template <class T> [[nodiscard]] constexpr bool checked_mul(T a, T b, T* out) { return !__builtin_mul_overflow(a, b, out); }
-template <class T> [[nodiscard]] constexpr bool checked_sub(T a, T b, T* out) { return !__builtin_sub_overflow(a, b, out); }
+// Overflow-checked arithmetic on the exact mathematical values (operands may differ in type):
+// true and `*out` set when the result fits in *out's type, false (and *out unspecified) if not.
+template <class A, class B, class R> [[nodiscard]] constexpr bool checked_add(A a, B b, R* out) { return !__builtin_add_overflow(a, b, out); }
+template <class A, class B, class R> [[nodiscard]] constexpr bool checked_sub(A a, B b, R* out) { return !__builtin_sub_overflow(a, b, out); }
+template <class A, class B, class R> [[nodiscard]] constexpr bool checked_mul(A a, B b, R* out) { return !__builtin_mul_overflow(a, b, out); }
 
 }  // namespace base
