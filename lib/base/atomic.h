@@ -20,32 +20,41 @@ inline void atomic_thread_fence(MemoryOrder order = MemoryOrder::SeqCst) { __ato
 // Orders this thread against a signal handler (interrupt) on the same CPU: a compiler barrier.
 inline void atomic_signal_fence(MemoryOrder order = MemoryOrder::SeqCst) { __atomic_signal_fence(static_cast<int>(order)); }
 
+// What the builtins operate on: enums as their underlying integer.
+template <class T, bool = __is_enum(T)> struct AtomicStorage { using type = T; };
+template <class T> struct AtomicStorage<T, true> { using type = __underlying_type(T); };
+
 template <class T>
 class Atomic {
     static_assert(is_integral_v<T> || is_pointer_v<T> || is_enum_v<T>, "Atomic holds integers, bool, enums and pointers");
     static_assert(sizeof(T) <= 8 && (sizeof(T) & (sizeof(T) - 1)) == 0, "Atomic needs a lock-free size");
     // Pointers step by whole objects, as with ordinary pointer arithmetic.
     using Difference = conditional_t<is_pointer_v<T>, isize, T>;
+    using Storage = typename AtomicStorage<T>::type;
 
 public:
     constexpr Atomic() : value_() {}
-    constexpr Atomic(T initial) : value_(initial) {}
+    constexpr Atomic(T initial) : value_(static_cast<Storage>(initial)) {}
     Atomic(const Atomic&) = delete;
     Atomic& operator=(const Atomic&) = delete;
 
-    T load(MemoryOrder order = MemoryOrder::SeqCst) const { return __atomic_load_n(&value_, static_cast<int>(order)); }
-    void store(T value, MemoryOrder order = MemoryOrder::SeqCst) { __atomic_store_n(&value_, value, static_cast<int>(order)); }
+    T load(MemoryOrder order = MemoryOrder::SeqCst) const { return static_cast<T>(__atomic_load_n(&value_, static_cast<int>(order))); }
+    void store(T value, MemoryOrder order = MemoryOrder::SeqCst) {
+        __atomic_store_n(&value_, static_cast<Storage>(value), static_cast<int>(order));
+    }
     T exchange(T value, MemoryOrder order = MemoryOrder::SeqCst) {
-        return __atomic_exchange_n(&value_, value, static_cast<int>(order));
+        return static_cast<T>(__atomic_exchange_n(&value_, static_cast<Storage>(value), static_cast<int>(order)));
     }
 
     // Sets `desired` if the value is `expected`; otherwise `expected` receives the current value.
     // The weak form may fail spuriously and belongs in a retry loop.
     bool compare_exchange_strong(T& expected, T desired, MemoryOrder order = MemoryOrder::SeqCst) {
-        return __atomic_compare_exchange_n(&value_, &expected, desired, false, static_cast<int>(order), failure_order(order));
+        return __atomic_compare_exchange_n(&value_, reinterpret_cast<Storage*>(&expected), static_cast<Storage>(desired), false,
+                                           static_cast<int>(order), failure_order(order));
     }
     bool compare_exchange_weak(T& expected, T desired, MemoryOrder order = MemoryOrder::SeqCst) {
-        return __atomic_compare_exchange_n(&value_, &expected, desired, true, static_cast<int>(order), failure_order(order));
+        return __atomic_compare_exchange_n(&value_, reinterpret_cast<Storage*>(&expected), static_cast<Storage>(desired), true,
+                                           static_cast<int>(order), failure_order(order));
     }
 
     // Each returns the value from before the operation.
@@ -88,7 +97,7 @@ private:
         }
     }
 
-    alignas(sizeof(T)) T value_;
+    alignas(sizeof(T)) Storage value_;
 };
 
 }  // namespace base
