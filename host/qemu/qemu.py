@@ -207,33 +207,28 @@ OVERFLOW_FIELDS = {
 }
 
 
-def check_overflow(status, output, arch, smp):
+def check_dump(status, output, arch, smp, fields, what):
+    """A boot that must end in a panic dump (exit 37) showing every pattern in `fields`."""
     problems = []
+    check_banner(output, arch, smp, problems)
     if status is None:
-        problems.append("timed out instead of dumping (a silent hang on stack overflow)")
+        problems.append(f"timed out instead of dumping ({what})")
     elif status != EXIT_PANICKED:
         problems.append(f"QEMU exit status {status}, expected {EXIT_PANICKED} (panicked)")
-    for field in OVERFLOW_FIELDS[arch]:
+    for field in fields[arch]:
         if not re.search(field, output, re.MULTILINE):
-            problems.append(f"the stack overflow dump lacks {field!r}")
+            problems.append(f"the {what} dump lacks {field!r}")
     if "PANIC: end of dump" not in output:
-        problems.append("the dump did not finish")
+        problems.append(f"the {what} dump did not finish")
     return problems
 
 
 def check_panic(status, output, arch, smp):
-    problems = []
-    check_banner(output, arch, smp, problems)
-    if status is None:
-        problems.append("timed out instead of panicking")
-    elif status != EXIT_PANICKED:
-        problems.append(f"QEMU exit status {status}, expected {EXIT_PANICKED} (panicked)")
-    for field in PANIC_FIELDS[arch]:
-        if not re.search(field, output, re.MULTILINE):
-            problems.append(f"the panic dump lacks {field!r}")
-    if "PANIC: end of dump" not in output:
-        problems.append("the panic dump did not finish")
-    return problems
+    return check_dump(status, output, arch, smp, PANIC_FIELDS, "panic")
+
+
+def check_overflow(status, output, arch, smp):
+    return check_dump(status, output, arch, smp, OVERFLOW_FIELDS, "stack overflow")
 
 
 def main():
