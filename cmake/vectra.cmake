@@ -20,7 +20,7 @@ function(vectra_add_all_subdirectories)
   endforeach()
 endfunction()
 
-if(NOT VECTRA_KERNEL_ARCH)
+if(NOT VECTRA_KERNEL_ARCH AND NOT VECTRA_USER_ARCH)
   find_package(GTest REQUIRED)
   include(GoogleTest)
 
