@@ -105,6 +105,10 @@ public:
     // descendants elsewhere stay, objects left without references go to the reaper).
     void clear_all();
 
+    // Whether at least `needed` slots are free (stops counting once it has seen them): syscalls
+    // that create objects ask first, so a full table refuses before anything is made.
+    bool has_free_slots(base::usize needed) const;
+
     // For boot and tests: the handle a live slot answers to right now.
     vectra::abi::Handle handle_of(base::u32 slot) const;
     const Capability& slot(base::u32 index) const { return slots_[index]; }
@@ -112,8 +116,6 @@ public:
 private:
     // The index of a free slot, searching round from search_start_; -1 when full.
     base::i64 find_free_slot() const;
-    // Whether at least `needed` slots are free (stops counting once it has seen them).
-    bool has_free_slots(base::usize needed) const;
     // Fills a slot found by find_free_slot and returns its handle.
     vectra::abi::Handle claim(base::u32 slot);
 

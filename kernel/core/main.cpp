@@ -12,6 +12,7 @@
 #include "kernel/mm/kernel_address_space.h"
 #include "kernel/mm/layout.h"
 #include "kernel/test/test.h"
+#include "arch/user_mode.h"
 
 namespace kernel {
 namespace {
@@ -81,9 +82,11 @@ void log_memory_map(const MemoryMap& memory) {
     if (auto result = mm::build_kernel_address_space(boot_info); result.is_error()) {
         panic("cannot build the kernel's address space: {}", result.error().message);
     }
-    auto stack = mm::allocate_kernel_stack();
+    log("{}", arch::user_mode_init());
+    auto stack = mm::allocate_kernel_stack_with_bounds();
     if (stack.is_error()) panic("cannot allocate the first kernel stack: {}", stack.error().message);
-    arch::switch_stack_and_call(stack.value(), continue_on_kernel_stack, &boot_info);
+    arch::set_kernel_stack(stack.value().top, stack.value().bottom);
+    arch::switch_stack_and_call(stack.value().top, continue_on_kernel_stack, &boot_info);
 }
 
 }  // namespace kernel

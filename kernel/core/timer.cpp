@@ -1,6 +1,7 @@
 #include "kernel/core/timer.h"
 
 #include "arch/arch.h"
+#include "arch/user_mode.h"
 #include "base/atomic.h"
 
 namespace kernel::timer {
@@ -8,7 +9,10 @@ namespace {
 
 base::Atomic<base::u64> tick_count{0};
 
-void on_tick() { tick_count.fetch_add(1, base::MemoryOrder::Relaxed); }
+void on_tick() {
+    tick_count.fetch_add(1, base::MemoryOrder::Relaxed);
+    scheduler_tick();
+}
 
 }  // namespace
 

@@ -104,13 +104,15 @@ at_el1:
     ldr x1, =higher_half
     br x1
 higher_half:
-    /* Exceptions run on their own stack (SP_EL1); the kernel runs on SP_EL0 (SPSel = 0), so
-     * a kernel stack overflow into a guard page still gets a clean stack for its dump. */
-    ldr x1, =exception_stack_top
-    mov sp, x1
-    msr spsel, #0
+    /* The kernel runs on SP_EL1 (SPSel = 1); SP_EL0 belongs to user mode. Until kernel_main
+     * moves to a guarded stack, a stack overflow is caught by vectors.S's limit check moving
+     * to the overflow stack, which starts out as this early one. */
+    msr spsel, #1
     ldr x1, =boot_stack_top
     mov sp, x1
+    ldr x1, =exception_stack_top
+    ldr x2, =aarch64_overflow_stack_top
+    str x1, [x2]
     mov x29, xzr
     mov x30, xzr
     mov x0, x19

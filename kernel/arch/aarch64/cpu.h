@@ -25,6 +25,8 @@ void set_uart(u64 physical);
 // GICv2 (gic.cpp).
 void gic_init(u64 distributor_physical, u64 cpu_interface_physical);
 void gic_enable_interrupt(u32 interrupt_id);
+void gic_disable_interrupt(u32 interrupt_id);
+void gic_route_to_boot_cpu(u32 interrupt_id);
 u32 gic_acknowledge();
 void gic_end_of_interrupt(u32 interrupt_id);
 inline constexpr u32 kGicSpurious = 1023;

@@ -8,7 +8,7 @@ namespace {
 
 u64 distributor = 0, cpu_interface = 0;  // virtual addresses (direct map)
 
-constexpr u32 kDistributorControl = 0x000, kSetEnable = 0x100, kPriority = 0x400;
+constexpr u32 kDistributorControl = 0x000, kSetEnable = 0x100, kClearEnable = 0x180, kPriority = 0x400, kTargets = 0x800;
 constexpr u32 kCpuControl = 0x00, kPriorityMask = 0x04, kAcknowledge = 0x0c, kEndOfInterrupt = 0x10;
 
 volatile u32& distributor_register(u32 offset) { return *reinterpret_cast<volatile u32*>(distributor + offset); }
@@ -27,6 +27,14 @@ void gic_init(u64 distributor_physical, u64 cpu_interface_physical) {
 void gic_enable_interrupt(u32 interrupt_id) {
     *reinterpret_cast<volatile base::u8*>(distributor + kPriority + interrupt_id) = 0xa0;
     distributor_register(kSetEnable + 4 * (interrupt_id / 32)) = 1u << (interrupt_id % 32);
+}
+
+void gic_disable_interrupt(u32 interrupt_id) {
+    distributor_register(kClearEnable + 4 * (interrupt_id / 32)) = 1u << (interrupt_id % 32);
+}
+
+void gic_route_to_boot_cpu(u32 interrupt_id) {
+    *reinterpret_cast<volatile base::u8*>(distributor + kTargets + interrupt_id) = 1;
 }
 
 u32 gic_acknowledge() { return cpu_register(kAcknowledge) & 0x3ff; }

@@ -2,6 +2,7 @@
 // memory probes resumes at its fixup, and everything else becomes a panic dump with the
 // exception class and fault status decoded.
 #include "arch/arch.h"
+#include "arch/user_mode.h"
 #include "base/format.h"
 #include "kernel/arch/aarch64/cpu.h"
 #include "kernel/core/fault_fixup.h"
@@ -108,15 +109,76 @@ bool resume_at_fixup(TrapFrame& frame) {
 }  // namespace
 }  // namespace aarch64
 
+static_assert(sizeof(aarch64::TrapFrame) == sizeof(arch::UserFrame), "one frame layout for kernel and user traps");
+
+namespace aarch64 {
+namespace {
+
+// Handles a pending IRQ: the timer tick, or nothing (spurious).
+void handle_irq() {
+    const u32 id = gic_acknowledge();
+    if (id == kGicSpurious) return;
+    if (id == timer_interrupt_id()) {
+        timer_interrupt();
+    } else if (id >= 32) {
+        kernel::device_interrupt(id);  // a shared peripheral interrupt: its Mask masks it
+    }
+    gic_end_of_interrupt(id);
+}
+
+// A synchronous exception from EL0 that is not a syscall, in the portable kernel's words.
+arch::UserFault user_fault_for(const TrapFrame& frame) {
+    using Kind = arch::UserFaultKind;
+    const u64 ec = frame.esr >> 26;
+    arch::UserFault fault{Kind::Other, 0, frame.esr};
+    switch (ec) {
+        case 0x24:  // data abort from EL0
+            fault.address = frame.far;
+            fault.kind = (frame.esr & 0x3f) == 0x21 ? Kind::Alignment : (((frame.esr >> 6) & 1) ? Kind::PageWrite : Kind::PageRead);
+            break;
+        case 0x20:  // instruction abort from EL0
+            fault.address = frame.far;
+            fault.kind = Kind::PageExecute;
+            break;
+        case 0x22: case 0x26: fault.kind = Kind::Alignment; fault.address = frame.far; break;
+        case 0x00: case 0x0e: case 0x18: fault.kind = Kind::IllegalInstruction; break;
+        case 0x3c: fault.kind = Kind::Breakpoint; break;
+        case 0x2c: fault.kind = Kind::Arithmetic; break;  // trapped floating-point exception
+        default: break;
+    }
+    return fault;
+}
+
+}  // namespace
+}  // namespace aarch64
+
 extern "C" void aarch64_trap(aarch64::TrapFrame* frame, base::u64 kind) {
     using namespace aarch64;
-    if (kind == 1) {  // an IRQ while the kernel ran (on SP_EL0)
-        const u32 id = gic_acknowledge();
-        if (id == kGicSpurious) return;
-        if (id == timer_interrupt_id()) timer_interrupt();
-        gic_end_of_interrupt(id);
+    if (kind == 5) {  // an IRQ while the kernel ran (the idle loop)
+        handle_irq();
         return;
     }
-    if (kind == 0 && (frame->esr >> 26) == 0x25 && resume_at_fixup(*frame)) return;
+    if (kind == 4 && (frame->esr >> 26) == 0x25 && resume_at_fixup(*frame)) return;
     panic_for(*frame, kind);
+}
+
+// Kinds 8-15: from EL0. Nothing here may panic on the user's account.
+extern "C" void aarch64_user_trap(aarch64::TrapFrame* frame, base::u64 kind) {
+    using namespace aarch64;
+    auto& user_frame = *reinterpret_cast<arch::UserFrame*>(frame);
+    if (kind == 8) {
+        if ((frame->esr >> 26) == 0x15) {
+            kernel::handle_syscall(user_frame);
+        } else {
+            kernel::handle_user_fault(user_frame, user_fault_for(*frame));
+        }
+    } else if (kind == 9) {
+        handle_irq();
+    } else if (kind == 11) {
+        panic_for(*frame, kind);  // SError: the machine is broken, not the Task
+    } else {
+        // FIQ (never enabled) or AArch32 code, which VectraOS does not run.
+        kernel::handle_user_fault(user_frame, arch::UserFault{arch::UserFaultKind::IllegalInstruction, 0, frame->esr});
+    }
+    kernel::before_user_return(user_frame);
 }

@@ -1,10 +1,18 @@
-/* aarch64 exception vectors (VBAR_EL1): 16 entries of 0x80 bytes. The kernel runs on SP_EL0,
- * so its exceptions arrive as "current EL with SP0" (kinds 0-3) and are handled on SP_EL1, a
- * separate exception stack; kinds 4-7 are faults inside a handler. Each entry saves x0/x1, loads
- * its kind (0-15: {current EL with SP0, current EL with SPx, lower EL AArch64, lower EL
- * AArch32} × {sync, IRQ, FIQ, SError}) and joins the common path, which saves every register
- * into a TrapFrame (see traps.cpp), calls aarch64_trap(frame, kind) and restores it — ELR and
- * SPSR included, so a handler may redirect the return (the probe fixups do). */
+/* aarch64 exception vectors (VBAR_EL1): 16 entries of 0x80 bytes. The kernel runs on SP_EL1
+ * (each thread's kernel stack); user mode runs on SP_EL0. Kinds: {current EL with SP0, current
+ * EL with SPx, lower EL AArch64, lower EL AArch32} × {sync, IRQ, FIQ, SError}, numbered 0-15.
+ * Kinds 4-7 are the kernel's own exceptions, 8-11 come from user mode, 0-3 cannot happen (the
+ * kernel never runs on SP_EL0) and 12-15 are AArch32 code, which VectraOS does not run.
+ *
+ * Each entry saves x0/x1 and joins the common path, which saves every register into a
+ * UserFrame-shaped frame (arch/user_frame.h), calls aarch64_trap (kernel) or aarch64_user_trap
+ * (user) and restores it — ELR, SPSR and, from user mode, SP_EL0 included.
+ *
+ * A kernel stack overflow: the synchronous kernel entry first checks that the frame it is about
+ * to push stays above aarch64_stack_limit (the running stack's lowest byte); if not, it moves to
+ * the overflow stack, so the fault on the guard page becomes a dump instead of a fault loop.
+ * While the kernel runs, SP_EL0 and TPIDR_EL1 hold nothing (the user's SP_EL0 is in its frame),
+ * so the check may use them as scratch. */
 
 #define FRAME_SIZE 288   /* x0-x30, sp, elr, spsr, esr, far: 36 words, 16-byte aligned */
 
@@ -16,6 +24,34 @@
     b vector_common
 .endm
 
+.macro VECTOR_KERNEL_SYNC kind
+    .balign 0x80
+    msr tpidr_el1, x0
+    msr sp_el0, x1
+    mov x0, sp
+    sub x0, x0, #FRAME_SIZE
+    adrp x1, aarch64_stack_limit
+    ldr x1, [x1, :lo12:aarch64_stack_limit]
+    cmp x0, x1
+    b.hs 1f
+    adrp x0, aarch64_overflow_stack_top
+    ldr x0, [x0, :lo12:aarch64_overflow_stack_top]
+    mov sp, x0
+1:  mrs x0, tpidr_el1
+    mrs x1, sp_el0
+    sub sp, sp, #FRAME_SIZE
+    stp x0, x1, [sp, #0]
+    mov x1, #\kind
+    b vector_common
+.endm
+
+.section .bss
+.balign 8
+.global aarch64_stack_limit
+aarch64_stack_limit: .quad 0
+.global aarch64_overflow_stack_top
+aarch64_overflow_stack_top: .quad 0
+
 .section .text
 .balign 2048
 .global exception_vectors
@@ -24,7 +60,7 @@ exception_vectors:
     VECTOR 1
     VECTOR 2
     VECTOR 3
-    VECTOR 4
+    VECTOR_KERNEL_SYNC 4
     VECTOR 5
     VECTOR 6
     VECTOR 7
@@ -52,11 +88,11 @@ vector_common:
     stp x24, x25, [sp, #192]
     stp x26, x27, [sp, #208]
     stp x28, x29, [sp, #224]
-    /* The interrupted sp: SP_EL0 when the kernel was running (kinds 0-3, the normal case),
-     * else the exception stack itself, below which this frame was pushed. */
+    /* The interrupted sp: SP_EL0 for user mode (kinds 8-15), else the kernel stack above
+     * this frame. */
     mrs x2, sp_el0
-    cmp x1, #4
-    b.lo 1f
+    cmp x1, #8
+    b.hs 1f
     add x2, sp, #FRAME_SIZE
 1:  stp x30, x2, [sp, #240]
     mrs x2, elr_el1
@@ -66,7 +102,17 @@ vector_common:
     mrs x3, far_el1
     stp x2, x3, [sp, #272]
     mov x0, sp
+    cmp x1, #8
+    b.hs 2f
     bl aarch64_trap
+    b restore_frame
+2:  mov x29, xzr                        /* backtraces stop at the user boundary */
+    bl aarch64_user_trap
+    /* fall through: back to user mode */
+restore_user_frame:
+    ldr x2, [sp, #248]
+    msr sp_el0, x2
+restore_frame:
     ldp x2, x3, [sp, #256]
     msr elr_el1, x2
     msr spsr_el1, x3
@@ -89,6 +135,106 @@ vector_common:
     add sp, sp, #FRAME_SIZE
     eret
 
+/* enter_user_mode(frame): the frame is at the top of the current kernel stack. */
+.global aarch64_enter_user_mode
+aarch64_enter_user_mode:
+    mov sp, x0
+    b restore_user_frame
+
+/* context_switch(save_stack_pointer, next_stack_pointer) */
+.global aarch64_context_switch
+aarch64_context_switch:
+    sub sp, sp, #96
+    stp x19, x20, [sp, #0]
+    stp x21, x22, [sp, #16]
+    stp x23, x24, [sp, #32]
+    stp x25, x26, [sp, #48]
+    stp x27, x28, [sp, #64]
+    stp x29, x30, [sp, #80]
+    mov x2, sp
+    str x2, [x0]
+    mov sp, x1
+    ldp x19, x20, [sp, #0]
+    ldp x21, x22, [sp, #16]
+    ldp x23, x24, [sp, #32]
+    ldp x25, x26, [sp, #48]
+    ldp x27, x28, [sp, #64]
+    ldp x29, x30, [sp, #80]
+    add sp, sp, #96
+    ret
+
+/* A fresh thread's first switch lands here with entry in x19 and its argument in x20. */
+.global aarch64_thread_start
+aarch64_thread_start:
+    mov x0, x20
+    mov x29, xzr
+    mov x30, xzr
+    br x19
+
+/* copy_from_user(destination, user source, length) -> 1 copied, 0 faulted. LDTR/STTR access
+ * memory with EL0's permissions (and are allowed under PAN), so a kernel page passed as a user
+ * pointer faults like an unmapped one. The caller has checked the range is in the user half. */
+.global aarch64_copy_from_user
+aarch64_copy_from_user:
+    cmp x2, #8
+    b.lo 2f
+1:
+.Lfrom_user_word:
+    ldtr x3, [x1]
+    str x3, [x0], #8
+    add x1, x1, #8
+    sub x2, x2, #8
+    cmp x2, #8
+    b.hs 1b
+2:  cbz x2, 3f
+.Lfrom_user_byte:
+    ldtrb w3, [x1]
+    strb w3, [x0], #1
+    add x1, x1, #1
+    sub x2, x2, #1
+    b 2b
+3:  mov w0, #1
+    ret
+.Lfrom_user_fault:
+    mov w0, #0
+    ret
+
+.global aarch64_copy_to_user
+aarch64_copy_to_user:                    /* (user destination, source, length) */
+    cmp x2, #8
+    b.lo 2f
+1:  ldr x3, [x1], #8
+.Lto_user_word:
+    sttr x3, [x0]
+    add x0, x0, #8
+    sub x2, x2, #8
+    cmp x2, #8
+    b.hs 1b
+2:  cbz x2, 3f
+    ldrb w3, [x1], #1
+.Lto_user_byte:
+    sttrb w3, [x0]
+    add x0, x0, #1
+    sub x2, x2, #1
+    b 2b
+3:  mov w0, #1
+    ret
+.Lto_user_fault:
+    mov w0, #0
+    ret
+
+.section .rodata
+.balign 8
+.global user_access_fixups
+.global user_access_fixups_end
+user_access_fixups:
+    .quad .Lfrom_user_word, .Lfrom_user_fault
+    .quad .Lfrom_user_byte, .Lfrom_user_fault
+    .quad .Lto_user_word, .Lto_user_fault
+    .quad .Lto_user_byte, .Lto_user_fault
+user_access_fixups_end:
+
+.section .text
 /* Memory probes: the one instruction that may fault is listed in probe_fixups with the
  * address to resume at; the data-abort handler resumes there (returning 0). */
 .global aarch64_probe_write_u8

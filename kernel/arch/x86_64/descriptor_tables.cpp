@@ -1,7 +1,9 @@
-// x86_64 descriptor tables: the GDT (kernel code and data, and the TSS, whose IST1 gives
-// double faults a stack of their own so that a kernel stack overflow onto its guard page
-// still ends in a dump), and the IDT pointing each of the 256 vectors at its stub in
-// trap_entry.S. One set for the boot CPU; each further CPU will need its own TSS.
+// x86_64 descriptor tables: the GDT (kernel and user code and data in the order syscall and
+// sysret expect, and the TSS: rsp0 is the current thread's kernel stack for traps from user
+// mode; IST1-3 give double faults, NMIs and machine checks stacks of their own so that a
+// kernel stack overflow, or an NMI on the instruction after syscall, still has a good stack),
+// and the IDT pointing each of the 256 vectors at its stub in trap_entry.S. One set for the
+// boot CPU; each further CPU will need its own TSS.
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/interrupts.h"
 
@@ -39,27 +41,34 @@ static_assert(sizeof(InterruptGate) == 16);
 
 constexpr u16 kKernelCode = 0x08;
 constexpr u16 kKernelData = 0x10;
-constexpr u16 kTssSelector = 0x18;
-constexpr u64 kDoubleFaultVector = 8;
-constexpr u8 kDoubleFaultStackIndex = 1;  // IST1
+constexpr u16 kTssSelector = 0x30;
+constexpr u64 kNmiVector = 2, kDoubleFaultVector = 8, kMachineCheckVector = 18;
+constexpr u8 kDoubleFaultStackIndex = 1, kNmiStackIndex = 2, kMachineCheckStackIndex = 3;
 constexpr u64 kStubSize = 16;             // each stub is aligned to 16 bytes (trap_entry.S)
 
-alignas(16) constinit u64 gdt[5] = {};
+alignas(16) constinit u64 gdt[8] = {};
 alignas(16) constinit InterruptGate idt[256] = {};
 alignas(16) constinit TaskStateSegment tss = {};
-alignas(16) constinit u8 double_fault_stack[16384] = {};
+// Until user_mode_init gives them guarded stacks, the IST entries share this early stack.
+alignas(16) constinit u8 early_exception_stack[16384] = {};
 
 void load_gdt() {
     gdt[0] = 0;
     gdt[1] = 0x00af'9a00'0000'ffff;  // 64-bit kernel code: present, ring 0, L
     gdt[2] = 0x00cf'9200'0000'ffff;  // kernel data: present, ring 0, writable
+    gdt[3] = 0;                      // 0x18: sysret's 32-bit user code slot, unused
+    gdt[4] = 0x00cf'f200'0000'ffff;  // 0x20: user data: present, ring 3, writable
+    gdt[5] = 0x00af'fa00'0000'ffff;  // 0x28: 64-bit user code: present, ring 3, L
     const u64 tss_base = reinterpret_cast<u64>(&tss);
     const u64 tss_limit = sizeof(tss) - 1;
     // A 16-byte system descriptor: available 64-bit TSS (type 9), present.
-    gdt[3] = (tss_limit & 0xffff) | ((tss_base & 0xff'ffff) << 16) | (u64(0x89) << 40) |
+    gdt[6] = (tss_limit & 0xffff) | ((tss_base & 0xff'ffff) << 16) | (u64(0x89) << 40) |
              (((tss_base >> 24) & 0xff) << 56);
-    gdt[4] = tss_base >> 32;
-    tss.ist[kDoubleFaultStackIndex - 1] = reinterpret_cast<u64>(double_fault_stack + sizeof double_fault_stack);
+    gdt[7] = tss_base >> 32;
+    const u64 early_top = reinterpret_cast<u64>(early_exception_stack + sizeof early_exception_stack);
+    tss.ist[kDoubleFaultStackIndex - 1] = early_top;
+    tss.ist[kNmiStackIndex - 1] = early_top;
+    tss.ist[kMachineCheckStackIndex - 1] = early_top;
     tss.io_map_base = sizeof(tss);  // no I/O permission bitmap
 
     const DescriptorPointer pointer{sizeof(gdt) - 1, reinterpret_cast<u64>(gdt)};
@@ -86,7 +95,10 @@ void load_idt() {
         idt[vector] = InterruptGate{
             .offset_low = u16(stub),
             .selector = kKernelCode,
-            .ist = vector == kDoubleFaultVector ? kDoubleFaultStackIndex : u8(0),
+            .ist = vector == kDoubleFaultVector   ? kDoubleFaultStackIndex
+                   : vector == kNmiVector         ? kNmiStackIndex
+                   : vector == kMachineCheckVector ? kMachineCheckStackIndex
+                                                  : u8(0),
             .type_attributes = 0x8e,  // present, ring 0, 64-bit interrupt gate (interrupts off)
             .offset_middle = u16(stub >> 16),
             .offset_high = u32(stub >> 32),
@@ -98,6 +110,9 @@ void load_idt() {
 }
 
 }  // namespace
+
+void set_interrupt_stack(u8 index, u64 top) { tss.ist[index - 1] = top; }
+void set_kernel_stack_for_traps(u64 top) { tss.rsp[0] = top; }
 
 void descriptor_tables_init() {
     load_gdt();

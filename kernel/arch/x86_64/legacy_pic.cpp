@@ -24,4 +24,17 @@ void remap_and_mask() {
     outb(kSecondaryData, 0xff);
 }
 
+void set_masked(base::u32 line, bool masked) {
+    const u16 port = line < 8 ? kPrimaryData : kSecondaryData;
+    const u8 bit = static_cast<u8>(1u << (line % 8));
+    const u8 current = inb(port);
+    outb(port, masked ? (current | bit) : (current & ~bit));
+    if (line >= 8 && !masked) set_masked(2, false);  // the cascade line
+}
+
+void end_of_interrupt(base::u32 line) {
+    if (line >= 8) outb(kSecondaryCommand, 0x20);
+    outb(kPrimaryCommand, 0x20);
+}
+
 }  // namespace x86_64::legacy_pic

@@ -12,5 +12,8 @@ inline constexpr base::u64 kLastVector = 0x2f;
 
 // Moves the PICs' vectors off the exception range, then masks every line.
 void remap_and_mask();
+// Device lines handed to userland through Masks (COM1 is line 4).
+void set_masked(base::u32 line, bool masked);
+void end_of_interrupt(base::u32 line);
 
 }  // namespace x86_64::legacy_pic

@@ -2,6 +2,7 @@
 // the timer, quietly drops spurious interrupts, resumes the memory probes' expected faults at
 // their fixups, and turns everything else into a panic dump with the error code in words.
 #include "arch/arch.h"
+#include "arch/user_mode.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/interrupts.h"
 #include "kernel/arch/x86_64/legacy_pic.h"
@@ -21,6 +22,31 @@ static_assert(sizeof(TrapFrame) == 22 * 8, "trap_entry.S pushes 15 registers, 2 
 namespace {
 
 constexpr u64 kDoubleFault = 8, kGeneralProtection = 13, kPageFault = 14;
+
+// A legacy PIC line fired: the Mask bound to it masks it; then the PIC gets its EOI.
+void device_line_interrupt(u64 line) {
+    kernel::device_interrupt(static_cast<base::u32>(line));
+    legacy_pic::end_of_interrupt(static_cast<base::u32>(line));
+}
+
+// An exception in user mode, in the portable kernel's words. Page-fault error bits: 1 present,
+// 2 write, 16 instruction fetch.
+arch::UserFault user_fault_for(const TrapFrame& frame, u64 cr2) {
+    using Kind = arch::UserFaultKind;
+    arch::UserFault fault{Kind::Other, 0, (frame.vector << 32) | (frame.error_code & 0xffff'ffff)};
+    switch (frame.vector) {
+        case kPageFault:
+            fault.address = cr2;
+            fault.kind = (frame.error_code & 16) ? Kind::PageExecute : ((frame.error_code & 2) ? Kind::PageWrite : Kind::PageRead);
+            break;
+        case 0: case 16: case 19: fault.kind = Kind::Arithmetic; break;
+        case 6: fault.kind = Kind::IllegalInstruction; break;
+        case 3: fault.kind = Kind::Breakpoint; break;
+        case 17: fault.kind = Kind::Alignment; break;
+        default: break;  // #GP (a privileged instruction, a non-canonical address), #SS, ...
+    }
+    return fault;
+}
 
 const char* exception_name(u64 vector) {
     static const char* const names[] = {
@@ -118,10 +144,34 @@ bool resume_at_fixup(TrapFrame& frame) {
 }  // namespace
 }  // namespace x86_64
 
+static_assert(sizeof(x86_64::TrapFrame) == sizeof(arch::UserFrame), "one frame layout for traps and syscalls");
+
 extern "C" void x86_64_trap(x86_64::TrapFrame* frame) {
     using namespace x86_64;
+    // From ring 3: the Task's own doing. Never a panic; the portable kernel decides.
+    if ((frame->cs & 3) == 3) {
+        auto& user_frame = *reinterpret_cast<arch::UserFrame*>(frame);
+        if (frame->vector == kTimerVector) {
+            timer_interrupt();
+        } else if (frame->vector < 32 && frame->vector != 2 && frame->vector != 18) {
+            kernel::handle_user_fault(user_frame, user_fault_for(*frame, read_cr2()));
+        } else if (frame->vector > legacy_pic::kFirstVector && frame->vector < legacy_pic::kLastVector &&
+                   frame->vector != legacy_pic::kFirstVector + 7) {
+            device_line_interrupt(frame->vector - legacy_pic::kFirstVector);
+        } else if (frame->vector != kSpuriousVector && frame->vector != legacy_pic::kFirstVector + 7 &&
+                   frame->vector != legacy_pic::kLastVector) {
+            panic_for(*frame);  // an NMI, a machine check or an interrupt nobody asked for
+        }
+        kernel::before_user_return(user_frame);
+        return;
+    }
     if (frame->vector == kTimerVector) {
         timer_interrupt();
+        return;
+    }
+    if (frame->vector > legacy_pic::kFirstVector && frame->vector < legacy_pic::kLastVector &&
+        frame->vector != legacy_pic::kFirstVector + 7) {
+        device_line_interrupt(frame->vector - legacy_pic::kFirstVector);
         return;
     }
     // Spurious interrupts get no EOI: the local APIC's by definition, and the masked PICs'

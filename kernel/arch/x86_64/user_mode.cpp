@@ -1,0 +1,193 @@
+// x86_64 user mode: syscall MSRs, SMEP/SMAP, the FP/SIMD unit (FXSAVE, or XSAVE with AVX where
+// the CPU has it), guarded stacks for double faults, NMIs and machine checks, and the C side of
+// the syscall entry. The assembly is in user_entry.S.
+#include "arch/arch.h"
+#include "arch/user_mode.h"
+#include "base/format.h"
+#include "kernel/mm/user_range.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/legacy_pic.h"
+#include "kernel/mm/kernel_address_space.h"
+
+extern "C" void x86_64_syscall_entry();
+extern "C" [[noreturn]] void x86_64_enter_user_mode(arch::UserFrame* frame);
+extern "C" void x86_64_context_switch(base::uptr* save, base::uptr next);
+extern "C" void x86_64_thread_start();
+extern "C" int x86_64_copy_user_smap(void* destination, const void* source, base::usize length);
+extern "C" int x86_64_copy_user_plain(void* destination, const void* source, base::usize length);
+extern "C" base::u64 x86_64_kernel_stack_top;
+
+namespace x86_64 {
+void set_interrupt_stack(u8 index, u64 top);
+void set_kernel_stack_for_traps(u64 top);
+}  // namespace x86_64
+
+namespace {
+
+using base::u32;
+using base::u64;
+
+constexpr u32 kEfer = 0xc000'0080, kStar = 0xc000'0081, kLstar = 0xc000'0082, kSfmask = 0xc000'0084;
+constexpr u64 kEferSyscallEnable = 1;
+constexpr u64 kCr4Osfxsr = 1ull << 9, kCr4Osxmmexcpt = 1ull << 10, kCr4Osxsave = 1ull << 18;
+constexpr u64 kCr4Smep = 1ull << 20, kCr4Smap = 1ull << 21;
+constexpr u64 kCr0MonitorCoprocessor = 1ull << 1, kCr0Emulation = 1ull << 2, kCr0TaskSwitched = 1ull << 3;
+// SFMASK: IF, TF, DF, AC, NT cleared on syscall.
+constexpr u64 kSyscallFlagMask = (1 << 9) | (1 << 8) | (1 << 10) | (1 << 18) | (1 << 14);
+
+constinit bool smap_enabled = false;
+constinit bool xsave_enabled = false;
+constinit u64 xsave_features = 0;
+
+void cpuid(u32 leaf, u32 subleaf, u32& a, u32& b, u32& c, u32& d) {
+    asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(leaf), "c"(subleaf));
+}
+
+void write_cr0(u64 value) { asm volatile("mov %0, %%cr0" ::"r"(value) : "memory"); }
+void write_xcr0(u64 value) { asm volatile("xsetbv" ::"c"(0), "a"(u32(value)), "d"(u32(value >> 32))); }
+
+const char* enable_fpu() {
+    u32 a, b, c, d;
+    cpuid(1, 0, a, b, c, d);
+    write_cr0((x86_64::read_cr0() | kCr0MonitorCoprocessor) & ~(kCr0Emulation | kCr0TaskSwitched));
+    u64 cr4 = x86_64::read_cr4() | kCr4Osfxsr | kCr4Osxmmexcpt;
+    const bool has_xsave = (c >> 26) & 1, has_avx = (c >> 28) & 1;
+    if (has_xsave) {
+        x86_64::write_cr4(cr4 | kCr4Osxsave);
+        xsave_features = 0x3 | (has_avx ? 0x4 : 0);  // x87, SSE, AVX
+        write_xcr0(xsave_features);
+        cpuid(0xd, 0, a, b, c, d);
+        if (b <= sizeof(arch::FpuState::bytes)) {
+            xsave_enabled = true;
+            return has_avx ? "XSAVE (x87, SSE, AVX)" : "XSAVE (x87, SSE)";
+        }
+        xsave_features = 0x3;
+        write_xcr0(xsave_features);
+        return "FXSAVE (the XSAVE area is larger than the save slot)";
+    }
+    x86_64::write_cr4(cr4);
+    return "FXSAVE (x87, SSE)";
+}
+
+u64 guarded_stack_top() {
+    auto stack = kernel::mm::allocate_kernel_stack_with_bounds();
+    if (stack.is_error()) return 0;
+    return stack.value().top;
+}
+
+}  // namespace
+
+const char* arch::user_mode_init() {
+    static char line[160];
+    // Traps on their own guarded stacks: an overflow of one of them faults into its guard page
+    // (and ends in a triple fault rather than silent corruption).
+    for (base::u8 index = 1; index <= 3; ++index) {
+        const u64 top = guarded_stack_top();
+        if (top != 0) x86_64::set_interrupt_stack(index, top);
+    }
+
+    x86_64::write_msr(kEfer, x86_64::read_msr(kEfer) | kEferSyscallEnable);
+    // STAR: syscall loads CS 0x08 / SS 0x10; sysret loads CS 0x18+16 = 0x28 / SS 0x18+8 = 0x20 (RPL 3).
+    x86_64::write_msr(kStar, (u64(0x18 | 3) << 48) | (u64(0x08) << 32));
+    x86_64::write_msr(kLstar, reinterpret_cast<u64>(&x86_64_syscall_entry));
+    x86_64::write_msr(kSfmask, kSyscallFlagMask);
+
+    u32 a, b, c, d;
+    cpuid(7, 0, a, b, c, d);
+    u64 cr4 = x86_64::read_cr4();
+    const bool smep = (b >> 7) & 1, smap = (b >> 20) & 1;
+    if (smep) cr4 |= kCr4Smep;
+    if (smap) cr4 |= kCr4Smap;
+    x86_64::write_cr4(cr4);
+    smap_enabled = smap;
+    const char* fpu = enable_fpu();
+
+    base::BufferSink out(line, sizeof line);
+    base::print(out, "user mode: syscall/sysret, SMEP {}, SMAP {}, {}", smep ? "on" : "absent", smap ? "on" : "absent", fpu);
+    return line;
+}
+
+void arch::context_switch(base::uptr* save_stack_pointer, base::uptr next_stack_pointer) {
+    x86_64_context_switch(save_stack_pointer, next_stack_pointer);
+}
+
+base::uptr arch::prepare_kernel_stack(base::uptr stack_top, void (*entry)(void*), void* argument) {
+    // x86_64_context_switch pops r15, r14, r13, r12, rbx, rbp, then returns.
+    auto* words = reinterpret_cast<u64*>(stack_top) - 8;
+    words[0] = 0;                                            // r15
+    words[1] = 0;                                            // r14
+    words[2] = reinterpret_cast<u64>(entry);                 // r13
+    words[3] = reinterpret_cast<u64>(argument);              // r12
+    words[4] = 0;                                            // rbx
+    words[5] = 0;                                            // rbp
+    words[6] = reinterpret_cast<u64>(&x86_64_thread_start);  // return address
+    words[7] = 0;                                            // keeps entry's stack 16-byte aligned
+    return reinterpret_cast<base::uptr>(words);
+}
+
+void arch::set_kernel_stack(base::uptr top, base::uptr) {
+    x86_64_kernel_stack_top = top;
+    x86_64::set_kernel_stack_for_traps(top);
+}
+
+[[noreturn]] void arch::enter_user_mode(UserFrame* frame) { x86_64_enter_user_mode(frame); }
+
+void arch::user_page_table_activate(base::u64 root_physical) {
+    // A user root carries the kernel's upper half too, so it can be loaded as is; "no user
+    // half" means the kernel's own root. Global kernel entries survive the switch.
+    const u64 root = root_physical != 0 ? root_physical : kernel::mm::kernel_page_table().root();
+    if (x86_64::read_cr3() != root) x86_64::write_cr3(root);
+}
+
+void arch::tlb_flush_user_page(base::u64 virtual_address) { tlb_flush_page(virtual_address); }
+
+void arch::fpu_init(FpuState& state) {
+    for (auto& byte : state.bytes) byte = 0;
+    // FCW 0x37f and MXCSR 0x1f80: the power-on defaults (all exceptions masked).
+    state.bytes[0] = 0x7f;
+    state.bytes[1] = 0x03;
+    state.bytes[24] = 0x80;
+    state.bytes[25] = 0x1f;
+}
+
+void arch::fpu_save(FpuState& state) {
+    if (xsave_enabled) {
+        asm volatile("xsave64 %0" : "=m"(state.bytes) : "a"(u32(xsave_features)), "d"(u32(xsave_features >> 32)) : "memory");
+    } else {
+        asm volatile("fxsave64 %0" : "=m"(state.bytes)::"memory");
+    }
+}
+
+void arch::fpu_restore(const FpuState& state) {
+    if (xsave_enabled) {
+        asm volatile("xrstor64 %0" ::"m"(state.bytes), "a"(u32(xsave_features)), "d"(u32(xsave_features >> 32)) : "memory");
+    } else {
+        asm volatile("fxrstor64 %0" ::"m"(state.bytes) : "memory");
+    }
+}
+
+bool arch::copy_from_user(void* kernel_destination, base::u64 user_source, base::usize length) {
+    if (length == 0) return true;
+    if (!kernel::user_range_valid(user_source, length)) return false;
+    const void* source = reinterpret_cast<const void*>(user_source);
+    return smap_enabled ? x86_64_copy_user_smap(kernel_destination, source, length)
+                        : x86_64_copy_user_plain(kernel_destination, source, length);
+}
+
+bool arch::copy_to_user(base::u64 user_destination, const void* kernel_source, base::usize length) {
+    if (length == 0) return true;
+    if (!kernel::user_range_valid(user_destination, length)) return false;
+    void* destination = reinterpret_cast<void*>(user_destination);
+    return smap_enabled ? x86_64_copy_user_smap(destination, kernel_source, length)
+                        : x86_64_copy_user_plain(destination, kernel_source, length);
+}
+
+extern "C" void x86_64_syscall(arch::UserFrame* frame) {
+    kernel::handle_syscall(*frame);
+    kernel::before_user_return(*frame);
+}
+
+bool arch::interrupt_line_valid(base::u32 line) { return line < 16 && line != 2; }
+void arch::interrupt_line_set_masked(base::u32 line, bool masked) {
+    if (interrupt_line_valid(line)) x86_64::legacy_pic::set_masked(line, masked);
+}

@@ -1,0 +1,161 @@
+// Rings (see ring.h). The channel, both endpoints and every message slot are allocated together
+// from the creator's grant: 2 pages for the endpoints plus the channel's pages.
+#include "kernel/object/ring.h"
+
+#include "arch/user_mode.h"
+#include "kernel/object/bundle.h"
+#include "kernel/object/object_memory.h"
+#include "kernel/sched/scheduler.h"
+
+namespace kernel {
+
+namespace abi = vectra::abi;
+using abi::Status;
+
+struct MessageSlot {
+    base::u32 byte_count = 0;
+    base::u32 handle_count = 0;
+    base::u8 bytes[abi::kMessageMaxBytes];
+    InFlightCapability handles[abi::kMessageMaxHandles];
+};
+
+// Queue q holds the messages waiting for end q to receive them.
+struct RingChannel {
+    struct Queue {
+        MessageSlot* slots = nullptr;
+        base::u32 head = 0;
+        base::u32 count = 0;
+        WaitQueue receivers;  // end q waiting for a message
+        WaitQueue senders;    // the other end waiting for room
+    };
+
+    Ring* ends[2] = {nullptr, nullptr};
+    Queue queues[2];
+    base::u32 capacity = 0;
+    base::u64 pages = 0;
+    Bundle* paid_by = nullptr;
+
+    void drop_messages(Queue& queue) {
+        // Bound: capacity slots.
+        while (queue.count > 0) {
+            MessageSlot& slot = queue.slots[queue.head];
+            for (auto& handle : slot.handles) handle.clear();
+            queue.head = (queue.head + 1) % capacity;
+            --queue.count;
+        }
+    }
+};
+
+namespace {
+
+base::u64 channel_pages(base::u32 capacity) {
+    const base::u64 bytes = sizeof(RingChannel) + 2ull * capacity * sizeof(MessageSlot) + alignof(MessageSlot);
+    return (bytes + layout::kPageSize - 1) / layout::kPageSize;
+}
+
+}  // namespace
+
+StatusOr<Ring::Pair> Ring::create(Bundle& grant, base::u32 capacity) {
+    if (capacity == 0 || capacity > abi::kRingMaxCapacity) return Status::InvalidArgument;
+    const base::u64 pages = channel_pages(capacity);
+    void* channel_memory = TRY(allocate_object_pages(&grant, pages));
+    auto end_memory = allocate_object_pages(&grant, 2 * pages_for<Ring>());
+    if (end_memory.is_error()) {
+        free_object_pages(&grant, channel_memory, pages);
+        return end_memory.error();
+    }
+    auto* channel = new (channel_memory) RingChannel();
+    auto* slots = reinterpret_cast<MessageSlot*>(base::align_up(reinterpret_cast<base::uptr>(channel + 1), alignof(MessageSlot)));
+    for (base::u32 i = 0; i < 2 * capacity; ++i) new (&slots[i]) MessageSlot();
+    channel->queues[0].slots = slots;
+    channel->queues[1].slots = slots + capacity;
+    channel->capacity = capacity;
+    channel->pages = pages;
+    channel->paid_by = &grant;
+    grant.retain();
+    auto* ends = static_cast<base::u8*>(end_memory.value());
+    channel->ends[0] = new (ends) Ring(*channel, 0);
+    channel->ends[1] = new (ends + layout::kPageSize * pages_for<Ring>()) Ring(*channel, 1);
+    return Pair{{channel->ends[0], channel->ends[1]}};
+}
+
+Status Ring::send(const base::u8* bytes, base::u32 byte_count, base::Span<const abi::Handle> handles, CapabilityTable& table,
+                  base::u64 deadline) {
+    if (byte_count > abi::kMessageMaxBytes || handles.size() > abi::kMessageMaxHandles) return Status::TooLarge;
+    const int peer = 1 - side_;
+    RingChannel::Queue& queue = channel_->queues[peer];
+    // Bound: each pass blocks until woken (room, closed, timeout) or proceeds.
+    for (;;) {
+        if (channel_->ends[peer] == nullptr) return Status::PeerClosed;
+        if (queue.count < channel_->capacity) break;
+        if (deadline == 0) return Status::WouldBlock;
+        const base::i64 woken = sched::block_current(queue.senders, deadline);
+        if (woken != 0) return static_cast<Status>(woken);
+    }
+    MessageSlot& slot = queue.slots[(queue.head + queue.count) % channel_->capacity];
+    const Status moved = table.move_out_all(handles, abi::kRightsAll,
+                                            base::Span<InFlightCapability>(slot.handles, handles.size()));
+    if (moved != Status::Ok) return moved;
+    for (base::u32 i = 0; i < byte_count; ++i) slot.bytes[i] = bytes[i];
+    slot.byte_count = byte_count;
+    slot.handle_count = static_cast<base::u32>(handles.size());
+    ++queue.count;
+    if (Thread* receiver = queue.receivers.front()) sched::wake(*receiver, 0);
+    return Status::Ok;
+}
+
+Status Ring::receive(abi::RingMessage& message, CapabilityTable& table, base::u64 deadline) {
+    RingChannel::Queue& queue = channel_->queues[side_];
+    // Bound: each pass blocks until woken or proceeds.
+    for (;;) {
+        if (queue.count > 0) break;
+        if (channel_->ends[1 - side_] == nullptr) return Status::PeerClosed;
+        if (deadline == 0) return Status::WouldBlock;
+        const base::i64 woken = sched::block_current(queue.receivers, deadline);
+        if (woken != 0) return static_cast<Status>(woken);
+    }
+    MessageSlot& slot = queue.slots[queue.head];
+    // Decode: does it fit, and can every byte and handle be written? Zeros first, so the real
+    // writes below cannot fault (one CPU: nothing unmaps the buffers in between).
+    if (slot.byte_count > message.byte_capacity || slot.handle_count > message.handle_capacity) return Status::TooLarge;
+    static constexpr base::u8 zeros[abi::kMessageMaxBytes] = {};
+    if (!arch::copy_to_user(message.bytes, zeros, slot.byte_count)) return Status::BadAddress;
+    if (!arch::copy_to_user(message.handles, zeros, slot.handle_count * sizeof(abi::Handle))) return Status::BadAddress;
+    abi::Handle received[abi::kMessageMaxHandles] = {};
+    const Status moved = table.move_in_all(base::Span<InFlightCapability>(slot.handles, slot.handle_count),
+                                           base::Span<abi::Handle>(received, slot.handle_count));
+    if (moved != Status::Ok) return moved;
+    // Invoke: nothing below can fail.
+    (void)arch::copy_to_user(message.bytes, slot.bytes, slot.byte_count);
+    (void)arch::copy_to_user(message.handles, received, slot.handle_count * sizeof(abi::Handle));
+    message.byte_count = slot.byte_count;
+    message.handle_count = slot.handle_count;
+    slot.byte_count = slot.handle_count = 0;
+    queue.head = (queue.head + 1) % channel_->capacity;
+    --queue.count;
+    if (Thread* sender = queue.senders.front()) sched::wake(*sender, 0);
+    return Status::Ok;
+}
+
+void Ring::destroy() {
+    RingChannel& channel = *channel_;
+    const int side = side_;
+    channel.ends[side] = nullptr;
+    // Messages for this end will never be received; waiters on either side learn the end is gone.
+    channel.drop_messages(channel.queues[side]);
+    sched::wake_all(channel.queues[side].senders, static_cast<base::i64>(Status::PeerClosed));
+    sched::wake_all(channel.queues[1 - side].receivers, static_cast<base::i64>(Status::PeerClosed));
+    this->~Ring();
+    if (channel.ends[1 - side] != nullptr) return;
+    // Both ends gone: the endpoints' pages (allocated together, end 0 first) and the channel.
+    Bundle* grant = channel.paid_by;
+    channel.drop_messages(channel.queues[1 - side]);
+    void* ends = side == 0 ? static_cast<void*>(this) : static_cast<base::u8*>(static_cast<void*>(this)) - layout::kPageSize * pages_for<Ring>();
+    const base::u64 pages = channel.pages;
+    channel.~RingChannel();
+    free_object_pages(grant, ends, 2 * pages_for<Ring>());
+    free_object_pages(grant, &channel, pages);
+    grant->release();
+}
+
+}  // namespace kernel

@@ -1,0 +1,51 @@
+// Ring: a bounded message channel. ring_create makes a pair of endpoints; what one end sends,
+// the other receives, in order. A message carries up to kMessageMaxBytes bytes and
+// kMessageMaxHandles capabilities; capabilities travel as in-flight nodes of the derivation tree
+// (moved out of the sender's table at send, into the receiver's at receive), so revoking an
+// ancestor reaches them on the way. Each direction queues up to `capacity` messages; a sender
+// to a full queue waits (or gets WouldBlock), a receiver of an empty one likewise. When one end
+// is gone (its last capability closed), the other end's waits and sends end with PeerClosed
+// and undelivered messages to the dead end are destroyed (their capabilities deleted).
+// call = send, then receive the reply on the same end: the woken server runs at once when its
+// priority allows, since the caller blocks straight after.
+#pragma once
+
+#include "abi/abi.h"
+#include "kernel/capability/capability_table.h"
+#include "kernel/object/object.h"
+#include "kernel/sched/thread.h"
+
+namespace kernel {
+
+class Bundle;
+struct RingChannel;
+
+class Ring final : public Object {
+public:
+    struct Pair {
+        Ring* ends[2];
+    };
+    static StatusOr<Pair> create(Bundle& grant, base::u32 capacity);
+
+    // Sends a message already copied into the kernel. `handles` name capabilities in `table`
+    // (moved out only when the message is queued). Blocks until there is room or `deadline`.
+    vectra::abi::Status send(const base::u8* bytes, base::u32 byte_count, base::Span<const vectra::abi::Handle> handles,
+                             CapabilityTable& table, base::u64 deadline);
+    // Receives into the user's buffers described by `message` (a RingMessage already copied
+    // in), moving capabilities into `table`; on success `message` holds the counts to copy
+    // back. A message that does not fit stays queued (TooLarge); so does one whose bytes or
+    // handles cannot be written (BadAddress) or whose capabilities find no room (TableFull).
+    vectra::abi::Status receive(vectra::abi::RingMessage& message, CapabilityTable& table, base::u64 deadline);
+
+protected:
+    void destroy() override;
+
+private:
+    friend struct RingChannel;
+    Ring(RingChannel& channel, int side) : Object(vectra::abi::ObjectKind::Ring), channel_(&channel), side_(side) {}
+
+    RingChannel* channel_;
+    int side_;
+};
+
+}  // namespace kernel

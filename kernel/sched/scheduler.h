@@ -1,0 +1,68 @@
+// The scheduler: preemptive, priority-based, round robin within a priority, on one CPU.
+// Run queues: one FIFO per priority (abi::kPriorityLevels) and a bitmap of the non-empty ones,
+// so picking the next thread is a find-highest-bit. A thread's time slice is kSliceTicks timer
+// ticks; a tick that ends it, or a wake-up of a higher-priority thread, asks for a reschedule,
+// taken on the way back to user mode (the kernel itself is not preempted: it runs with
+// interrupts off, and every loop in it is bounded).
+//
+// Blocking: block_current() puts the running thread on a WaitQueue (with an optional deadline)
+// and switches away; wake() takes a blocked thread off its queue with a status. IPC uses
+// switch_to() to run the thread it just woke at once, when that thread's priority is at least
+// that of everything else ready ("direct switch").
+//
+// One CPU: current() and the run queues are single globals. SMP makes them per-CPU (issue 10).
+#pragma once
+
+#include "base/types.h"
+#include "kernel/sched/thread.h"
+
+namespace kernel::sched {
+
+inline constexpr base::u32 kSliceTicks = 2;
+
+// Sets up the idle thread and makes the caller's stack the boot context; call once.
+void init();
+// Runs the scheduler from the boot context forever (the boot context is never resumed).
+[[noreturn]] void start();
+
+Thread* current();
+
+// A new thread, Stopped, running entry(argument) on its own kernel stack when first scheduled.
+// Its memory is paid for by the caller (the stack's frames come from the frame allocator; the
+// Task code charges the grant).
+base::Result<Thread*> create_thread(void (*entry)(void*), void* argument, base::u32 priority);
+// Frees a Dead thread that is not running (its stack is recycled).
+void destroy_thread(Thread& thread);
+
+void make_ready(Thread& thread);
+// Blocks the running thread on `queue` until woken or `deadline` (monotonic ns, kNoDeadline for
+// none) passes; returns the status the waker gave (abi::Status::Timeout for the deadline).
+base::i64 block_current(WaitQueue& queue, base::u64 deadline);
+// Takes `thread` off its wait queue and makes it Ready with `status`.
+void wake(Thread& thread, base::i64 status);
+// Wakes every thread on `queue` with `status`.
+void wake_all(WaitQueue& queue, base::i64 status);
+// Runs `thread` (Ready) now if nothing ready outranks it; the caller stays Ready. Returns
+// when the caller is scheduled again.
+void switch_to(Thread& thread);
+// Gives up the CPU to the next thread of equal or higher priority, if any.
+void yield();
+// The running thread ends; never returns.
+[[noreturn]] void exit_current();
+// The running thread stops (task_stop, or a fault for its supervisor); returns when resumed.
+void stop_current();
+// A Reticle's root is about to be freed: stop using it if it is loaded.
+void address_space_destroyed(base::u64 root);
+// Stops a thread (Ready or Blocked: taken off its queue; Running: at its next return to user).
+void stop(Thread& thread);
+void set_priority(Thread& thread, base::u32 priority);
+
+// Called on every timer tick (interrupt context) and on the way back to user mode.
+void tick();
+bool reschedule_requested();
+void reschedule_if_requested();
+
+// Counters for tests and benchmarks.
+base::u64 context_switches();
+
+}  // namespace kernel::sched
