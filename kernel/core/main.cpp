@@ -13,6 +13,7 @@
 #include "kernel/mm/layout.h"
 #include "kernel/test/test.h"
 #include "arch/user_mode.h"
+#include "kernel/sched/scheduler.h"
 
 namespace kernel {
 namespace {
@@ -55,6 +56,7 @@ void log_memory_map(const MemoryMap& memory) {
 
 [[noreturn]] void continue_on_kernel_stack(void* argument) {
     const BootInfo& boot_info = *static_cast<const BootInfo*>(argument);
+    sched::init();
     timer::start();
     arch::interrupts_enable();
 

@@ -105,6 +105,7 @@ void Task::report(abi::FaultKind kind, base::u64 pc, base::u64 address, base::u6
     report.pc = pc;
     report.address = address;
     report.status = status;
+    last_report_ = report;
     if (fault_ring_ != nullptr) {
         // Never blocks: a supervisor that lets its fault Ring fill loses reports, not the kernel.
         (void)fault_ring_->send(reinterpret_cast<const base::u8*>(&report), sizeof report, {}, table_, 0);
@@ -150,6 +151,8 @@ void Task::thread_faulted(Thread& thread, const arch::UserFault& fault, base::u6
         case Kind::Other: break;
     }
     if (fault_ring_ == nullptr) {
+        report(kind, pc, fault.address, fault.code);
+        reported_end_ = true;
         log("task {}: {} at {:#x}, pc {:#x}: killed (no supervisor)", name_, static_cast<base::u32>(kind), fault.address, pc);
         kill(abi::FaultKind::Killed, 0);
         return;

@@ -31,6 +31,10 @@ public:
     const char* name() const { return name_; }
     bool started() const { return started_; }
     bool dead() const { return dead_; }
+    // The thread ended (killed or exited) and left the CPU.
+    bool finished() const { return dead_ && main_thread_ == nullptr; }
+    // The last report made about this Task (for tests and supervisors without a Ring).
+    const vectra::abi::FaultReport& last_report() const { return last_report_; }
 
     // Starts the main thread at `pc` with `stack_pointer` and `argument` (rdi / x0).
     vectra::abi::Status start(base::u64 pc, base::u64 stack_pointer, base::u64 argument);
@@ -64,6 +68,7 @@ private:
     bool dead_ = false;
     bool reported_end_ = false;
     char name_[vectra::abi::kTaskNameMax] = {};
+    vectra::abi::FaultReport last_report_{};
 };
 
 // The Task of the running thread (null for kernel threads).

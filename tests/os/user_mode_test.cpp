@@ -1,0 +1,120 @@
+// In-OS tests of user mode: a Task made by hand (a few instructions in a Bundle mapped into a
+// Reticle) enters user mode, makes syscalls and faults; the kernel reports each ending and
+// goes on. The programs are machine code so that the tests need no loader.
+#include "abi/abi.h"
+#include "arch/arch.h"
+#include "kernel/mm/layout.h"
+#include "kernel/object/bundle.h"
+#include "kernel/object/reticle.h"
+#include "kernel/object/task.h"
+#include "kernel/sched/scheduler.h"
+#include "kernel/test/test.h"
+
+using namespace kernel;
+namespace abi = vectra::abi;
+
+namespace {
+
+constexpr base::u64 kCodeAddress = 0x400000;
+
+#if defined(__x86_64__)
+// mov edi, 42; mov eax, task_exit; syscall; ud2
+constexpr base::u8 kExit42[] = {0xbf, 42, 0, 0, 0, 0xb8, 18, 0, 0, 0, 0x0f, 0x05, 0x0f, 0x0b};
+// mov byte [0], 1; ud2
+constexpr base::u8 kWriteNull[] = {0xc6, 0x04, 0x25, 0, 0, 0, 0, 1, 0x0f, 0x0b};
+// mov eax, 999 (no such syscall); syscall; mov rdi, rax; mov eax, task_exit; syscall
+constexpr base::u8 kBadSyscall[] = {0xb8, 0xe7, 3, 0, 0, 0x0f, 0x05, 0x48, 0x89, 0xc7, 0xb8, 18, 0, 0, 0, 0x0f, 0x05, 0x0f, 0x0b};
+// jmp to the data page (not executable): jmp rel32 to kCodeAddress + 0x1000
+constexpr base::u8 kExecuteData[] = {0xe9, 0xfb, 0x0f, 0, 0};
+#else
+constexpr base::u32 kExit42Words[] = {0xd2800540, 0xd2800248, 0xd4000001, 0x00000000};
+constexpr base::u32 kWriteNullWords[] = {0xd2800001, 0xf9000021, 0x00000000};
+// mov x8, #999; svc #0; mov x8, task_exit; svc #0 (x0 holds the result: the status)
+constexpr base::u32 kBadSyscallWords[] = {0xd2807ce8, 0xd4000001, 0xd2800248, 0xd4000001, 0x00000000};
+// b +0x1000 (the data page)
+constexpr base::u32 kExecuteDataWords[] = {0x14000400};
+#endif
+
+Bundle* test_grant() {
+    static Bundle* grant = nullptr;
+    if (grant == nullptr) {
+        auto created = Bundle::create_root_grant(4096);
+        if (created.is_error()) return nullptr;
+        grant = created.value();
+        grant->retain();
+    }
+    return grant;
+}
+
+// Runs `code` as a new Task until it ends; returns its last report (kind 0xff: did not end).
+abi::FaultReport run_program(const void* code, base::usize size) {
+    abi::FaultReport none{};
+    none.kind = 0xff;
+    Bundle* grant = test_grant();
+    if (grant == nullptr) return none;
+    auto reticle = Reticle::create(*grant);
+    auto text = Bundle::create_memory(*grant, 1);
+    auto data = Bundle::create_memory(*grant, 1);
+    if (reticle.is_error() || text.is_error() || data.is_error()) return none;
+    reticle.value()->retain();
+    text.value()->retain();
+    data.value()->retain();
+    auto* bytes = layout::physical_to_pointer<base::u8>(text.value()->physical());
+    for (base::usize i = 0; i < size; ++i) bytes[i] = static_cast<const base::u8*>(code)[i];
+    const base::u32 rx = abi::kProtectRead | abi::kProtectExecute, rw = abi::kProtectRead | abi::kProtectWrite;
+    if (reticle.value()->map(*text.value(), 0, kCodeAddress, 4096, rx, rx) != abi::Status::Ok) return none;
+    if (reticle.value()->map(*data.value(), 0, kCodeAddress + 4096, 4096, rw, rw) != abi::Status::Ok) return none;
+    auto task = Task::create(*grant, *reticle.value(), base::StringView("test"));
+    if (task.is_error()) return none;
+    task.value()->retain();
+    if (task.value()->start(kCodeAddress, kCodeAddress + 8192, 0) != abi::Status::Ok) return none;
+    // The Task runs at a higher priority than this boot context; each yield lets it go on.
+    const bool interrupts = arch::interrupts_enabled();
+    arch::interrupts_disable();
+    for (int i = 0; i < 1000 && !task.value()->finished(); ++i) sched::yield();
+    if (interrupts) arch::interrupts_enable();
+    abi::FaultReport report = task.value()->finished() ? task.value()->last_report() : none;
+    task.value()->release();
+    reticle.value()->release();
+    text.value()->release();
+    data.value()->release();
+    (void)reap_objects();
+    return report;
+}
+
+#if defined(__x86_64__)
+#define RUN(program) run_program(program, sizeof program)
+#else
+#define RUN(program) run_program(program##Words, sizeof program##Words)
+#endif
+
+}  // namespace
+
+KERNEL_TEST(a_user_task_exits_with_its_status_through_a_syscall) {
+    const abi::FaultReport report = RUN(kExit42);
+    EXPECT_EQ(report.kind, base::u32(abi::FaultKind::Exited));
+    EXPECT_EQ(report.status, 42u);
+}
+
+KERNEL_TEST(a_user_write_to_null_is_reported_as_a_page_fault_and_the_kernel_goes_on) {
+    const abi::FaultReport report = RUN(kWriteNull);
+    EXPECT_EQ(report.kind, base::u32(abi::FaultKind::PageFaultWrite));
+    EXPECT_EQ(report.address, 0u);
+#if defined(__x86_64__)
+    EXPECT_EQ(report.pc, kCodeAddress);  // the store is the first instruction
+#else
+    EXPECT_EQ(report.pc, kCodeAddress + 4);  // after mov x1, #0
+#endif
+}
+
+KERNEL_TEST(an_unknown_syscall_number_returns_bad_syscall) {
+    const abi::FaultReport report = RUN(kBadSyscall);
+    EXPECT_EQ(report.kind, base::u32(abi::FaultKind::Exited));
+    EXPECT_EQ(static_cast<base::i64>(report.status), -static_cast<base::i64>(abi::Status::BadSyscall));
+}
+
+KERNEL_TEST(executing_a_data_page_in_user_mode_is_an_execute_fault) {
+    const abi::FaultReport report = RUN(kExecuteData);
+    EXPECT_EQ(report.kind, base::u32(abi::FaultKind::PageFaultExecute));
+    EXPECT_EQ(report.address, kCodeAddress + 4096);
+}
