@@ -26,11 +26,14 @@ packages::Store open_store() {
 // Who may sign releases here: machines whose certificate stands in this machine's fleet log,
 // and the keys in <state-dir>/trusted-keys (one hex key per line; '#' starts a comment).
 bool load_signer_policy(const StateDirectory& state, std::optional<identity::FleetLog>& fleet, packages::FetchPolicy& policy) {
-    const auto accepted = load_accepted_head(state);
-    if (access(state.log_file().c_str(), F_OK) == 0) {
-        if (!load_log_file(state.log_file(), accepted ? &accepted->person : nullptr, fleet)) return false;
-        policy.fleet = &*fleet;
+    // The log is checked against fleet.head: a rolled-back log would hide a revocation.
+    auto loaded = load_fleet(state);
+    if (!loaded) {
+        report(loaded.error(), 1);
+        return false;
     }
+    fleet = std::move(*loaded);
+    if (fleet) policy.fleet = &*fleet;
     std::vector<uint8_t> trusted;
     std::string error;
     const std::string trusted_file = state.path + "/trusted-keys";
@@ -57,6 +60,34 @@ bool load_signer_policy(const StateDirectory& state, std::optional<identity::Fle
         }
         policy.trusted_keys.push_back(key);
     }
+    return true;
+}
+
+packages::SignerCheck signer_check(const packages::FetchPolicy& policy) {
+    return [&policy](const packages::Release& release, std::string& why_not) {
+        return packages::signer_is_trusted(release, policy.fleet, policy.trusted_keys, why_not);
+    };
+}
+
+// The accepted release of `name` that commands may read from: refused (false, printed) when
+// there is none or its signer no longer stands.
+bool standing_head(const packages::Store& store, const packages::FetchPolicy& policy, packages::Release& release) {
+    packages::AcceptedState accepted;
+    std::string error;
+    if (!store.read_standing(name, signer_check(policy), accepted, error)) {
+        std::fprintf(stderr, "vectra: %s\n", error.c_str());
+        return false;
+    }
+    if (!accepted.head) {
+        std::fprintf(stderr, "vectra: no release of '%s' in this store\n", name.c_str());
+        return false;
+    }
+    if (!accepted.head_revoked.empty()) {
+        std::fprintf(stderr, "vectra: refused: %s %s no longer stands (%s); fetch a release by a machine that does\n",
+                     name.c_str(), accepted.head->version.text().c_str(), accepted.head_revoked.c_str());
+        return false;
+    }
+    release = *accepted.head;
     return true;
 }
 
@@ -110,18 +141,31 @@ int pkg_release() {
         std::fprintf(stderr, "vectra: %s (build the package into this store first)\n", error.c_str());
         return 1;
     }
-    std::optional<packages::Release> accepted;
-    if (!store.read_accepted(name, accepted, error)) {
+    packages::FetchPolicy policy;
+    std::optional<identity::FleetLog> fleet;
+    if (!load_signer_policy(state, fleet, policy)) return 1;
+    packages::AcceptedState accepted;
+    if (!store.read_standing(name, signer_check(policy), accepted, error)) {
         std::fprintf(stderr, "vectra: %s\n", error.c_str());
         return 1;
     }
-    if (accepted && !(accepted->version < *version)) {
+    if (accepted.standing && !(accepted.standing->version < *version)) {
         std::fprintf(stderr, "vectra: %s %s is already released here; versions only go forward\n", name.c_str(),
-                     accepted->version.text().c_str());
+                     accepted.standing->version.text().c_str());
         return 1;
     }
     std::optional<identity::SigningKey> key;
     if (!load_machine_key(state, key)) return 1;
+    // Would receivers accept this signer? Say so before signing, not after they refuse.
+    const identity::FleetMachine* machine = fleet ? fleet->find_machine(key->public_key()) : nullptr;
+    if (machine != nullptr && machine->revoked) {
+        std::fprintf(stderr, "vectra: this machine ('%s') is revoked in the fleet log; every receiver refuses its releases. Nothing signed.\n",
+                     machine->name.c_str());
+        return 1;
+    }
+    if (machine == nullptr)
+        std::fprintf(stderr, "vectra: warning: this machine is not enrolled in %s; receivers will refuse this release unless they list its key in trusted-keys\n",
+                     fleet ? "the fleet log" : "a fleet (no fleet log here)");
     release.version = *version;
     release.manifest = *manifest;
     release.time = now_seconds();
@@ -136,11 +180,18 @@ int pkg_release() {
 }
 
 int pkg_ls() {
+    const StateDirectory state = state_directory(state_option);
+    packages::FetchPolicy policy;
+    std::optional<identity::FleetLog> fleet;
+    if (!load_signer_policy(state, fleet, policy)) return 1;
     const auto list = open_store().list_releases();
     for (const auto& problem : list.problems) std::fprintf(stderr, "vectra: %s\n", problem.c_str());
-    for (const auto& r : list.releases)
-        std::printf("%-24s %-12s %s  signer %s\n", r.name.c_str(), r.version.text().c_str(), packages::hex(r.manifest).c_str(),
-                    identity::to_hex(r.signer.bytes).substr(0, 16).c_str());
+    for (const auto& r : list.releases) {
+        std::string why_not;
+        const bool stands = packages::signer_is_trusted(r, policy.fleet, policy.trusted_keys, why_not);
+        std::printf("%-24s %-12s %s  signer %s%s%s\n", r.name.c_str(), r.version.text().c_str(), packages::hex(r.manifest).c_str(),
+                    identity::to_hex(r.signer.bytes).substr(0, 16).c_str(), stands ? "" : "  NOT STANDING: ", stands ? "" : why_not.c_str());
+    }
     return list.problems.empty() ? 0 : 1;
 }
 
@@ -164,12 +215,13 @@ int pkg_verify() {
 }
 
 int pkg_cat() {
+    const StateDirectory state = state_directory(state_option);
     packages::Store store = open_store();
-    const auto release = store.accepted_release(name);
-    if (!release) {
-        std::fprintf(stderr, "vectra: no release of '%s' in this store\n", name.c_str());
-        return 1;
-    }
+    packages::FetchPolicy policy;
+    std::optional<identity::FleetLog> fleet;
+    packages::Release head;
+    if (!load_signer_policy(state, fleet, policy) || !standing_head(store, policy, head)) return 1;
+    const auto* release = &head;
     packages::Manifest manifest;
     std::string error;
     if (!store.read_manifest(release->manifest, manifest, error)) {
@@ -223,6 +275,7 @@ int pkg_fetch() {
     auto mirror = packages::open_source(source, timeout_seconds);
     const auto result = packages::fetch_package(*mirror, name, store, policy);
     if (terminal) std::printf("\n");
+    for (const auto& warning : result.warnings) std::fprintf(stderr, "vectra: warning: %s\n", warning.c_str());
     if (!result.ok) {
         std::fprintf(stderr, "vectra: refused: %s (the store is unchanged)\n", result.error.c_str());
         return 1;

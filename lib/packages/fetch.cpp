@@ -44,28 +44,37 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
     std::string error;
     if (!store.lock(held, error)) return fail(error);
 
-    // 1. The release: signed, by an allowed signer, not older than what we accepted.
-    std::optional<Release> accepted;
-    if (!store.read_accepted(name, accepted, error)) return fail("this store: " + error);
+    // 1. The release: signed, by an allowed signer, not older than the newest accepted release
+    // whose signer still stands (a revoked machine's release no longer sets the floor).
+    const SignerCheck stands = [&](const Release& r, std::string& why_not) {
+        return signer_is_trusted(r, policy.fleet, policy.trusted_keys, why_not);
+    };
+    AcceptedState accepted;
+    if (!store.read_standing(name, stands, accepted, error)) return fail("this store: " + error);
+    if (!accepted.head_revoked.empty())
+        result.warnings.push_back("the accepted " + name + " " + accepted.head->version.text() + " no longer counts: " +
+                                  accepted.head_revoked);
     std::vector<uint8_t> bytes;
     if (!source.get("releases/" + name, kMaxReleaseSize, bytes, error)) return fail("release of " + name + ": " + error);
     auto parsed = decode_release(bytes);
     if (!parsed.release) return fail(mirror + ": releases/" + name + ": " + parsed.error);
     const Release release = *parsed.release;
     if (release.name != name) return fail(mirror + ": served a release of '" + release.name + "' for '" + name + "'");
-    if (!signer_is_trusted(release, policy.fleet, policy.trusted_keys, error)) return fail(mirror + ": " + error);
-    if (accepted) {
-        if (release.version < accepted->version)
+    if (!stands(release, error)) return fail(mirror + ": " + error);
+    if (const auto& floor = accepted.standing) {
+        if (release.version < floor->version)
             return fail(mirror + ": serves " + name + " " + release.version.text() + ", older than the accepted " +
-                        accepted->version.text() + " (a rollback)");
-        if (release.version == accepted->version) {
-            if (release.manifest != accepted->manifest)
-                return fail(mirror + ": " + name + " " + release.version.text() +
-                            " names a different package than the one accepted (two releases of one version)");
-            result.ok = result.already_current = true;
-            result.release = release;
-            return result;
-        }
+                        floor->version.text() + " (a rollback)");
+        if (release.version == floor->version && release.manifest != floor->manifest)
+            return fail(mirror + ": " + name + " " + release.version.text() +
+                        " names a different package than the one accepted (two releases of one version)");
+    }
+    const bool same_as_head = accepted.head && accepted.head_revoked.empty() && accepted.head->version == release.version &&
+                              accepted.head->manifest == release.manifest;
+    if (same_as_head) {
+        result.ok = result.already_current = true;
+        result.release = release;
+        return result;
     }
 
     // 2. The manifests — the package's and, transitively, its dependencies' — each hashing to

@@ -27,6 +27,7 @@ struct FetchResult {
     bool ok = false;
     bool already_current = false;
     std::string error;  // what was refused, and where
+    std::vector<std::string> warnings;  // accepted anyway, but worth saying (a revoked head)
     Release release;
     uint64_t bytes_fetched = 0;  // chunk bytes that came from the mirror
     uint64_t chunks_reused = 0;  // already in the store or verified in staging

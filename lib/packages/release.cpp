@@ -98,16 +98,18 @@ ReleaseParse decode_release(Bytes bytes) {
 
 bool signer_is_trusted(const Release& release, const identity::FleetLog* fleet,
                        const std::vector<identity::PublicKey>& trusted_keys, std::string& why_not) {
-    for (const auto& key : trusted_keys)
-        if (key == release.signer) return true;
-    if (fleet != nullptr) {
-        if (fleet->machine_may_sign(release.signer)) return true;
-        const auto* machine = fleet->find_machine(release.signer);
-        why_not = machine ? "release signed by machine '" + machine->name + "', which is revoked"
-                          : "release signed by a key that is neither a fleet machine nor trusted";
+    // Is the signer a machine of this fleet? Then the fleet decides, even for a key that is
+    // also in trusted-keys: a revocation must not be undone by an old line in that file.
+    const identity::FleetMachine* machine = fleet != nullptr ? fleet->find_machine(release.signer) : nullptr;
+    if (machine != nullptr) {
+        if (!machine->revoked) return true;
+        why_not = "release signed by machine '" + machine->name + "', which is revoked";
         return false;
     }
-    why_not = "release signed by an unknown key (no fleet log and not trusted)";
+    for (const auto& key : trusted_keys)
+        if (key == release.signer) return true;
+    why_not = fleet != nullptr ? "release signed by a key that is neither a fleet machine nor trusted"
+                               : "release signed by an unknown key (no fleet log and not trusted)";
     return false;
 }
 

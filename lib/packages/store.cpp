@@ -278,10 +278,65 @@ std::optional<Release> Store::accepted_release(const std::string& name) const {
     return read_accepted(name, release, error) ? release : std::nullopt;
 }
 
+bool Store::read_history(const std::string& name, std::vector<Release>& history, std::string& error) const {
+    history.clear();
+    if (!identity::valid_machine_name(name)) {
+        error = "'" + name + "' is not a valid package name";
+        return false;
+    }
+    const std::string path = history_path(name);
+    if (access(path.c_str(), F_OK) != 0 && errno == ENOENT) return true;
+    std::vector<uint8_t> bytes;
+    if (!identity::read_file(path, bytes, error, kMaxReleaseHistory * kMaxReleaseSize)) return false;
+    // Concatenated release encodings; each one's length follows from its name length byte.
+    size_t at = 0;
+    while (at < bytes.size()) {
+        const size_t length = bytes.size() - at > 8 ? kMaxReleaseSize - 64 + bytes[at + 8] : 0;
+        auto parsed = length != 0 && length <= bytes.size() - at ? decode_release(Bytes(bytes.data() + at, length)) : ReleaseParse{};
+        if (!parsed.release || parsed.release->name != name) {
+            error = path + " is damaged at byte " + std::to_string(at) + "; refusing rather than forgetting accepted versions";
+            return false;
+        }
+        history.push_back(std::move(*parsed.release));
+        at += length;
+    }
+    return true;
+}
+
+bool Store::read_standing(const std::string& name, const SignerCheck& stands, AcceptedState& state, std::string& error) const {
+    state = {};
+    std::vector<Release> history;
+    if (!read_accepted(name, state.head, error) || !read_history(name, history, error)) return false;
+    if (state.head) history.push_back(*state.head);
+    // The newest that stands; ties go to the later entry (the head).
+    for (const Release& release : history) {
+        std::string why_not;
+        if (stands(release, why_not)) {
+            if (!state.standing || !(release.version < state.standing->version)) state.standing = release;
+        } else if (state.head && &release == &history.back()) {
+            state.head_revoked = why_not;
+        }
+    }
+    return true;
+}
+
 bool Store::put_release(const Release& release, std::string& error) {
     const std::string folder = root_ + "/releases";
-    return ensure_directory(folder, error) &&
-           identity::write_file_atomically(release_path(release.name), release.encode(), 0644, error) &&
+    std::optional<Release> replaced;
+    if (!ensure_directory(folder, error) || !read_accepted(release.name, replaced, error)) return false;
+    if (replaced && replaced->encode() != release.encode()) {
+        std::vector<Release> history;
+        if (!read_history(release.name, history, error) || !ensure_directory(root_ + "/history", error)) return false;
+        history.push_back(*replaced);
+        const size_t drop = history.size() > kMaxReleaseHistory ? history.size() - kMaxReleaseHistory : 0;
+        std::vector<uint8_t> bytes;
+        for (size_t i = drop; i < history.size(); ++i) {
+            const auto encoded = history[i].encode();
+            bytes.insert(bytes.end(), encoded.begin(), encoded.end());
+        }
+        if (!identity::write_file_atomically(history_path(release.name), bytes, 0644, error)) return false;
+    }
+    return identity::write_file_atomically(release_path(release.name), release.encode(), 0644, error) &&
            sync_directory(folder, error);
 }
 

@@ -5,6 +5,7 @@
 // read is an error, never "no release": forgetting an accepted release would reopen rollback.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -32,6 +33,22 @@ private:
     int fd_ = -1;
 };
 
+// Does this release's signer still stand? (true, or false with the reason.) Supplied by the
+// caller from its fleet log and trusted keys: the store itself trusts nobody.
+using SignerCheck = std::function<bool(const Release&, std::string& why_not)>;
+
+// The version guard of one name. The head is the newest release accepted; `standing` is the
+// newest accepted one whose signer still stands. Only `standing` counts against rollback, so a
+// release by a machine revoked since (say a 1000.0.0 from a stolen laptop) cannot block honest
+// newer releases, while an honest release accepted before it still sets the floor.
+struct AcceptedState {
+    std::optional<Release> head;      // releases/NAME
+    std::optional<Release> standing;  // newest of the head and history/NAME that still stands
+    std::string head_revoked;         // why the head no longer counts; empty if it does
+};
+
+inline constexpr size_t kMaxReleaseHistory = 1000;  // older entries are dropped
+
 struct ReleaseList {
     std::vector<Release> releases;  // sorted by name
     std::vector<std::string> problems;  // release files that exist but do not decode
@@ -46,6 +63,7 @@ public:
     std::string blob_path(const Sha256Digest& digest) const { return root_ + "/" + blob_relative_path(digest); }
     std::string staging_path(const Sha256Digest& digest) const { return root_ + "/staging/" + hex(digest); }
     std::string release_path(const std::string& name) const { return root_ + "/releases/" + name; }
+    std::string history_path(const std::string& name) const { return root_ + "/history/" + name; }
 
     // Takes the store's lock without waiting; false, with "busy" in the reason, if another
     // process holds it.
@@ -68,7 +86,12 @@ public:
     bool read_accepted(const std::string& name, std::optional<Release>& release, std::string& error) const;
     // Convenience for listing: nullopt when absent or damaged.
     std::optional<Release> accepted_release(const std::string& name) const;
-    // Records `release` as accepted (atomically, and durably: the directory is synced too).
+    // The releases of `name` accepted before the head, oldest first (history/NAME).
+    bool read_history(const std::string& name, std::vector<Release>& history, std::string& error) const;
+    // The head, and the newest accepted release whose signer `stands`.
+    bool read_standing(const std::string& name, const SignerCheck& stands, AcceptedState& state, std::string& error) const;
+    // Records `release` as accepted (atomically, and durably: the directory is synced too); the
+    // head it replaces moves to history/NAME first, so it can still set the version floor.
     bool put_release(const Release& release, std::string& error);
     ReleaseList list_releases() const;
     std::vector<Release> releases() const { return list_releases().releases; }

@@ -136,7 +136,8 @@ with tempfile.TemporaryDirectory() as root:
     run("machine", "--state-dir", stranger, "init", "--name", "stranger")
     shutil.copytree(mirror, path("stranger", "store"))
     os.remove(path("stranger", "store", "releases", "demo"))
-    run("pkg", "--state-dir", stranger, "release", "demo", "3.0.0", manifest_2)
+    answer = run("pkg", "--state-dir", stranger, "release", "demo", "3.0.0", manifest_2)
+    check("warning: this machine is not enrolled" in answer, f"release by an unenrolled machine, no warning: {answer}")
     answer = run("pkg", "--state-dir", receiver, "fetch", path("stranger", "store"), "demo", expect=1)
     check("neither a fleet machine nor trusted" in answer, f"unknown signer: {answer}")
     check(snapshot(store) == before, "refused releases changed the store")
@@ -166,19 +167,27 @@ with tempfile.TemporaryDirectory() as root:
     # A mirror replaying the old release is a rollback now.
     refused("old-release", "older than the accepted 2.0.0 .*rollback", old=old_store)
 
-    # A revoked machine's release is refused once the receiver has the revocation.
-    run("fleet", "--state-dir", builder, "revoke", "builder", words=words)
-    shutil.copy(path("builder", "fleet.log"), path("receiver", "fleet.log"))
+    # A revoked machine's release is refused once the receiver has the revocation; the release
+    # it already holds from that machine no longer stands (cat refuses, ls flags it); and the
+    # revoked machine is told before it signs anything more.
     run("pkg", "--state-dir", builder, "release", "demo", "4.0.0", manifest_2)
+    run("fleet", "--state-dir", builder, "revoke", "builder", words=words)
+    for name in ("fleet.log", "fleet.head"):
+        shutil.copy(path("builder", name), path("receiver", name))
     answer = run("pkg", "--state-dir", receiver, "fetch", mirror, "demo", expect=1)
     check("which is revoked" in answer, f"revoked signer: {answer}")
+    answer = run("pkg", "--state-dir", receiver, "cat", "demo", "README", expect=1)
+    check("no longer stands" in answer and "which is revoked" in answer, f"cat of a revoked release: {answer}")
+    answer = run("pkg", "--state-dir", receiver, "ls")
+    check("NOT STANDING" in answer, f"ls does not flag a revoked release: {answer}")
+    answer = run("pkg", "--state-dir", builder, "release", "demo", "4.1.0", manifest_2, expect=1)
+    check("is revoked in the fleet log" in answer and "Nothing signed" in answer, f"release by a revoked machine: {answer}")
 
     # python3 -m http.server as the mirror (a mirror is just files), into a fresh store.
     fresh = path("fresh")
     os.makedirs(fresh)
-    for name in ("fleet.log", "fleet.head"):
-        shutil.copy(path("receiver", name), os.path.join(fresh, name))
-    # Trust the builder key explicitly: it is revoked in the fleet, but a person may choose to.
+    # A machine outside the fleet that trusts the builder key explicitly. (A fleet that revoked
+    # the key overrides trusted-keys: see the unit tests.)
     builder_key = run("machine", "--state-dir", builder, "key").strip()
     open(os.path.join(fresh, "trusted-keys"), "w").write(builder_key + "\n")
     port = free_port()
