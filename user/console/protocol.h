@@ -9,16 +9,20 @@
 //             order as received, "\n" as the driver's line ending (CR LF on the wire).
 //   ReadLine  client calls {ReadLine, flags}; the driver echoes typed characters (unless
 //             kReadNoEcho), handles backspace, and replies when Enter is pressed with
-//             {Ok, flags} + the line without its line ending. A line longer than kConsoleLineMax
-//             comes in several replies: all but the last carry kLineContinues. Only one ReadLine
-//             per client is pending at a time.
-//   Flush     client calls {Flush, 0}; the driver replies {Ok, 0} once every byte written
-//             before it has gone to the UART (used before exiting, so output is complete).
+//             {ReadLine, Ok, flags} + the line without its line ending. A line longer than
+//             kConsoleLineMax comes in several replies: all but the last carry kLineContinues.
+//             One ReadLine per Ring end is pending at a time.
+//   Flush     client calls {Flush, 0}; the driver replies {Flush, Ok, 0} once every byte
+//             written before it has gone to the UART (the runtime flushes before exiting, so a
+//             program's last lines come out before its supervisor reports its end).
 //
-// Requests are sent with ring_send (Write) or ring_call (ReadLine, Flush). A malformed request
-// (short header, unknown operation, a length that disagrees with the message) gets
-// {InvalidArgument, 0} when it was a call and is dropped otherwise; the driver never stops
-// serving because of one.
+// Write goes with ring_send; ReadLine and Flush with ring_call (send, then receive the reply on
+// the same end). A Ring cannot tell a call from a send, so the rule is by operation: ReadLine
+// and Flush are always answered — with {operation, InvalidArgument, 0} when malformed — and
+// Write never is; a message too short for a header, or with an unknown operation, is dropped.
+// The driver never stops serving because of a bad request. Replies name their operation so a
+// client can tell them apart. Replies come back on the end that asked, so clients that share a
+// Ring end may share Writes but must not read or flush through it at the same time.
 #pragma once
 
 #include "abi/abi.h"
@@ -36,8 +40,9 @@ struct RequestHeader {
 static_assert(sizeof(RequestHeader) == 8);
 
 struct ReplyHeader {
-    u32 status;  // abi::Status as u32: Ok, or why the request was refused
-    u32 flags;   // ReadLine: LineFlags
+    base::u16 operation;  // the Operation answered
+    base::u16 status;     // abi::Status: Ok, or why the request was refused
+    u32 flags;            // ReadLine: LineFlags; else 0
 };
 static_assert(sizeof(ReplyHeader) == 8);
 

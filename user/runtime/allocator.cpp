@@ -8,7 +8,7 @@ namespace vectra::heap {
 
 namespace {
 constexpr usize kGrowUnit = 64 * 1024;            // the arena grows by at least this
-constexpr usize kGrowStepMax = 16 * 1024 * 1024;  // and, once large, by at most this at a time
+constexpr usize kGrowStepMax = 4 * 1024 * 1024;  // and, once large, by at most this at a time
 }  // namespace
 
 Allocator::Header* Allocator::header_of(const void* payload) {
@@ -36,9 +36,16 @@ Allocator::Header* Allocator::live_block_header(const void* pointer, const u8** 
 }
 
 bool Allocator::grow_arena(usize at_least) {
-    usize step = base::max(at_least, base::min<usize>(statistics_.arena_bytes, kGrowStepMax));
-    step = base::align_up(step, kGrowUnit);
+    // A step as large as the arena so far (so the count of mappings grows with the logarithm
+    // of the heap's size), capped; if memory is too short or fragmented for it, just enough.
+    const usize needed = base::align_up(at_least, kGrowUnit);
+    const usize generous = base::align_up(base::max(at_least, base::min<usize>(statistics_.arena_bytes, kGrowStepMax)), kGrowUnit);
+    usize step = generous;
     void* memory = source_.grow(step);
+    if (memory == nullptr && generous > needed) {
+        step = needed;
+        memory = source_.grow(step);
+    }
     if (memory == nullptr) return false;
     const auto base_address = reinterpret_cast<base::uptr>(memory);
     // Contiguous with the current arena: it simply gets longer. Otherwise the rest of the old
@@ -86,6 +93,7 @@ void* Allocator::allocate_large(usize size) {
 void* Allocator::allocate_aligned16(usize size) {
     usize block_bytes = 0;
     if (!base::checked_add(size, kHeaderSize, &block_bytes)) return nullptr;
+    // Even a zero-byte block gets a class with room for the free-list link (distinct blocks).
     const usize size_class = class_for(block_bytes);
     if (size_class < kSizeClassCount) return allocate_small(size, size_class);
     return allocate_large(size);
@@ -94,14 +102,16 @@ void* Allocator::allocate_aligned16(usize size) {
 void* Allocator::allocate(usize size, usize alignment) {
     if (alignment <= 16) return allocate_aligned16(size);
     if (!base::is_power_of_two(alignment) || alignment > kMaxAlignment) return nullptr;
-    // Room for the size, the worst-case shift to the alignment, and an Offset header before it
-    // (the shift is at least kHeaderSize, so the Offset header never overlaps the block's own).
+    // Room for the size, the worst-case shift to the alignment, and an Offset header before it.
+    // The shift is at least 2 * kHeaderSize, so the Offset header lies past the first 16 bytes
+    // of the block's payload, where free() puts the free-list link, and a second free still
+    // finds it marked free.
     usize padded = 0;
-    if (!base::checked_add(size, alignment, &padded)) return nullptr;
+    if (!base::checked_add(size, alignment + kHeaderSize, &padded)) return nullptr;
     u8* payload = static_cast<u8*>(allocate_aligned16(padded));
     if (payload == nullptr) return nullptr;
     const base::uptr start = reinterpret_cast<base::uptr>(payload);
-    const base::uptr aligned = base::align_up(start + kHeaderSize, alignment);
+    const base::uptr aligned = base::align_up(start + 2 * kHeaderSize, alignment);
     auto* offset_header = reinterpret_cast<Header*>(aligned - kHeaderSize);
     *offset_header = Header{kMagicAllocated, Kind::Offset, 0, 0, static_cast<u32>(aligned - start), 0};
     return reinterpret_cast<void*>(aligned);

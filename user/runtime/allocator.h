@@ -4,11 +4,13 @@
 //
 // Design: every block starts with a 16-byte header (so free needs no size and can refuse a
 // pointer it never gave out or gave back already). Blocks up to kSmallMax bytes, header
-// included, are rounded up to one of 44 size classes (16-byte steps to 128, then four per
-// power of two) and carved from an arena by bumping a pointer; freed blocks go on their class's
-// free list and are reused first (never split or merged). Larger blocks get their own mapping,
-// returned to the PageSource when freed. Alignments above 16 are served by over-allocating and
-// placing an "offset" header just before the aligned address.
+// included, are rounded up to one of 59 size classes (16-byte steps from 32 to 128, then four per
+// power of two, so at most a quarter is wasted) and carved from an arena by bumping a pointer;
+// freed blocks go on their class's free list and are reused first (never split or merged).
+// Larger blocks get their own mapping, returned to the PageSource when freed. Mappings are
+// scarce (a Reticle holds 64), hence classes up to 1 MiB and an arena that grows in steps that
+// double up to 4 MiB. Alignments above 16 are served by over-allocating and placing an
+// "offset" header just before the aligned address.
 #pragma once
 
 #include "base/types.h"
@@ -23,8 +25,8 @@ using base::usize;
 
 inline constexpr usize kPageSize = 4096;
 inline constexpr usize kHeaderSize = 16;
-inline constexpr usize kSmallMax = 64 * 1024;  // largest size-class block, header included
-inline constexpr usize kSizeClassCount = 44;
+inline constexpr usize kSmallMax = 1024 * 1024;  // largest size-class block, header included
+inline constexpr usize kSizeClassCount = 59;
 inline constexpr usize kMaxAlignment = 1024 * 1024;
 
 // Where the heap's memory comes from. Addresses are page-aligned; sizes are whole pages.
@@ -32,6 +34,7 @@ class PageSource {
 public:
     // Fresh read-write memory for the arena, `bytes` long; ideally right after the previous
     // grow's end (the arena then stays contiguous). Null when none is left.
+    // The allocator asks for a generous step first and, if that fails, for just what it needs.
     virtual void* grow(usize bytes) = 0;
     // A mapping of its own for one large block; `token` identifies it to release_large.
     virtual void* map_large(usize bytes, u32& token) = 0;
@@ -62,7 +65,8 @@ public:
     // distinct minimal block.
     void* allocate(usize size, usize alignment = 16);
     // Null is a no-op (Freed). Anything not handed out by this allocator, or already freed,
-    // is refused and left alone.
+    // is refused and left alone — except a second free of a large block, whose mapping is gone:
+    // reading its header faults, which stops the program just as well.
     FreeOutcome free(void* pointer);
     // Like C realloc: null pointer allocates; size 0 frees and returns null; on failure the
     // old block stays valid and null is returned. Contents up to the smaller size are kept.
@@ -97,11 +101,15 @@ private:
     };
     static_assert(sizeof(Header) == kHeaderSize);
 
+    // The smallest block holds the header and a free-list link.
     static constexpr usize kClassSizes[kSizeClassCount] = {
-        16,    32,    48,    64,    80,    96,    112,   128,   160,   192,   224,   256,   320,   384,   448,
+        32,    48,    64,    80,    96,    112,   128,   160,   192,   224,   256,   320,   384,   448,
         512,   640,   768,   896,   1024,  1280,  1536,  1792,  2048,  2560,  3072,  3584,  4096,  5120,  6144,
-        7168,  8192,  10240, 12288, 14336, 16384, 20480, 24576, 28672, 32768, 40960, 49152, 57344, 65536};
+        7168,  8192,  10240, 12288, 14336, 16384, 20480, 24576, 28672, 32768, 40960, 49152, 57344, 65536, 81920,
+        98304, 114688, 131072, 163840, 196608, 229376, 262144, 327680, 393216, 458752, 524288, 655360, 786432, 917504,
+        1048576};
     static_assert(kClassSizes[kSizeClassCount - 1] == kSmallMax);
+    static_assert(kClassSizes[0] >= kHeaderSize + sizeof(FreeBlock));
 
     void* allocate_aligned16(usize size);
     void* allocate_small(usize size, usize size_class);

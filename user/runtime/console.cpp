@@ -30,7 +30,8 @@ SysResult<usize> call(const RequestHeader& header, ReplyBuffer& reply, base::u64
     const abi::RingMessage request{reinterpret_cast<base::u64>(&header), sizeof header, 0, 0, 0, 0};
     abi::RingMessage answer{reinterpret_cast<base::u64>(&reply), 0, sizeof reply, 0, 0, 0};
     TRY(sys::ring_call(console_ring, request, answer, timeout));
-    if (answer.byte_count < sizeof(ReplyHeader)) return Status::InvalidArgument;  // the driver broke the protocol
+    // A reply too short, or to another request, means the driver broke the protocol.
+    if (answer.byte_count < sizeof(ReplyHeader) || reply.header.operation != header.operation) return Status::InvalidArgument;
     if (reply.header.status != 0) return static_cast<Status>(reply.header.status);
     const usize line_length = answer.byte_count - sizeof(ReplyHeader);
     if (line_length > kConsoleLineMax) return Status::TooLarge;

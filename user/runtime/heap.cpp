@@ -22,13 +22,8 @@ public:
     }
 
     void* grow(usize bytes) override {
-        if (arena_bundle_count_ == kMaxArenaBundles) return fail(Status::TableFull);
         if (layout::kHeapLimit - arena_end_ < bytes) return fail(Status::OutOfMemory);
-        const auto bundle = map_new_bundle(arena_end_, bytes);
-        if (bundle == abi::kNoHandle) return nullptr;
-        // Kept, not closed: whether a mapping outlives its Bundle's last handle is the kernel's
-        // to say, and the arena is never given back anyway.
-        arena_bundles_[arena_bundle_count_++] = bundle;
+        if (!map_new_bundle(arena_end_, bytes)) return nullptr;
         void* memory = reinterpret_cast<void*>(arena_end_);
         arena_end_ += bytes;
         return memory;
@@ -41,26 +36,24 @@ public:
             address = large_end_;
             large_end_ += bytes + abi::kPageSize;  // an unmapped guard page after each large block
         }
-        const auto bundle = map_new_bundle(address, bytes);
-        if (bundle == abi::kNoHandle) {
+        if (!map_new_bundle(address, bytes)) {
             release_range(address, bytes);
             return nullptr;
         }
-        token = bundle;
+        token = 0;
         return reinterpret_cast<void*>(address);
     }
 
-    void release_large(void* address, usize bytes, u32 token) override {
+    // Unmapping drops the mapping's reference, the Bundle's last: its pages go back to the grant.
+    void release_large(void* address, usize bytes, u32) override {
         const auto where = reinterpret_cast<u64>(address);
         (void)sys::reticle_unmap(reticle_, where, bytes);
-        (void)sys::handle_close(token);
         release_range(where, bytes);
     }
 
     Status last_failure() const { return last_failure_; }
 
 private:
-    static constexpr usize kMaxArenaBundles = 64;
     static constexpr usize kMaxReleasedRanges = 32;
     struct Range {
         u64 address;
@@ -72,22 +65,23 @@ private:
         return nullptr;
     }
 
-    // A new Memory Bundle of `bytes` mapped read-write at `address`; kNoHandle on failure
-    // (nothing left behind).
-    abi::Handle map_new_bundle(u64 address, usize bytes) {
-        const SysResult<abi::Handle> bundle = sys::bundle_create(grant_, bytes);
+    // A new Memory Bundle of `bytes` mapped read-write at `address`; false on failure, with
+    // nothing left behind. The handle is closed at once: the mapping holds the Bundle alive
+    // (a Task's table has few slots), and unmapping frees it.
+    bool map_new_bundle(u64 address, usize bytes) {
+        const SysResult<abi::Handle> bundle = sys::bundle_create(grant_, bytes / abi::kPageSize);
         if (bundle.is_error()) {
             last_failure_ = bundle.error();
-            return abi::kNoHandle;
+            return false;
         }
         const SysResult<void> mapped =
-            sys::reticle_map(reticle_, address, bundle.value(), 0, bytes, abi::kProtectRead | abi::kProtectWrite);
+            sys::reticle_map(reticle_, bundle.value(), 0, address, bytes, abi::kProtectRead | abi::kProtectWrite);
+        (void)sys::handle_close(bundle.value());
         if (mapped.is_error()) {
             last_failure_ = mapped.error();
-            (void)sys::handle_close(bundle.value());
-            return abi::kNoHandle;
+            return false;
         }
-        return bundle.value();
+        return true;
     }
 
     // First fit among released large ranges; the range keeps its full size (and guard page).
@@ -110,8 +104,6 @@ private:
     abi::Handle grant_ = abi::kNoHandle;
     u64 arena_end_ = layout::kHeapBase;
     u64 large_end_ = layout::kLargeBase;
-    abi::Handle arena_bundles_[kMaxArenaBundles] = {};
-    usize arena_bundle_count_ = 0;
     Range released_[kMaxReleasedRanges] = {};
     usize released_count_ = 0;
     Status last_failure_ = Status::Ok;

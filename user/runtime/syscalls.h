@@ -43,7 +43,7 @@ inline SysResult<abi::HandleInfo> handle_info(Handle handle) {
 
 // --- Tasks
 // A new Task with `reticle` as its address space and an empty capability table, paid from
-// `grant`; `name` (at most abi::kTaskNameMax bytes) appears in fault reports.
+// `grant`; `name` (shorter than abi::kTaskNameMax bytes) appears in fault reports.
 inline SysResult<Handle> task_create(Handle grant, Handle reticle, base::StringView name) {
     return result_as<Handle>(raw::task_create(grant, reticle, name.data(), name.size()));
 }
@@ -73,16 +73,17 @@ inline SysResult<void> task_set_fault_ring(Handle task, Handle ring) {
 inline SysResult<void> task_yield() { return result_void(raw::task_yield()); }
 
 // --- Rings
-// ring_create's result: the two ends of the new Ring (see docs/abi.md: low and high 32 bits of
-// the result word; `second` is kNoHandle if the kernel hands back a single handle).
+// The two ends of a new Ring: what one sends, the other receives.
 struct RingEnds {
     Handle first;
     Handle second;
 };
-inline SysResult<RingEnds> ring_create(Handle grant, u32 capacity, u64 flags) {
-    const i64 word = raw::ring_create(grant, capacity, flags);
+// A Ring queueing up to `capacity` (1..kRingMaxCapacity) messages each way, paid from `grant`.
+inline SysResult<RingEnds> ring_create(Handle grant, u32 capacity) {
+    Handle ends[2] = {abi::kNoHandle, abi::kNoHandle};
+    const i64 word = raw::ring_create(grant, capacity, ends);
     if (word < 0) return status_of(word);
-    return RingEnds{static_cast<Handle>(u64(word) & 0xffff'ffff), static_cast<Handle>(u64(word) >> 32)};
+    return RingEnds{ends[0], ends[1]};
 }
 inline SysResult<void> ring_send(Handle ring, const abi::RingMessage& message, u64 timeout) {
     return result_void(raw::ring_send(ring, &message, timeout));
@@ -91,7 +92,7 @@ inline SysResult<void> ring_send(Handle ring, const abi::RingMessage& message, u
 inline SysResult<void> ring_receive(Handle ring, abi::RingMessage& message, u64 timeout) {
     return result_void(raw::ring_receive(ring, &message, timeout));
 }
-// Sends `request` and waits for the reply into `reply`.
+// Sends `request` and receives the reply into `reply` on the same end (one deadline for both).
 inline SysResult<void> ring_call(Handle ring, const abi::RingMessage& request, abi::RingMessage& reply, u64 timeout) {
     return result_void(raw::ring_call(ring, &request, &reply, timeout));
 }
@@ -114,34 +115,35 @@ inline SysResult<void> mask_bind(Handle mask, Handle signal, u64 bits) {
 inline SysResult<void> mask_acknowledge(Handle mask) { return result_void(raw::mask_acknowledge(mask)); }
 
 // --- Bundles
-// A new Memory Bundle of `size` bytes (a whole number of pages), paid from `grant`.
-inline SysResult<Handle> bundle_create(Handle grant, u64 size) { return result_as<Handle>(raw::bundle_create(grant, size)); }
+// A new Memory Bundle of `pages` zeroed pages (physically contiguous), paid from `grant`.
+inline SysResult<Handle> bundle_create(Handle grant, u64 pages) { return result_as<Handle>(raw::bundle_create(grant, pages)); }
 inline SysResult<abi::BundleInfo> bundle_info(Handle bundle) {
     abi::BundleInfo info{};
     const i64 word = raw::bundle_info(bundle, &info);
     if (word < 0) return status_of(word);
     return info;
 }
-inline SysResult<void> bundle_read(Handle bundle, u64 offset, void* buffer, u64 length) {
-    return result_void(raw::bundle_read(bundle, offset, buffer, length));
+// Copies between a Memory Bundle and the caller's memory; the result is `length`.
+inline SysResult<u64> bundle_read(Handle bundle, u64 offset, void* buffer, u64 length) {
+    return result_as<u64>(raw::bundle_read(bundle, offset, buffer, length));
 }
-inline SysResult<void> bundle_write(Handle bundle, u64 offset, const void* buffer, u64 length) {
-    return result_void(raw::bundle_write(bundle, offset, buffer, length));
+inline SysResult<u64> bundle_write(Handle bundle, u64 offset, const void* buffer, u64 length) {
+    return result_as<u64>(raw::bundle_write(bundle, offset, buffer, length));
 }
 // One I/O-port access inside a Ports Bundle; `access` from port_io.h (width and direction).
 // The result is the value read (0 for a write).
 inline SysResult<u64> bundle_port_io(Handle ports, u64 port_offset, u32 access, u64 value) {
     return result_as<u64>(raw::bundle_port_io(ports, port_offset, access, value));
 }
-// Moves `bytes` of `grant`'s quota into a new grant.
-inline SysResult<Handle> grant_split(Handle grant, u64 bytes) { return result_as<Handle>(raw::grant_split(grant, bytes)); }
+// Moves `pages` of `grant`'s quota into a new grant.
+inline SysResult<Handle> grant_split(Handle grant, u64 pages) { return result_as<Handle>(raw::grant_split(grant, pages)); }
 
 // --- Reticles
 inline SysResult<Handle> reticle_create(Handle grant) { return result_as<Handle>(raw::reticle_create(grant)); }
 // Maps bundle bytes [offset, offset + length) at `address` with `protection` (abi::Protection
-// bits; never write and execute together).
-inline SysResult<void> reticle_map(Handle reticle, u64 address, Handle bundle, u64 offset, u64 length, u32 protection) {
-    return result_void(raw::reticle_map(reticle, address, bundle, offset, length, protection));
+// bits; never write and execute together). Everything page-aligned.
+inline SysResult<void> reticle_map(Handle reticle, Handle bundle, u64 offset, u64 address, u64 length, u32 protection) {
+    return result_void(raw::reticle_map(reticle, bundle, offset, address, length, protection));
 }
 inline SysResult<void> reticle_unmap(Handle reticle, u64 address, u64 length) {
     return result_void(raw::reticle_unmap(reticle, address, length));
