@@ -112,13 +112,12 @@ Result<void> check_load_segment(Span<const u8> file, const ProgramHeader& segmen
     if (segment.vaddr % limits.page_size != segment.offset % limits.page_size ||
         (segment.align > 1 && segment.vaddr % segment.align != segment.offset % segment.align))
         return make_error(ErrorCode::Malformed, "elf: load segment is unaligned (p_vaddr and p_offset differ modulo the page size)");
-    // Is it, page-rounded, inside the user range without wrapping, and of a believable size?
+    // Is it, page-rounded, inside the user range without wrapping?
     u64 end, page_end;
     if (!base::checked_add(segment.vaddr, segment.memsz, &end) || !base::checked_align_up(end, limits.page_size, &page_end))
         return make_error(ErrorCode::OutOfRange, "elf: load segment wraps around the end of the address space");
     if (base::align_down(segment.vaddr, limits.page_size) < limits.user_low || page_end > limits.user_high)
         return make_error(ErrorCode::OutOfRange, "elf: load segment is outside the user address range");
-    if (segment.memsz > limits.max_total_memory) return make_error(ErrorCode::OutOfRange, "elf: total memory size exceeds the limit");
     return {};
 }
 
@@ -181,10 +180,11 @@ Result<LoadPlan> plan_load(Span<const u8> file, Machine machine, const LoadLimit
                                       (entry.flags & flag_read) != 0,
                                       (entry.flags & flag_write) != 0,
                                       (entry.flags & flag_execute) != 0};
-                // Each page-rounded size is <= max_total_memory (checked above), so the sum of
-                // at most 16 of them cannot overflow.
-                plan.total_memory += segment.page_end(limits.page_size) - segment.page_start(limits.page_size);
-                if (plan.total_memory > limits.max_total_memory)
+                // Checked: before the overlap check, segments may cover the same pages, and a
+                // sum near 2^64 must not wrap under a cap.
+                if (!base::checked_add(plan.total_memory, segment.page_end(limits.page_size) - segment.page_start(limits.page_size),
+                                       &plan.total_memory) ||
+                    plan.total_memory > limits.max_total_memory)
                     return make_error(ErrorCode::OutOfRange, "elf: total memory size exceeds the limit");
                 break;
             }

@@ -291,6 +291,16 @@ TEST(ElfLoadPlan, RefusesAbsurdSizes) {
     EXPECT_TRUE(plan(ElfBuilder(), Machine::x86_64, small).is_ok());
 }
 
+TEST(ElfLoadPlan, RefusesTotalsThatWouldWrapEvenWithoutACap) {
+    // Two overlapping 2^63-byte segments: their sum is 2^64, which must not wrap to 0.
+    LoadLimits everything{.user_low = 0x10000, .user_high = ~uint64_t(0xfff), .max_total_memory = ~uint64_t(0)};
+    ElfBuilder b;
+    b.headers[0].memsz = uint64_t(1) << 63;
+    b.headers[1].vaddr = 0x401000;
+    b.headers[1].memsz = uint64_t(1) << 63;
+    expect_refused(plan(b, Machine::x86_64, everything), ErrorCode::OutOfRange, "exceeds the limit");
+}
+
 // --- Do the segments fit together? ---
 
 TEST(ElfLoadPlan, RefusesOverlappingSegments) {
