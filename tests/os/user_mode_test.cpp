@@ -118,3 +118,31 @@ KERNEL_TEST(executing_a_data_page_in_user_mode_is_an_execute_fault) {
     EXPECT_EQ(report.kind, base::u32(abi::FaultKind::PageFaultExecute));
     EXPECT_EQ(report.address, kCodeAddress + 4096);
 }
+
+KERNEL_TEST(a_reticle_never_maps_writable_and_executable_nor_beyond_the_bundle_rights) {
+    Bundle* grant = test_grant();
+    ASSERT(grant != nullptr);
+    auto reticle = Reticle::create(*grant);
+    auto page = Bundle::create_memory(*grant, 2);
+    ASSERT(reticle.is_ok() && page.is_ok());
+    reticle.value()->retain();
+    page.value()->retain();
+    const base::u32 r = abi::kProtectRead, w = abi::kProtectWrite, x = abi::kProtectExecute;
+    Reticle& space = *reticle.value();
+    Bundle& bundle = *page.value();
+    EXPECT(space.map(bundle, 0, kCodeAddress, 4096, r | w | x, r | w | x) == abi::Status::InvalidArgument);
+    EXPECT(space.map(bundle, 0, kCodeAddress, 4096, r | w, r) == abi::Status::MissingRights);
+    EXPECT(space.map(bundle, 0, 0, 4096, r, r) == abi::Status::BadAddress);                        // the null page
+    EXPECT(space.map(bundle, 0, 0xffff'8000'0000'0000, 4096, r, r) == abi::Status::BadAddress);     // kernel half
+    EXPECT(space.map(bundle, 4096, kCodeAddress, 8192, r, r) == abi::Status::InvalidArgument);      // past the Bundle
+    EXPECT(space.map(bundle, 0, kCodeAddress, 4096, r | x, r | x) == abi::Status::Ok);
+    EXPECT(space.map(bundle, 4096, kCodeAddress, 4096, r, r) == abi::Status::AlreadyExists);
+    EXPECT(space.protect(kCodeAddress, 4096, r | w) == abi::Status::MissingRights);                 // never beyond map's rights
+    EXPECT(space.protect(kCodeAddress, 4096, r | w | x) == abi::Status::InvalidArgument);
+    EXPECT_EQ(space.protection_at(kCodeAddress), r | x);
+    EXPECT(space.unmap(kCodeAddress, 4096) == abi::Status::Ok);
+    EXPECT_EQ(space.protection_at(kCodeAddress), 0u);
+    reticle.value()->release();
+    page.value()->release();
+    (void)reap_objects();
+}
