@@ -1,8 +1,14 @@
 // vectra person new | recover: the two ceremonies in which the Person's secret exists.
+// The words are built and printed from SecretBuffers with write(2): no stdio buffer, no
+// std::string ever holds them.
+#include <unistd.h>
+
 #include <cstdio>
-#include <iostream>
+#include <cstring>
 
 #include "commands/commands.h"
+#include "commands/exit_codes.h"
+#include "commands/state.h"
 #include "commands/terminal.h"
 #include "identity/bip39.h"
 #include "identity/person.h"
@@ -11,53 +17,65 @@ namespace commands {
 namespace {
 
 void print_identity(const identity::PublicKey& key) {
-    std::printf("person public key: %s\nfingerprint:       %s\n", identity::to_hex(key.bytes).c_str(),
-                identity::fingerprint(key).c_str());
+    std::printf("person public key: %s\nfingerprint:       %s\n", identity::to_hex(key.bytes).c_str(), identity::fingerprint(key).c_str());
 }
 
-int person_new(bool allow_non_terminal) {
-    if (!stdout_is_terminal() && !allow_non_terminal) {
-        std::fprintf(stderr,
-                     "vectra: the 24 words are shown only on a terminal; stdout is not one. Pass "
-                     "--print-words-to-non-terminal if you really mean to write them there.\n");
-        return 2;
-    }
-    identity::SecretBuffer entropy(identity::bip39::kEntropySize);
-    identity::random_bytes(entropy.span());
-    std::string words = identity::bip39::encode(entropy.bytes());
-    identity::SigningKey key = identity::derive_person_key(entropy.bytes());
-    entropy.wipe();
-    key.wipe();
-
-    std::printf("Your 24 words. Write them on paper, in order; they are shown only now:\n\n");
-    size_t index = 1, start = 0;
-    while (start < words.size()) {
+// The numbered table, six words a line ("   1 abandon   "), built in `out`; its length.
+// Pasted back whole, it reads as the 24 words: the numbers are skipped.
+size_t format_table(std::string_view words, std::span<char> out) {
+    size_t length = 0, index = 1, start = 0;
+    while (start < words.size() && length + 32 < out.size()) {
         size_t end = words.find(' ', start);
-        if (end == std::string::npos) end = words.size();
-        std::printf("%4zu %-10s%s", index, words.substr(start, end - start).c_str(), index % 6 == 0 ? "\n" : "");
+        if (end == std::string_view::npos) end = words.size();
+        const int n = std::snprintf(out.data() + length, out.size() - length, "%4zu %-10.*s%s", index, static_cast<int>(end - start),
+                                    words.data() + start, index % 6 == 0 ? "\n" : "");
+        length += static_cast<size_t>(n);
         ++index;
         start = end + 1;
     }
-    std::printf("\n");
-    wipe_string(words);
-    print_identity(key.public_key());
-    return 0;
+    return length;
 }
 
-int person_recover() {
-    std::string words = read_words("Type your 24 words (not echoed), then Enter:\n");
-    identity::SecretBuffer entropy(identity::bip39::kEntropySize);
-    const auto error = identity::bip39::decode(words, entropy.span());
-    wipe_string(words);
-    if (error.kind != identity::bip39::DecodeError::Kind::None) {
-        std::fprintf(stderr, "vectra: %s\n", error.message().c_str());
-        return 1;
+bool write_all(int fd, const char* data, size_t size) {
+    while (size > 0) {
+        const ssize_t n = write(fd, data, size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        data += n;
+        size -= static_cast<size_t>(n);
     }
+    return true;
+}
+
+int person_new(bool allow_non_terminal) {
+    if (!stdout_is_terminal() && !allow_non_terminal)
+        return report("the 24 words are shown only on a terminal; stdout is not one. Pass --print-words-to-non-terminal "
+                      "if you really mean to write them there.",
+                      kExitUsage);
+    identity::SecretBuffer entropy(identity::bip39::kEntropySize);
+    identity::random_bytes(entropy.span());
+    identity::SecretBuffer words(identity::bip39::kMaxEncodedSize);
+    const size_t length = identity::bip39::encode_into(entropy.bytes(), words.chars());
     identity::SigningKey key = identity::derive_person_key(entropy.bytes());
     entropy.wipe();
     key.wipe();
+
+    identity::SecretBuffer table(1024);
+    const size_t table_length = format_table(std::string_view(words.chars().data(), length), table.chars());
+    std::printf("Your 24 words. Write them on paper, in order; they are shown only now:\n\n");
+    std::fflush(stdout);
+    if (!write_all(STDOUT_FILENO, table.chars().data(), table_length) || !write_all(STDOUT_FILENO, "\n", 1))
+        return report("cannot write the words", kExitRefused);
     print_identity(key.public_key());
-    return 0;
+    return kExitOk;
+}
+
+int person_recover() {
+    auto key = person_key_from_words();
+    if (!key) return key.error();
+    key->wipe();
+    print_identity(key->public_key());
+    return kExitOk;
 }
 
 }  // namespace
@@ -67,10 +85,9 @@ void register_person_commands(CLI::App& app) {
     person->require_subcommand(1);
     auto* create = person->add_subcommand("new", "make a new identity: 256 random bits shown once as 24 words");
     static bool allow_non_terminal = false;
-    create->add_flag("--print-words-to-non-terminal", allow_non_terminal,
-                     "write the words even though stdout is not a terminal");
+    create->add_flag("--print-words-to-non-terminal", allow_non_terminal, "write the words even though stdout is not a terminal");
     create->callback([] { throw CLI::RuntimeError(person_new(allow_non_terminal)); });
-    auto* recover = person->add_subcommand("recover", "type the 24 words; prints the Person's public key");
+    auto* recover = person->add_subcommand("recover", "type the 24 words (or paste the numbered table); prints the Person's key and fingerprint");
     recover->callback([] { throw CLI::RuntimeError(person_recover()); });
 }
 

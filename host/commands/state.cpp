@@ -1,18 +1,30 @@
 #include "commands/state.h"
 
-#include <sys/stat.h>
+#include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <ctime>
 
+#include "commands/exit_codes.h"
 #include "commands/terminal.h"
 #include "identity/bip39.h"
 #include "identity/person.h"
 
 namespace commands {
+namespace {
+
+constexpr size_t kMaxLogFile = 1ull << 31;  // ten million statements of ~200 bytes
+
+files::Expected<std::vector<identity::Statement>> read_statements(const std::string& path) {
+    const auto bytes = VECTRA_TRY(files::read_file(path, kMaxLogFile));
+    auto parsed = identity::parse_log(bytes);
+    if (!parsed.error.empty()) return files::failure("refused: " + path + ": " + parsed.error);
+    if (parsed.statements.empty()) return files::failure("refused: " + path + " holds no statements");
+    return std::move(parsed.statements);
+}
+
+}  // namespace
 
 StateDirectory state_directory(const std::string& option) {
     if (!option.empty()) return {option};
@@ -21,85 +33,116 @@ StateDirectory state_directory(const std::string& option) {
     return {std::string(home ? home : ".") + "/.local/state/vectra"};
 }
 
+files::Expected<identity::SigningKey> load_machine_key(const StateDirectory& state) {
+    // The file is the secret: read straight into locked memory, parsed there.
+    identity::SecretBuffer bytes(identity::kMachineKeyFileSize);
+    const auto size = files::read_file_into(state.key_file(), bytes.span());
+    if (!size) return files::failure(size.error() + " (run 'vectra machine init' first)");
+    auto parsed = identity::parse_machine_key(identity::Bytes(bytes.data(), *size));
+    if (!parsed.key) return files::failure(state.key_file() + ": " + parsed.error);
+    return std::move(*parsed.key);
+}
+
 bool load_machine_key(const StateDirectory& state, std::optional<identity::SigningKey>& key) {
-    std::vector<uint8_t> bytes;
-    std::string error;
-    if (!identity::read_file(state.key_file(), bytes, error, 4096)) {
-        std::fprintf(stderr, "vectra: %s (run 'vectra machine init' first)\n", error.c_str());
-        return false;
-    }
-    auto parsed = identity::parse_machine_key(bytes);
-    identity::secure_wipe(bytes.data(), bytes.size());
-    if (!parsed.key) {
-        std::fprintf(stderr, "vectra: %s: %s\n", state.key_file().c_str(), parsed.error.c_str());
-        return false;
-    }
-    key.emplace(std::move(*parsed.key));
+    auto loaded = load_machine_key(state);
+    if (!loaded) return report(loaded.error(), kExitRefused) == kExitOk;
+    key.emplace(std::move(*loaded));
     return true;
 }
 
-void print_fleet_error(const identity::FleetError& error) { std::fprintf(stderr, "vectra: refused: %s\n", error.message.c_str()); }
-
-bool load_log_file(const std::string& path, const identity::PublicKey* person, std::optional<identity::FleetLog>& log) {
-    std::vector<uint8_t> bytes;
-    std::string error;
-    if (!identity::read_file(path, bytes, error)) {
-        std::fprintf(stderr, "vectra: %s\n", error.c_str());
-        return false;
-    }
-    auto parsed = identity::parse_log(bytes);
-    if (!parsed.error.empty()) {
-        std::fprintf(stderr, "vectra: refused: %s: %s\n", path.c_str(), parsed.error.c_str());
-        return false;
-    }
-    if (parsed.statements.empty()) {
-        std::fprintf(stderr, "vectra: refused: %s holds no statements\n", path.c_str());
-        return false;
-    }
-    // Without a Person key given, the genesis names it; the caller shows which key that is.
-    const identity::PublicKey trusted = person ? *person : parsed.statements.front().key;
-    auto verified = identity::FleetLog::verify(parsed.statements, trusted);
-    if (auto* failure = std::get_if<identity::FleetError>(&verified)) {
-        print_fleet_error(*failure);
-        return false;
-    }
-    log.emplace(std::move(std::get<identity::FleetLog>(verified)));
-    return true;
+std::string load_machine_name(const StateDirectory& state) {
+    const auto bytes = files::read_file(state.name_file(), 256);
+    return bytes ? std::string(bytes->begin(), bytes->end()) : std::string();
 }
 
-std::optional<identity::AcceptedHead> load_accepted_head(const StateDirectory& state) {
-    std::vector<uint8_t> bytes;
-    std::string error;
-    if (!identity::read_file(state.head_file(), bytes, error, 4096)) return std::nullopt;
-    return identity::parse_head(bytes);
+files::Expected<std::optional<identity::AcceptedHead>> load_accepted_head(const StateDirectory& state) {
+    const bool has_log = files::exists(state.log_file()), has_head = files::exists(state.head_file());
+    if (!has_log && !has_head) return std::optional<identity::AcceptedHead>();
+    // A log without its head has lost its rollback guard: refuse rather than forget it.
+    if (!has_head)
+        return files::failure("refused: " + state.head_file() + " is missing, so this machine can no longer tell a rolled-back " +
+                              "fleet.log from its own; restore fleet.head from a backup, or move the fleet files away and " +
+                              "join again ('vectra machine join SOURCE')");
+    const auto bytes = files::read_file(state.head_file(), 4096);
+    if (!bytes) return files::failure("refused: " + bytes.error());
+    const auto head = identity::parse_head(*bytes);
+    if (!head)
+        return files::failure("refused: " + state.head_file() + " is damaged (not an accepted head); restore it from a " +
+                              "backup, or move the fleet files away and join again ('vectra machine join SOURCE')");
+    if (!has_log)
+        return files::failure("refused: " + state.log_file() + " is missing but this machine accepted " +
+                              std::to_string(head->length) + " statements; sync it again from a mirror ('vectra fleet sync SOURCE')");
+    return std::optional<identity::AcceptedHead>(*head);
 }
 
-bool save_log(const StateDirectory& state, const identity::FleetLog& log) {
-    mkdir(state.path.c_str(), 0700);
-    std::string error;
+files::Expected<std::optional<identity::FleetLog>> load_fleet(const StateDirectory& state) {
+    const auto head = VECTRA_TRY(load_accepted_head(state));
+    if (!head) return std::optional<identity::FleetLog>();
+    const auto statements = VECTRA_TRY(read_statements(state.log_file()));
+    auto restored = identity::FleetLog::restore(statements, *head);
+    if (auto* failure = std::get_if<identity::FleetError>(&restored))
+        return files::failure("refused: " + state.log_file() + ": " + describe(*failure));
+    return std::optional<identity::FleetLog>(std::move(std::get<identity::FleetLog>(restored)));
+}
+
+files::Expected<identity::FleetLog> verify_log_file(const std::string& path, const identity::PublicKey* person) {
+    const auto statements = VECTRA_TRY(read_statements(path));
+    const identity::PublicKey trusted = person ? *person : statements.front().key;
+    auto verified = identity::FleetLog::verify(statements, trusted);
+    if (auto* failure = std::get_if<identity::FleetError>(&verified)) return files::failure("refused: " + path + ": " + describe(*failure));
+    return std::move(std::get<identity::FleetLog>(verified));
+}
+
+files::Expected<> save_fleet(const StateDirectory& state, const identity::FleetLog& log) {
     const auto bytes = identity::encode_log(log.statements());
-    if (!identity::write_file_atomically(state.log_file(), bytes, 0644, error) ||
-        !identity::write_file_atomically(state.head_file(), identity::encode_head(log.head()), 0644, error)) {
-        std::fprintf(stderr, "vectra: %s\n", error.c_str());
-        return false;
-    }
-    return true;
+    // Every statement passed the log's rules, which include the decoder's; check the bytes too,
+    // so that what is saved is exactly what a later load reads back.
+    const auto reread = identity::parse_log(bytes);
+    if (!reread.error.empty() || reread.statements.size() != log.length())
+        return files::failure("internal error: the log would not load back (" + reread.error + "); nothing written");
+    VECTRA_TRY(files::make_directories(state.path, 0700));
+    VECTRA_TRY(files::write_file_atomically(state.log_file(), bytes, 0644));
+    VECTRA_TRY(files::write_file_atomically(state.head_file(), identity::encode_head(log.head()), 0644));
+    return {};
 }
 
-std::optional<identity::SigningKey> person_key_from_words() {
-    std::string words = read_words("Type the Person's 24 words (not echoed), then Enter:\n");
+std::expected<files::FileLock, files::FileLock::Failure> lock_fleet(const StateDirectory& state, int wait_seconds) {
+    if (auto made = files::make_directories(state.path, 0700); !made) return std::unexpected(files::FileLock::Failure{made.error(), false});
+    return files::FileLock::acquire(state.lock_file(), std::chrono::seconds(wait_seconds));
+}
+
+std::expected<identity::SigningKey, int> person_key_from_words() {
+    SecretText words;
+    if (auto read = read_secret_words(STDIN_FILENO, "Type the Person's 24 words (not echoed), then Enter:\n", words); !read)
+        return std::unexpected(report(read.error(), kExitUsage));
     identity::SecretBuffer entropy(identity::bip39::kEntropySize);
-    const auto error = identity::bip39::decode(words, entropy.span());
-    wipe_string(words);
+    const auto error = identity::bip39::decode(words.view(), entropy.span());
     if (error.kind != identity::bip39::DecodeError::Kind::None) {
-        std::fprintf(stderr, "vectra: %s\n", error.message().c_str());
-        return std::nullopt;
+        std::fprintf(stderr, "vectra: ");
+        error.print(stderr);
+        return std::unexpected(kExitUsage);
     }
-    auto key = identity::derive_person_key(entropy.bytes());
-    entropy.wipe();
-    return key;
+    return identity::derive_person_key(entropy.bytes());
+}
+
+std::string describe(const identity::FleetError& error) {
+    if (error.kind == identity::FleetError::Kind::Fork)
+        return error.message +
+               ". Two different statements were signed with one sequence number: this happens when the 24 words "
+               "enrolled or revoked on two machines that had not synced. The way out: pick the log to keep (usually "
+               "the mirror's), and on each machine holding the other one run 'vectra machine join SOURCE "
+               "--leave-forked-log', which keeps the old log beside the new as fleet.log.forked-TIME and enrolls the "
+               "machine again into the kept log (docs/identity.md, \"Forks\")";
+    if (error.kind == identity::FleetError::Kind::Rollback)
+        return error.message + ": an older copy of the log cannot make this machine forget what it accepted";
+    return error.message;
 }
 
 uint64_t now_seconds() { return static_cast<uint64_t>(std::time(nullptr)); }
+
+int report(const std::string& message, int code) {
+    std::fprintf(stderr, "vectra: %s\n", message.c_str());
+    return code;
+}
 
 }  // namespace commands

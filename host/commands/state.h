@@ -1,10 +1,15 @@
-// The machine's state directory: its key, its copy of the fleet log and the head it has
-// accepted. --state-dir, else $VECTRA_STATE_DIR, else ~/.local/state/vectra.
+// The machine's state directory: its key, its copy of the fleet log, the head it has accepted
+// and the lock its fleet ceremonies take. --state-dir, else $VECTRA_STATE_DIR, else
+// ~/.local/state/vectra. Every command that reads the log goes through load_fleet, which
+// checks it against fleet.head: a rolled-back log, or a missing or damaged head, is refused.
 #pragma once
 
+#include <expected>
 #include <optional>
 #include <string>
 
+#include "files/expected.h"
+#include "files/files.h"
 #include "identity/fleet_log.h"
 #include "identity/machine_key.h"
 
@@ -16,19 +21,40 @@ struct StateDirectory {
     std::string name_file() const { return path + "/machine.name"; }
     std::string log_file() const { return path + "/fleet.log"; }
     std::string head_file() const { return path + "/fleet.head"; }
+    std::string lock_file() const { return path + "/fleet.lock"; }
 };
 
 StateDirectory state_directory(const std::string& option);
 
-// Each returns false and prints "vectra: ..." on failure.
+files::Expected<identity::SigningKey> load_machine_key(const StateDirectory& state);
+// The same, printing "vectra: ..." and returning false on failure (for older call sites).
 bool load_machine_key(const StateDirectory& state, std::optional<identity::SigningKey>& key);
-bool load_log_file(const std::string& path, const identity::PublicKey* person, std::optional<identity::FleetLog>& log);
-// Writes the log and records its head as accepted.
-bool save_log(const StateDirectory& state, const identity::FleetLog& log);
-std::optional<identity::AcceptedHead> load_accepted_head(const StateDirectory& state);
-// Reads the 24 words and derives the Person's key (the ceremony's secret part).
-std::optional<identity::SigningKey> person_key_from_words();
-void print_fleet_error(const identity::FleetError& error);
+// This machine's name (machine.name), or empty.
+std::string load_machine_name(const StateDirectory& state);
+
+// nullopt when this machine follows no fleet yet (neither fleet.log nor fleet.head exists).
+files::Expected<std::optional<identity::AcceptedHead>> load_accepted_head(const StateDirectory& state);
+// This machine's fleet log, checked against its accepted head (see FleetLog::restore);
+// nullopt when it has none yet.
+files::Expected<std::optional<identity::FleetLog>> load_fleet(const StateDirectory& state);
+// Verifies a log from elsewhere, every signature, back to `person` (or, without one, to the
+// Person its genesis names: the caller must show that key to be confirmed).
+files::Expected<identity::FleetLog> verify_log_file(const std::string& path, const identity::PublicKey* person);
+// Writes the log, then records its head as accepted (in that order: a crash between leaves a
+// log that extends the head, which loads). Refuses to write what could not be loaded back.
+files::Expected<> save_fleet(const StateDirectory& state, const identity::FleetLog& log);
+
+// The lock every fleet ceremony holds from reading the log to writing it, so two never
+// interleave. Waits up to `wait_seconds`.
+std::expected<files::FileLock, files::FileLock::Failure> lock_fleet(const StateDirectory& state, int wait_seconds);
+
+// Reads the 24 words and derives the Person's key (the ceremony's secret part). On failure the
+// reason has been printed and the error is the exit status.
+std::expected<identity::SigningKey, int> person_key_from_words();
+
+std::string describe(const identity::FleetError& error);
 uint64_t now_seconds();
+// Prints "vectra: MESSAGE" to stderr and returns `code`.
+int report(const std::string& message, int code);
 
 }  // namespace commands

@@ -20,30 +20,27 @@ static_assert(crypto_sign_PUBLICKEYBYTES == kPublicKeySize && crypto_sign_BYTES 
 bool crypto_init() { return sodium_init() >= 0; }
 
 SecretBuffer::SecretBuffer(size_t size) : size_(size) {
-    data_ = static_cast<uint8_t*>(std::calloc(size == 0 ? 1 : size, 1));
-    if (data_ == nullptr) std::abort();
-    locked_ = sodium_mlock(data_, size_) == 0;  // best effort: RLIMIT_MEMLOCK may forbid it
+    data_ = static_cast<uint8_t*>(sodium_malloc(size == 0 ? 1 : size));
+    if (data_ == nullptr) std::abort();  // out of memory (or of lockable pages): nowhere safe to put a secret
+    sodium_memzero(data_, size == 0 ? 1 : size);  // sodium_malloc fills with 0xdb
 }
 
 SecretBuffer::~SecretBuffer() { release(); }
 
 void SecretBuffer::release() {
     if (data_ == nullptr) return;
-    if (locked_) sodium_munlock(data_, size_);  // wipes as it unlocks
-    else sodium_memzero(data_, size_);
-    std::free(data_);
+    sodium_free(data_);  // wipes, unlocks and unmaps
     data_ = nullptr;
 }
 
 SecretBuffer::SecretBuffer(SecretBuffer&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)), size_(other.size_), locked_(other.locked_) {}
+    : data_(std::exchange(other.data_, nullptr)), size_(other.size_) {}
 
 SecretBuffer& SecretBuffer::operator=(SecretBuffer&& other) noexcept {
     if (this != &other) {
         release();
         data_ = std::exchange(other.data_, nullptr);
         size_ = other.size_;
-        locked_ = other.locked_;
     }
     return *this;
 }
@@ -64,6 +61,8 @@ Signature SigningKey::sign(Bytes message) const {
     crypto_sign_detached(signature.bytes.data(), nullptr, message.data(), message.size(), secret_.data());
     return signature;
 }
+
+bool usable_public_key(const PublicKey& key) { return crypto_core_ed25519_is_valid_point(key.bytes.data()) == 1; }
 
 bool verify(const PublicKey& key, Bytes message, const Signature& signature) {
     return crypto_sign_verify_detached(signature.bytes.data(), message.data(), message.size(), key.bytes.data()) == 0;

@@ -43,8 +43,10 @@ struct Sha512Digest {
 // Initialises libsodium once; false if it cannot (then nothing here may be used).
 bool crypto_init();
 
-// Memory for secrets: locked so it is never swapped out, wiped when destroyed (or earlier,
-// with wipe()). Fixed size; movable, not copyable.
+// Memory for secrets: a libsodium guarded allocation (sodium_malloc: its own pages, locked so
+// they are never swapped out, a guard page after the last byte so an overrun faults instead of
+// reading a neighbour, and wiped when freed), wiped earlier with wipe(). Fixed size: it never
+// regrows, so no unwiped copy is ever left behind. Movable, not copyable.
 class SecretBuffer {
 public:
     explicit SecretBuffer(size_t size);
@@ -61,13 +63,12 @@ public:
     Bytes bytes() const { return {data_, size_}; }
     // Overwrites the secret with zeros now (the buffer stays usable and locked).
     void wipe();
-    bool is_locked() const { return locked_; }
+    std::span<char> chars() { return {reinterpret_cast<char*>(data_), size_}; }
 
 private:
     void release();
     uint8_t* data_ = nullptr;
     size_t size_ = 0;
-    bool locked_ = false;
 };
 
 // An Ed25519 signing key. The secret half lives in a SecretBuffer.
@@ -84,6 +85,12 @@ private:
     SecretBuffer secret_;  // libsodium's 64-byte form: seed || public key
     PublicKey public_key_;
 };
+
+// Whether `key` can be an Ed25519 public key worth certifying: a canonical encoding of a point
+// on the curve, in the main subgroup, not of small order (libsodium's
+// crypto_core_ed25519_is_valid_point). Strict verification refuses every signature under a
+// key that fails this, so certifying one would enrol a machine that can never sign.
+bool usable_public_key(const PublicKey& key);
 
 // Strict Ed25519 verification: rejects non-canonical encodings and small-order keys.
 bool verify(const PublicKey& key, Bytes message, const Signature& signature);

@@ -49,7 +49,24 @@ std::variant<FleetLog, FleetError> FleetLog::verify(const std::vector<Statement>
     return log;
 }
 
-std::optional<FleetError> FleetLog::append(const Statement& s) {
+std::variant<FleetLog, FleetError> FleetLog::restore(const std::vector<Statement>& statements, const AcceptedHead& accepted) {
+    FleetLog log;
+    log.person_ = accepted.person;
+    if (statements.size() < accepted.length || statements.empty())
+        return FleetError{FleetError::Kind::Rollback, statements.size(),
+                          "the log has " + std::to_string(statements.size()) + " statements but this machine already accepted " +
+                              std::to_string(accepted.length) + " (a rollback)"};
+    for (uint64_t i = 0; i < statements.size(); ++i) {  // bound: the statements given
+        if (auto failure = log.append_checked(statements[i], /*check_signature=*/i >= accepted.length)) return *failure;
+        if (i + 1 == accepted.length && log.head_hash_ != accepted.last_hash)
+            return error(FleetError::Kind::Fork, i, "differs from the statement this machine accepted (a fork, or a damaged log)");
+    }
+    return log;
+}
+
+std::optional<FleetError> FleetLog::append(const Statement& s) { return append_checked(s, true); }
+
+std::optional<FleetError> FleetLog::append_checked(const Statement& s, bool check_signature) {
     using Kind = FleetError::Kind;
     const uint64_t expected = statements_.size();
     // Does it come next, right after the head?
@@ -69,13 +86,18 @@ std::optional<FleetError> FleetLog::append(const Statement& s) {
         return error(Kind::NotGenesis, s.sequence, "a genesis statement may only come first");
     if (s.kind == StatementKind::Genesis && s.key != person_)
         return error(Kind::WrongPerson, s.sequence, "the genesis names a different Person");
+    // The text rules the decoder applies: an in-memory statement the decoder would refuse must
+    // never reach the log, or the saved file could never be loaded again.
+    if (auto text = check_statement_text(s.kind, s.text); !text) return error(Kind::Malformed, s.sequence, text.error());
     // One encoding serves both the signature check and the new head hash.
     const std::vector<uint8_t> encoded = s.encode();
-    thread_local std::vector<uint8_t> message;
-    message.assign(kStatementSigningDomain, kStatementSigningDomain + sizeof kStatementSigningDomain);
-    message.insert(message.end(), encoded.begin(), encoded.end() - kSignatureSize);
-    if (!identity::verify(person_, message, s.signature))
-        return error(Kind::BadSignature, s.sequence, "the signature is not the Person's (forged or altered)");
+    if (check_signature) {
+        thread_local std::vector<uint8_t> message;
+        message.assign(kStatementSigningDomain, kStatementSigningDomain + sizeof kStatementSigningDomain);
+        message.insert(message.end(), encoded.begin(), encoded.end() - kSignatureSize);
+        if (!identity::verify(person_, message, s.signature))
+            return error(Kind::BadSignature, s.sequence, "the signature is not the Person's (forged or altered)");
+    }
     if (expected != 0 && s.time < statements_.back().time)
         return error(Kind::TimeWentBackwards, s.sequence, "signed earlier than the statement before it");
 
@@ -88,6 +110,8 @@ std::optional<FleetError> FleetLog::append(const Statement& s) {
         if (active_names_.count(s.text))
             return error(Kind::DuplicateMachine, s.sequence, "the name '" + s.text + "' belongs to an enrolled machine");
         if (s.key == person_) return error(Kind::DuplicateMachine, s.sequence, "the Person's key cannot be a machine key");
+        if (!usable_public_key(s.key))
+            return error(Kind::Malformed, s.sequence, "certifies a key that is not a usable Ed25519 public key (small order or not on the curve)");
     } else if (s.kind == StatementKind::Revocation) {
         if (machine == machines_.end()) return error(Kind::UnknownMachine, s.sequence, "revokes a key that was never enrolled");
         if (machine->second.revoked) return error(Kind::AlreadyRevoked, s.sequence, "revokes a machine that is already revoked");
@@ -117,6 +141,9 @@ std::optional<FleetError> FleetLog::append(const Statement& s) {
 
 std::optional<FleetError> FleetLog::append_new(StatementKind kind, const PublicKey& machine, const std::string& text,
                                                uint64_t time, const SigningKey& person) {
+    // Checked before anything is signed: a refused text is never signed at all.
+    if (auto checked = check_statement_text(kind, text); !checked)
+        return error(FleetError::Kind::Malformed, length(), checked.error());
     Statement s;
     s.kind = kind;
     s.sequence = length();

@@ -63,6 +63,12 @@ public:
     // Checks every statement back to `person`'s key.
     static std::variant<FleetLog, FleetError> verify(const std::vector<Statement>& statements, const PublicKey& person);
 
+    // This machine's own log, which it verified when it accepted it: every rule is checked
+    // again, but the Person's signatures only past `accepted` — up to there the hash chain,
+    // which must end in the head recorded at acceptance, vouches for every byte. Refuses a
+    // log shorter than the head or different at it (a rollback or a fork), or of another Person.
+    static std::variant<FleetLog, FleetError> restore(const std::vector<Statement>& statements, const AcceptedHead& accepted);
+
     // Checks `statement` against the head and the machine set, then appends it. O(1).
     std::optional<FleetError> append(const Statement& statement);
     // Builds, signs and appends a statement of `kind` (certificate or revocation).
@@ -84,8 +90,11 @@ public:
     const FleetMachine* find_machine_by_name(const std::string& name) const;
     std::vector<FleetMachine> machines() const;  // in enrolment order
 
+    const Sha256Digest& hash_at(uint64_t index) const { return hashes_[index]; }
+
 private:
     FleetLog() = default;
+    std::optional<FleetError> append_checked(const Statement& statement, bool check_signature);
     PublicKey person_;
     std::vector<Statement> statements_;
     std::vector<Sha256Digest> hashes_;  // hashes_[i] = statements_[i].hash()

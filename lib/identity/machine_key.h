@@ -1,6 +1,7 @@
 // This machine's own Ed25519 key, made on the machine and never sent anywhere. Key file:
-// "VXMK" | version u8 = 1 | three zero bytes | seed [32] | public key [32]; mode 0600,
-// written atomically (temporary file, fsync, rename).
+// "VXMK" | version u8 = 1 | three zero bytes | seed [32] | public key [32]; mode 0600.
+// The file's bytes are a secret: they are built and parsed only in SecretBuffers. Reading and
+// writing the file is the caller's (lib/files): this header is format only.
 #pragma once
 
 #include <optional>
@@ -11,18 +12,19 @@
 
 namespace identity {
 
+inline constexpr size_t kMachineKeyFileSize = 8 + kSeedSize + kPublicKeySize;
+
 struct MachineKeyFile {
     std::optional<SigningKey> key;
     std::string error;
 };
 
-std::vector<uint8_t> encode_machine_key(Bytes seed32, const PublicKey& public_key);
+SecretBuffer encode_machine_key(Bytes seed32, const PublicKey& public_key);
 // Strict: exact size, magic, version, and the public key must be the seed's.
 MachineKeyFile parse_machine_key(Bytes bytes);
 
-// Atomic file write with the given mode; false (and errno-based message) on failure. With
-// `durable`, the data reaches the disk (fsync) before the rename makes it visible; without,
-// the caller syncs later (a batch of staged files, one syncfs) or re-checks after a crash.
+// Forwarders to files::write_file_atomically and files::read_file (lib/files), kept only until
+// lib/packages calls lib/files directly; new code uses lib/files.
 bool write_file_atomically(const std::string& path, Bytes data, unsigned mode, std::string& error, bool durable = true);
 bool read_file(const std::string& path, std::vector<uint8_t>& data, std::string& error, size_t limit = 64 << 20);
 

@@ -22,12 +22,6 @@ uint64_t get64(const uint8_t* at) {
     return value;
 }
 
-bool printable(std::string_view text) {
-    for (char c : text)
-        if (c < 0x20 || c > 0x7e) return false;
-    return true;
-}
-
 }  // namespace
 
 bool valid_machine_name(std::string_view name) {
@@ -35,6 +29,30 @@ bool valid_machine_name(std::string_view name) {
     for (char c : name)
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
     return true;
+}
+
+files::Expected<> check_statement_text(StatementKind kind, std::string_view text) {
+    switch (kind) {
+        case StatementKind::Genesis:
+            if (!text.empty()) return files::failure("a genesis statement carries no text");
+            return {};
+        case StatementKind::MachineCertificate:
+            if (!valid_machine_name(text))
+                return files::failure("a machine name is 1-64 of a-z, 0-9 and '-', not starting with '-'");
+            return {};
+        case StatementKind::Revocation:
+            if (text.size() > kMaxReason)
+                return files::failure("a revocation reason is at most " + std::to_string(kMaxReason) + " characters, not " +
+                                      std::to_string(text.size()));
+            for (size_t i = 0; i < text.size(); ++i) {
+                const auto c = static_cast<unsigned char>(text[i]);
+                if (c < 0x20 || c > 0x7e)
+                    return files::failure("a revocation reason is printable ASCII on one line; character " +
+                                          std::to_string(i + 1) + (c == '\n' ? " is a newline" : c >= 0x80 ? " is not ASCII" : " is a control character"));
+            }
+            return {};
+    }
+    return files::failure("unknown statement kind");
 }
 
 std::vector<uint8_t> Statement::signed_part() const {
@@ -100,18 +118,8 @@ DecodeResult decode_statement(Bytes bytes) {
     }
     s.text.assign(reinterpret_cast<const char*>(at + kFixedPart), text_length);
     std::memcpy(s.signature.bytes.data(), at + kFixedPart + text_length, 64);
-    switch (s.kind) {
-        case StatementKind::Genesis:
-            if (!s.text.empty()) result.error = "a genesis statement carries no text";
-            else if (s.sequence != 0) result.error = "a genesis statement must have sequence 0";
-            break;
-        case StatementKind::MachineCertificate:
-            if (!valid_machine_name(s.text)) result.error = "invalid machine name in certificate";
-            break;
-        case StatementKind::Revocation:
-            if (s.text.size() > kMaxReason || !printable(s.text)) result.error = "invalid revocation reason";
-            break;
-    }
+    if (auto text = check_statement_text(s.kind, s.text); !text) result.error = text.error();
+    else if (s.kind == StatementKind::Genesis && s.sequence != 0) result.error = "a genesis statement must have sequence 0";
     if (result.error.empty()) result.statement = std::move(s);
     return result;
 }

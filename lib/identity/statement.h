@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "files/expected.h"
 #include "identity/crypto.h"
 
 namespace identity {
@@ -35,6 +36,12 @@ inline constexpr size_t kMaxStatementSize = 4 + 2 + 8 + 32 + 8 + 32 + 1 + kMaxRe
 
 // Machine names: 1-64 of [a-z0-9-], starting with a letter or digit.
 bool valid_machine_name(std::string_view name);
+
+// The one place the text rules live, used before signing (a statement the decoder would
+// refuse is never made) and by the decoder (nothing else is accepted): genesis — empty;
+// certificate — a valid machine name; revocation — 0-200 printable ASCII characters (no
+// newline, nothing outside 0x20-0x7e). The error says which rule was broken.
+files::Expected<> check_statement_text(StatementKind kind, std::string_view text);
 
 // The message the Person signs: this domain (its NUL included), then signed_part().
 inline constexpr char kStatementSigningDomain[] = "VectraOS fleet statement v1";

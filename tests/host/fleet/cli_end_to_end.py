@@ -37,14 +37,15 @@ with tempfile.TemporaryDirectory() as root:
 
     typo = words.split()
     typo[6] = typo[6][:-1] + ("x" if typo[6][-1] != "x" else "y")
-    answer = run("person", "recover", words=" ".join(typo), expect=1)
+    answer = run("person", "recover", words=" ".join(typo), expect=2)
     check("word 7" in answer, f"the typo was not named: {answer}")
 
     a, b = os.path.join(root, "a"), os.path.join(root, "b")
     run("machine", "--state-dir", a, "init", "--name", "alpha")
     run("machine", "--state-dir", b, "init", "--name", "beta")
     check(oct(os.stat(os.path.join(a, "machine.key")).st_mode & 0o777) == "0o600", "machine key is not mode 0600")
-    run("machine", "--state-dir", a, "enroll", words=words)
+    run("machine", "--state-dir", a, "enroll", words=words, expect=4)  # no log: a new fleet needs saying so
+    run("machine", "--state-dir", a, "enroll", "--new-fleet", words=words)
     beta_key = run("machine", "--state-dir", b, "key").strip()
     run("machine", "--state-dir", a, "enroll", "--machine-key", beta_key, "--name", "beta", words=words)
     run("fleet", "--state-dir", a, "revoke", "beta", "--reason", "lost", words=words)

@@ -192,13 +192,12 @@ TEST_F(Fleet, MachineKeyFilesAreStrict) {
     std::vector<uint8_t> seed(32, 4);
     const auto key = SigningKey::from_seed(seed);
     auto file = identity::encode_machine_key(seed, key.public_key());
-    auto parsed = identity::parse_machine_key(file);
+    auto parsed = identity::parse_machine_key(file.bytes());
     ASSERT_TRUE(parsed.key);
     EXPECT_EQ(parsed.key->public_key(), key.public_key());
-    file[50] ^= 1;  // the public half no longer matches the secret
-    EXPECT_FALSE(identity::parse_machine_key(file).key);
-    file.pop_back();
-    EXPECT_FALSE(identity::parse_machine_key(file).key);
+    file.data()[50] ^= 1;  // the public half no longer matches the secret
+    EXPECT_FALSE(identity::parse_machine_key(file.bytes()).key);
+    EXPECT_FALSE(identity::parse_machine_key(file.bytes().first(file.size() - 1)).key);
 }
 
 }  // namespace

@@ -115,10 +115,10 @@ TEST_F(Identity, ATypoIsNamedByPositionWithSuggestions) {
     words.replace(words.find("diagram"), 7, "diagrm");
     std::vector<uint8_t> entropy(32);
     const auto error = identity::bip39::decode(words, entropy);
-    ASSERT_EQ(error.kind, identity::bip39::DecodeError::Kind::UnknownWord);
-    EXPECT_EQ(error.word_index, 2u);
-    ASSERT_FALSE(error.suggestions.empty());
-    EXPECT_EQ(error.suggestions.front(), "diagram");
+    ASSERT_EQ(error.kind, identity::bip39::DecodeError::Kind::UnknownWords);
+    ASSERT_EQ(error.unknown_count, 1u);
+    EXPECT_EQ(error.unknown[0].position, 2u);
+    EXPECT_EQ(error.unknown[0].suggestions.front(), "diagram");
     EXPECT_NE(error.message().find("word 2 'diagrm'"), std::string::npos);
 }
 

@@ -1,0 +1,87 @@
+#include "commands/fleet_sync.h"
+
+#include <cstdio>
+
+#include "commands/exit_codes.h"
+
+namespace commands {
+namespace {
+
+// packages::Source reports errors as text; these are its three ways of saying "no such file"
+// (a directory, an HTTP server, a disk image).
+bool names_a_missing_file(const std::string& error, const std::string& path) {
+    return error.find("No such file or directory") != std::string::npos || error.find("HTTP status 404") != std::string::npos ||
+           error.find(": no " + path + " in the image") != std::string::npos;
+}
+
+}  // namespace
+
+identity::Fetch fetch_from(packages::Source& source) {
+    return [&source](const std::string& path, size_t limit) -> std::expected<std::vector<uint8_t>, identity::FetchFailure> {
+        std::vector<uint8_t> data;
+        std::string error;
+        if (source.get(path, limit, data, error)) return data;
+        return std::unexpected(identity::FetchFailure{error, names_a_missing_file(error, path)});
+    };
+}
+
+SyncReport sync_fleet(const StateDirectory& state, packages::Source& source, int lock_wait_seconds, bool quiet_when_absent) {
+    SyncReport report_;
+    auto lock = lock_fleet(state, lock_wait_seconds);
+    if (!lock) {
+        report_.exit_code = report(lock.error().message, lock.error().busy ? kExitBusy : kExitRefused);
+        return report_;
+    }
+    auto loaded = load_fleet(state);
+    if (!loaded) {
+        report_.exit_code = report(loaded.error(), kExitRefused);
+        return report_;
+    }
+    if (!*loaded) {
+        if (!quiet_when_absent)
+            report_.exit_code = report("this machine follows no fleet yet: join one first ('vectra machine join " + source.describe() + "')",
+                                       kExitRefused);
+        return report_;
+    }
+    identity::FleetLog& log = **loaded;
+    const uint64_t before = log.length();
+    auto synced = identity::sync_from_mirror(log, fetch_from(source), source.describe());
+    if (!synced) {
+        report_.exit_code = report("refused: fleet log from " + source.describe() + ": " + describe(synced.error()) +
+                                       " (this machine's fleet log is unchanged)",
+                                   kExitRefused);
+        return report_;
+    }
+    report_.outcome = *synced;
+    using State = identity::SyncOutcome::State;
+    switch (synced->state) {
+        case State::NoFleetLog:
+            if (!quiet_when_absent) report_.exit_code = report(source.describe() + " carries no fleet log (no fleet/head)", kExitRefused);
+            break;
+        case State::UpToDate:
+            if (!quiet_when_absent) std::printf("fleet log up to date: %llu statements\n", static_cast<unsigned long long>(before));
+            break;
+        case State::MirrorBehind: {
+            // Never taken; for `fleet sync` a refusal (an older log is a rollback or a stale
+            // mirror), for pkg fetch a note (this machine's newer log is what it checks against).
+            const std::string what = source.describe() + " holds an older fleet log (" + std::to_string(synced->mirror_length) +
+                                     " statements; this machine has " + std::to_string(before) + "); kept this machine's";
+            if (quiet_when_absent) std::fprintf(stderr, "vectra: note: %s\n", what.c_str());
+            else report_.exit_code = report("refused: " + what, kExitRefused);
+            break;
+        }
+        case State::Extended:
+            if (auto saved = save_fleet(state, log); !saved) {
+                report_.exit_code = report(saved.error(), kExitRefused);
+                break;
+            }
+            std::printf("fleet log: %llu new statements from %s (%llu requests, %llu bytes), now %llu\n",
+                        static_cast<unsigned long long>(synced->new_statements), source.describe().c_str(),
+                        static_cast<unsigned long long>(synced->requests), static_cast<unsigned long long>(synced->bytes),
+                        static_cast<unsigned long long>(log.length()));
+            break;
+    }
+    return report_;
+}
+
+}  // namespace commands
