@@ -34,6 +34,16 @@ struct BootInfo {
 
     // Devices the kernel drives itself; mapped by the kernel address space builder.
     base::FixedVector<DeviceRange, 8> kernel_devices;
+
+    // The boot bundle (QEMU -initrd): the first programs, for init. Zero size when absent.
+    DeviceRange boot_bundle{};
+
+    // The serial console handed to userland's console driver: a PL011's registers (MMIO) on
+    // aarch64, the 16550's I/O ports on x86_64, and its interrupt line (a GIC interrupt id, or
+    // a legacy PIC line).
+    DeviceRange console{};
+    base::u32 console_interrupt = 0;
+    bool console_is_ports = false;
 };
 
 // The portable kernel's entry, called by the architecture once its console and traps are up

@@ -6,6 +6,7 @@
 #include "base/atomic.h"
 #include "kernel/boot/boot_info.h"
 #include "kernel/core/command_line.h"
+#include "kernel/core/init_task.h"
 #include "kernel/core/log.h"
 #include "kernel/core/panic.h"
 #include "kernel/core/timer.h"
@@ -68,7 +69,8 @@ void log_memory_map(const MemoryMap& memory) {
         test::run_all_and_exit(filter.data(), filter.size());
     }
 
-    log("ready: no userland yet (the in-OS tests run with the command line 'test')");
+    if (start_init(boot_info)) sched::start();
+    log("ready: no userland (the in-OS tests run with the command line 'test')");
     for (;;) arch::wait_for_interrupt();
 }
 

@@ -228,6 +228,13 @@ struct BundleInfo {
 // reticle_map / reticle_protect protections.
 enum Protection : u32 { kProtectRead = 1, kProtectWrite = 2, kProtectExecute = 4 };
 
+// --- How the kernel starts init: its ELF segments as the file says, a stack of kInitStackSize
+// bytes ending at kInitStackTop (read+write, never executable), a BootCapabilities copied to the
+// top of that stack, the first thread's argument (rdi / x0) its address, and the stack pointer
+// just below it (16-byte aligned).
+inline constexpr u64 kInitStackTop = 0x7fff'0000'0000;
+inline constexpr u64 kInitStackSize = 256 * 1024;
+
 // --- The initial capabilities init receives, at fixed slots of its table (handles with
 // generation 1), and the start registers: arg0 = address of a BootCapabilities in init's
 // memory.

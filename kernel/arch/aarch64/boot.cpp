@@ -43,6 +43,14 @@ void find_devices(const kernel::Fdt& fdt) {
     if (!uart.has_value() || !first_reg(fdt, *uart, base, size)) fatal_boot_error("device tree", "no PL011 UART");
     aarch64::set_uart(base);
     (void)boot_info.kernel_devices.try_append({base, size});
+    // The same UART goes to userland's console driver, with its interrupt: interrupts =
+    // <type number flags>, type 0 being a shared peripheral interrupt (GIC id 32 + number).
+    boot_info.console = {base, size};
+    if (const auto interrupts = fdt.property(*uart, "interrupts"); interrupts.has_value() && interrupts->size() >= 12) {
+        const u32 type = kernel::Fdt::read_be32(interrupts->data());
+        const u32 number = kernel::Fdt::read_be32(interrupts->data() + 4);
+        if (type == 0 && number < 988) boot_info.console_interrupt = 32 + number;
+    }
 
     auto gic = fdt.find_compatible("arm,cortex-a15-gic");
     if (!gic.has_value()) gic = fdt.find_compatible("arm,gic-400");

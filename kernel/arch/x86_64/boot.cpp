@@ -62,6 +62,11 @@ extern "C" [[noreturn]] void arch_x86_64_start(base::u32 start_info_physical) {
     if (acpi.is_error()) fatal_boot_error("ACPI", acpi.error());
     boot_info.cpu_count = acpi.value().cpu_count;
 
+    // COM1 goes to userland's console driver: eight I/O ports and legacy PIC line 4.
+    boot_info.console = kernel::DeviceRange{0x3f8, 8};
+    boot_info.console_interrupt = 4;
+    boot_info.console_is_ports = true;
+
     // The CPU's own IA32_APIC_BASE decides where its registers are (the MADT repeats it);
     // in x2APIC mode they are MSRs and there is nothing to map.
     const base::u64 local_apic_page = x86_64::local_apic::detect();
