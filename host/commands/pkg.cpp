@@ -262,13 +262,24 @@ int pkg_fetch() {
     std::optional<identity::FleetLog> fleet;
     if (!load_signer_policy(state, fleet, policy)) return 1;
     const bool terminal = stdout_is_terminal();
-    const auto started = std::chrono::steady_clock::now();
     if (terminal) {
-        policy.progress = [&](uint64_t done, uint64_t total) {
-            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-            const double rate = seconds > 0 ? double(done) / seconds : 0;
-            std::fprintf(stdout, "\r%llu / %llu MiB, %.1f MiB/s, %.0f s left   ", (unsigned long long)(done >> 20),
-                         (unsigned long long)(total >> 20), rate / (1 << 20), rate > 0 ? double(total - done) / rate : 0.0);
+        // The rate counts only bytes from the source since the first of them arrived, and no
+        // estimate is shown until a second has passed (before that a rate means nothing).
+        std::optional<std::chrono::steady_clock::time_point> first;
+        uint64_t first_bytes = 0;
+        policy.progress = [&](const packages::FetchProgress& at) {
+            const auto now = std::chrono::steady_clock::now();
+            if (!first) {
+                first = now;
+                first_bytes = at.fetched;
+            }
+            const double seconds = std::chrono::duration<double>(now - *first).count();
+            const double rate = seconds >= 1 ? double(at.fetched - first_bytes) / seconds : 0;
+            std::fprintf(stdout, "\r%llu / %llu MiB", (unsigned long long)(at.done >> 20), (unsigned long long)(at.total >> 20));
+            if (rate > 0)
+                std::fprintf(stdout, ", %.1f MiB/s, %.0f s left   ", rate / (1 << 20), double(at.total - at.done) / rate);
+            else
+                std::fprintf(stdout, "                              ");
             std::fflush(stdout);
         };
     }
@@ -280,11 +291,17 @@ int pkg_fetch() {
         std::fprintf(stderr, "vectra: refused: %s (the store is unchanged)\n", result.error.c_str());
         return 1;
     }
-    if (result.already_current) std::printf("%s %s is already here\n", name.c_str(), result.release.version.text().c_str());
+    if (result.already_current && result.chunks_repaired + result.manifests_repaired > 0)
+        std::printf("%s %s is already here; repaired from the source: %llu chunks, %zu manifests (missing or corrupt here)\n",
+                    name.c_str(), result.release.version.text().c_str(), (unsigned long long)result.chunks_repaired,
+                    result.manifests_repaired);
+    else if (result.already_current)
+        std::printf("%s %s is already here (every blob checked)\n", name.c_str(), result.release.version.text().c_str());
     else
-        std::printf("fetched %s %s: %llu bytes, %llu chunks already present, every byte verified\n", name.c_str(),
+        std::printf("fetched %s %s: %llu bytes, %llu chunks already present%s, every byte verified\n", name.c_str(),
                     result.release.version.text().c_str(), (unsigned long long)result.bytes_fetched,
-                    (unsigned long long)result.chunks_reused);
+                    (unsigned long long)result.chunks_reused,
+                    result.chunks_repaired ? (", " + std::to_string(result.chunks_repaired) + " corrupt here and fetched again").c_str() : "");
     return 0;
 }
 

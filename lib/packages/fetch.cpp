@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <set>
 
@@ -71,11 +72,8 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
     }
     const bool same_as_head = accepted.head && accepted.head_revoked.empty() && accepted.head->version == release.version &&
                               accepted.head->manifest == release.manifest;
-    if (same_as_head) {
-        result.ok = result.already_current = true;
-        result.release = release;
-        return result;
-    }
+    // Already here: nothing to record, but the package's blobs are still checked below and
+    // any missing or corrupt one is repaired from this source.
 
     // 2. The manifests — the package's and, transitively, its dependencies' — each hashing to
     // the name it was asked for. Manifests already in the store are read (and checked) there.
@@ -106,37 +104,62 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
     }
     result.manifests = manifests.size();
 
-    // 3. Every chunk not already held: at most its expected length, exactly that length,
-    // hashing to its name; then staged (kept there across failures, for resuming).
+    // 3. Every chunk: one held intact (in the store, or verified in staging by an interrupted
+    // fetch) is reused; anything else — missing, or corrupt on our own disk — comes from the
+    // source: at most its expected length, exactly that length, hashing to its name; then
+    // staged (kept there across failures, for resuming). Every file is also hashed whole.
     if (!ensure_directory(store.root() + "/staging", error)) return fail(error);
     uint64_t total = 0, done = 0;
     for (const auto& [digest, manifest] : manifests)
         for (const auto& file : manifest.files) total += file.size;
     std::set<Sha256Digest> staged, seen;
-    std::vector<uint8_t> data;
+    std::deque<WholeFileCheck> whole_files;  // stable addresses for the staging thread
     {
         StagingWriter writer(store);  // hashes and stages chunk k while chunk k+1 downloads
         std::string download_error;
         bool stopped = false;  // a download or an earlier chunk failed: fetch nothing more
         for (const auto& [digest, manifest] : manifests) {
             for (const auto& file : manifest.files) {
+                if (stopped) break;
+                if (file.chunks.empty()) {
+                    if (file.content != identity::sha256({})) {
+                        download_error = mirror + ": " + file.path + ": an empty file whose whole-file hash is not that of nothing";
+                        stopped = true;
+                    }
+                    continue;
+                }
+                WholeFileCheck& whole = whole_files.emplace_back();
+                whole.expected = file.content;
+                whole.where = mirror + ": " + file.path;
                 for (size_t i = 0; i < file.chunks.size() && !stopped; ++i) {
                     const Sha256Digest& chunk = file.chunks[i];
                     const uint64_t length = chunk_length(file.size, i);
+                    const bool last = i + 1 == file.chunks.size();
                     const std::string where = file.path + " chunk " + std::to_string(i);
                     done += length;
-                    if (!seen.insert(chunk).second || store.has_blob(chunk)) {
+                    if (!seen.insert(chunk).second) {  // earlier in this fetch: verified already
                         ++result.chunks_reused;
-                        continue;
-                    }
-                    std::string local_error;
-                    if (identity::read_file(store.staging_path(chunk), data, local_error, kChunkSize) && data.size() == length &&
-                        identity::sha256(data) == chunk) {
-                        ++result.chunks_reused;  // verified by an interrupted fetch, and again now
-                        staged.insert(chunk);
+                        stopped = !writer.submit(StagingWriter::Action::ReadBack, chunk, where, {}, &whole, last);
                         continue;
                     }
                     std::vector<uint8_t> buffer = writer.take_buffer();
+                    std::string local_error;
+                    // Reuse only what still hashes to its name: a flipped bit on our own disk is
+                    // repaired from the source, never passed on to a new version.
+                    const bool in_store = store.has_blob(chunk);
+                    if (in_store && identity::read_file(store.blob_path(chunk), buffer, local_error, kChunkSize) &&
+                        buffer.size() == length && identity::sha256(buffer) == chunk) {
+                        ++result.chunks_reused;
+                        stopped = !writer.submit(StagingWriter::Action::HashOnly, chunk, where, std::move(buffer), &whole, last);
+                        continue;
+                    }
+                    if (identity::read_file(store.staging_path(chunk), buffer, local_error, kChunkSize) && buffer.size() == length &&
+                        identity::sha256(buffer) == chunk) {
+                        ++result.chunks_reused;  // verified by an interrupted fetch, and again now
+                        staged.insert(chunk);
+                        stopped = !writer.submit(StagingWriter::Action::HashOnly, chunk, where, std::move(buffer), &whole, last);
+                        continue;
+                    }
                     if (!source.get(Store::blob_relative_path(chunk), length, buffer, error)) {
                         download_error = where + ": " + error;
                         stopped = true;
@@ -144,12 +167,13 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
                         download_error = mirror + ": " + where + " has " + std::to_string(buffer.size()) + " bytes, expected " +
                                          std::to_string(length);
                         stopped = true;
-                    } else if (!writer.submit(chunk, mirror + ": " + where, std::move(buffer))) {
+                    } else if (!writer.submit(StagingWriter::Action::Stage, chunk, mirror + ": " + where, std::move(buffer), &whole, last)) {
                         stopped = true;  // an earlier chunk failed; finish() says which
                     } else {
                         staged.insert(chunk);
                         result.bytes_fetched += length;
-                        if (policy.progress) policy.progress(done, total);
+                        if (in_store || same_as_head) ++result.chunks_repaired;
+                        if (policy.progress) policy.progress({done, total, result.bytes_fetched});
                     }
                 }
             }
@@ -175,7 +199,12 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
         if (!store.put_blob(manifest_bytes, written, error)) return fail(error);
     }
     if (!sync_filesystem_of(store.root() + "/blobs", error)) return fail(error);
-    if (!store.put_release(release, error)) return fail(error);
+    if (same_as_head) {
+        result.already_current = true;
+        result.manifests_repaired = new_manifests.size();
+    } else if (!store.put_release(release, error)) {
+        return fail(error);
+    }
     result.ok = true;
     result.release = release;
     return result;

@@ -16,11 +16,17 @@ namespace packages {
 
 inline constexpr size_t kMaxManifestsPerFetch = 10'000;  // a package and all its dependencies
 
+struct FetchProgress {
+    uint64_t done = 0;      // bytes of the package accounted for (fetched or reused)
+    uint64_t total = 0;     // bytes of the package and its dependencies
+    uint64_t fetched = 0;   // of `done`, bytes that came from the source
+};
+
 struct FetchPolicy {
     const identity::FleetLog* fleet = nullptr;
     std::vector<identity::PublicKey> trusted_keys;
-    // Called with (bytes so far, bytes expected) as chunks arrive.
-    std::function<void(uint64_t, uint64_t)> progress;
+    // Called as chunks arrive from the source.
+    std::function<void(const FetchProgress&)> progress;
 };
 
 struct FetchResult {
@@ -31,6 +37,8 @@ struct FetchResult {
     Release release;
     uint64_t bytes_fetched = 0;  // chunk bytes that came from the mirror
     uint64_t chunks_reused = 0;  // already in the store or verified in staging
+    uint64_t chunks_repaired = 0;     // held corrupt here, fetched again
+    size_t manifests_repaired = 0;    // of a package already here: missing or corrupt, fetched again
     size_t manifests = 0;        // the package's and its dependencies'
 };
 

@@ -1,6 +1,7 @@
 // The staging thread: take a job, check its hash, write it under staging/ (not synced one by
 // one: fetch syncs them all at once before they move into the store), recycle the buffer.
-// Invariant: a chunk is written only after its bytes hashed to its name.
+// Invariants: a chunk is written only after its bytes hashed to its name; a file's whole hash
+// sees its chunks in order, because one thread runs the jobs in the order they were queued.
 #include "packages/staging_writer.h"
 
 #include "identity/machine_key.h"
@@ -23,11 +24,12 @@ std::vector<uint8_t> StagingWriter::take_buffer() {
     return buffer;
 }
 
-bool StagingWriter::submit(const Sha256Digest& chunk, std::string where, std::vector<uint8_t>&& data) {
+bool StagingWriter::submit(Action action, const Sha256Digest& chunk, std::string where, std::vector<uint8_t>&& data,
+                           WholeFileCheck* file, bool last) {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [this] { return queue_.size() < kQueueDepth || !error_.empty(); });
     if (!error_.empty()) return false;
-    queue_.push_back({chunk, std::move(where), std::move(data)});
+    queue_.push_back({action, chunk, std::move(where), std::move(data), file, last});
     changed_.notify_all();
     return true;
 }
@@ -54,16 +56,33 @@ void StagingWriter::run() {
             if (!error_.empty()) continue;  // drain after a failure, writing nothing
         }
         changed_.notify_all();
-        std::string error;
-        if (identity::sha256(job.data) != job.chunk)
-            error = job.where + " does not match its hash (corrupted or tampered)";
-        else
-            identity::write_file_atomically(store_.staging_path(job.chunk), job.data, 0644, error, /*durable=*/false);
+        const std::string error = process(job);
         std::lock_guard lock(mutex_);
         if (!error.empty() && error_.empty()) error_ = error;
         free_buffers_.push_back(std::move(job.data));
         changed_.notify_all();
     }
+}
+
+std::string StagingWriter::process(Job& job) {
+    std::string error;
+    if (job.action == Action::ReadBack) {
+        // Staged earlier in this fetch (so already in staging/), or held intact in the store.
+        if (!identity::read_file(store_.staging_path(job.chunk), job.data, error, kChunkSize) &&
+            !identity::read_file(store_.blob_path(job.chunk), job.data, error, kChunkSize))
+            return job.where + ": cannot read it back: " + error;
+        if (identity::sha256(job.data) != job.chunk) return job.where + " changed on disk during the fetch";
+    } else if (job.action == Action::Stage) {
+        if (identity::sha256(job.data) != job.chunk) return job.where + " does not match its hash (corrupted or tampered)";
+        if (!identity::write_file_atomically(store_.staging_path(job.chunk), job.data, 0644, error, /*durable=*/false))
+            return error;
+    }
+    if (job.file != nullptr) {
+        job.file->hash.update(job.data);
+        if (job.last && job.file->hash.finish() != job.file->expected)
+            return job.file->where + ": the whole file does not match its hash in the manifest (every chunk did)";
+    }
+    return {};
 }
 
 }  // namespace packages

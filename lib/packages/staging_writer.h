@@ -1,6 +1,8 @@
 // Verifying and staging chunks on a second thread, so that hashing and writing one chunk
 // overlaps downloading the next (a fetch then runs at about the speed of the network alone).
 // Nothing is written before its hash is checked; the first bad chunk stops everything.
+// The same thread hashes each file whole, in chunk order (jobs run in the order submitted),
+// and checks it against the manifest's whole-file hash after the file's last chunk.
 #pragma once
 
 #include <condition_variable>
@@ -14,6 +16,13 @@
 
 namespace packages {
 
+// One file's whole-file check: fed every chunk in order, compared after the last.
+struct WholeFileCheck {
+    identity::Sha256 hash;
+    Sha256Digest expected;
+    std::string where;  // names the file in an error
+};
+
 class StagingWriter {
 public:
     explicit StagingWriter(Store& store);
@@ -21,21 +30,31 @@ public:
     StagingWriter(const StagingWriter&) = delete;
     StagingWriter& operator=(const StagingWriter&) = delete;
 
+    enum class Action {
+        Stage,     // new bytes: check the chunk hash, write under staging/
+        HashOnly,  // bytes already verified (reused from the store or staging)
+        ReadBack,  // no bytes: this chunk was staged or stored earlier in this fetch; read it there
+    };
     // A buffer to download the next chunk into (recycled, capacity kept).
     std::vector<uint8_t> take_buffer();
-    // Queues `data`, which must hash to `chunk`, for staging; `where` names it in an error.
-    // Blocks while the queue is full. False once any chunk has failed (stop downloading).
-    bool submit(const Sha256Digest& chunk, std::string where, std::vector<uint8_t>&& data);
-    // Waits until every queued chunk is staged; the first error, or empty.
+    // Queues a chunk of `file` (may be null: no whole-file check); `last` closes the file's
+    // check. Blocks while the queue is full. False once any chunk has failed (stop).
+    bool submit(Action action, const Sha256Digest& chunk, std::string where, std::vector<uint8_t>&& data,
+                WholeFileCheck* file, bool last);
+    // Waits until every queued chunk is done; the first error, or empty.
     std::string finish();
 
 private:
     struct Job {
+        Action action = Action::Stage;
         Sha256Digest chunk;
         std::string where;
         std::vector<uint8_t> data;
+        WholeFileCheck* file = nullptr;
+        bool last = false;
     };
     void run();
+    std::string process(Job& job);
 
     Store& store_;
     std::mutex mutex_;

@@ -139,9 +139,16 @@ std::string Store::blob_relative_path(const Sha256Digest& digest) {
 
 bool Store::has_blob(const Sha256Digest& digest) const { return access(blob_path(digest).c_str(), F_OK) == 0; }
 
+bool Store::holds_intact(const Sha256Digest& digest, std::optional<uint64_t> length) const {
+    std::vector<uint8_t> data;
+    std::string error;
+    return has_blob(digest) && read_blob(digest, data, error, length ? *length : kMaxManifestSize) &&
+           (!length || data.size() == *length);
+}
+
 bool Store::put_blob(Bytes data, Sha256Digest& digest, std::string& error) {
     digest = identity::sha256(data);
-    if (has_blob(digest)) return true;
+    if (holds_intact(digest, data.size())) return true;
     const std::string path = blob_path(digest);
     if (!ensure_directory(path.substr(0, path.rfind('/')), error)) return false;
     return identity::write_file_atomically(path, data, 0644, error);
@@ -220,7 +227,7 @@ std::optional<Manifest> Store::build(const std::string& directory, std::string& 
             // New chunks go to staging/ unsynced; one syncfs below makes them durable before
             // any is renamed to its final name (one sync per build, not one per chunk).
             const Sha256Digest digest = identity::sha256(piece);
-            if (!has_blob(digest) && !staged.count(digest)) {
+            if (!staged.count(digest) && !holds_intact(digest, static_cast<uint64_t>(n))) {  // a corrupt copy is replaced
                 if (!identity::write_file_atomically(staging_path(digest), piece, 0644, error, /*durable=*/false)) {
                     close(fd);
                     return std::nullopt;

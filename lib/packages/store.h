@@ -70,7 +70,10 @@ public:
     bool lock(StoreLock& lock, std::string& error);
 
     bool has_blob(const Sha256Digest& digest) const;
-    // Stores `data` under its hash (idempotent).
+    // Is the blob here and still what its name says (read and hashed; `length` checked too
+    // when given)? Existence alone is not enough to reuse a blob: disks flip bits.
+    bool holds_intact(const Sha256Digest& digest, std::optional<uint64_t> length = std::nullopt) const;
+    // Stores `data` under its hash (idempotent; a corrupt copy already there is replaced).
     bool put_blob(Bytes data, Sha256Digest& digest, std::string& error);
     // Reads a blob and checks it is what its name says.
     bool read_blob(const Sha256Digest& digest, std::vector<uint8_t>& data, std::string& error, size_t limit = kMaxManifestSize) const;
