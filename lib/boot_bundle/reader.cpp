@@ -1,6 +1,7 @@
 // Reader::open checks everything the format promises before anyone looks up a program: the
-// header, then each entry against the ones before it (names, order, bounds), then that the
-// declared size ends at the last program and every gap is zero. See format.h for the layout.
+// header, then each entry against the ones before it (names, order, bounds, the one canonical
+// layout), then that the declared size ends at the last program and every gap is zero. See
+// format.h for the layout.
 #include "boot_bundle/reader.h"
 
 namespace boot_bundle {
@@ -71,6 +72,11 @@ Result<Reader> Reader::open(Span<const u8> input) {
         if (offset % program_alignment != 0) return make_error(ErrorCode::Malformed, "boot bundle: program is not 4096-byte aligned");
         if (offset < previous_end)
             return make_error(ErrorCode::Malformed, "boot bundle: program overlaps the entry table or the previous program (offsets must ascend)");
+        // The layout is canonical: each program at the first boundary after what precedes it.
+        // (No wrap: offset is a multiple of 4096 and >= previous_end, so rounding previous_end
+        // up cannot pass it.)
+        if (offset != base::align_up(previous_end, program_alignment))
+            return make_error(ErrorCode::Malformed, "boot bundle: program is not at the first 4096-byte boundary after the previous one");
         u64 end;
         if (!base::checked_add(offset, size, &end) || end > declared_size)
             return make_error(ErrorCode::Malformed, "boot bundle: program runs past the bundle's end");

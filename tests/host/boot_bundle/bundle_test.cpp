@@ -290,6 +290,22 @@ TEST(BootBundleReader, RefusesProgramsOverlappingTheTableOrEachOther) {
     expect_refused(descending, ErrorCode::Malformed, "overlaps");
 }
 
+TEST(BootBundleReader, RefusesALayoutWithGapsBetweenPrograms) {
+    // Moving the last (empty) program one page further, with a matching size, keeps every
+    // other rule but leaves a page no one accounts for.
+    Bytes bundle = sample();
+    bundle.resize(bundle.size() + 4096, 0);
+    put_u64(bundle, 16, bundle.size());
+    put_u64(bundle, entry_at(2) + 64, 16384 + 4096);
+    expect_refused(bundle, ErrorCode::Malformed, "not at the first 4096-byte boundary");
+    Bytes first = make_bundle({{"a", bytes_of("x")}});
+    first.resize(8192 + 1, 0);
+    put_u64(first, 16, first.size());
+    put_u64(first, entry_at(0) + 64, 8192);
+    first[8192] = 'x';
+    expect_refused(first, ErrorCode::Malformed, "not at the first 4096-byte boundary");
+}
+
 TEST(BootBundleReader, RefusesProgramsRunningPastTheEnd) {
     Bytes past = sample();
     put_u64(past, entry_at(2) + 72, 1);  // the empty program claims one byte past the end
@@ -297,9 +313,9 @@ TEST(BootBundleReader, RefusesProgramsRunningPastTheEnd) {
     Bytes wrapping = sample();
     put_u64(wrapping, entry_at(2) + 72, ~uint64_t(0) - 100);
     expect_refused(wrapping, ErrorCode::Malformed, "runs past the bundle's end");
-    Bytes far = sample();
-    put_u64(far, entry_at(2) + 64, uint64_t(1) << 62);
-    expect_refused(far, ErrorCode::Malformed, "runs past the bundle's end");
+    Bytes middle = sample();
+    put_u64(middle, entry_at(1) + 72, 4097);  // console would end one byte past the declared size
+    expect_refused(middle, ErrorCode::Malformed, "runs past the bundle's end");
 }
 
 TEST(BootBundleReader, RefusesNonZeroPadding) {
