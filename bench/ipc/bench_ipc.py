@@ -49,7 +49,12 @@ MODES = {
     "kvm": ("kvm", [], ""),
 }
 MODE_TITLES = {"tcg": "TCG", "kvm": "KVM",
-               "icount": "TCG -icount shift=0 (ns = guest instructions; they repeat run to run)"}
+               "icount": "TCG -icount shift=0 (ns = guest instructions, repeatable run to run)"}
+# What the Linux console says about mitigations that change its syscall path (notes, not figures).
+LINUX_MITIGATIONS = [
+    (r"page table isolation forced ON by KASLR|Detected: Kernel page table isolation|"
+     r"Kernel/User page tables isolation: enabled", "KPTI on (page tables switched on every kernel entry)"),
+]
 DEFAULT_ITERATIONS = {"tcg": 1000, "icount": 2000, "kvm": 20000}
 
 LINE = re.compile(r"^bench-ipc (linux|vectra) (\w+)((?: \w+=\S+)*)\s*$")
@@ -124,6 +129,7 @@ class Boot:
         self.runs = []        # measurement dicts, one per boot that printed any
         self.information = {}
         self.problem = None   # why this side has no figures, when it has none
+        self.notes = set()    # facts the console told about the system measured
 
 
 def boot_runs(command, system, runs, timeout, stop, label, verbose):
@@ -134,6 +140,9 @@ def boot_runs(command, system, runs, timeout, stop, label, verbose):
         status, output, seconds, _ = qemu.run_captured(command, timeout, echo=verbose, stop_when=[stop])
         measurements, information = parse_lines(output, system)
         boot.information.update(information)
+        for pattern, note in LINUX_MITIGATIONS if system == "linux" else []:
+            if re.search(pattern, output, re.IGNORECASE):
+                boot.notes.add(note)
         if measurements:
             boot.runs.append(measurements)
             continue
@@ -194,7 +203,8 @@ def print_table(arch, mode, vectra, linux, runs):
     print(f"\n{title}\n{'=' * min(len(title), 100)}")
     kernel = linux.information.get("system", {}).get("kernel")
     if kernel:
-        print(f"Linux {kernel}, same QEMU machine, CPU model and memory as VectraOS")
+        notes = "".join(f"; {note}" for note in sorted(linux.notes))
+        print(f"Linux {kernel}, same QEMU machine, CPU model and memory as VectraOS{notes}")
     print(tick_note(arch, mode, linux))
     unit = "instr/op" if mode == "icount" else "ns/op"
     if not vectra.runs:
@@ -204,7 +214,7 @@ def print_table(arch, mode, vectra, linux, runs):
     vectra_medians = median_per_operation(vectra.runs)
     linux_medians = median_per_operation(linux.runs)
 
-    header = (f"{'VectraOS operation':20} {'ticks/op':>10} {unit:>10}   {'Linux operation':22} "
+    header = (f"{'VectraOS operation':20} {'ticks/op':>10} {unit:>10}   {'Linux operation':30} "
               f"{'ticks/op':>10} {unit:>10}   {'VectraOS÷Linux':>14}")
     print(header)
     print("-" * len(header))
@@ -214,7 +224,7 @@ def print_table(arch, mode, vectra, linux, runs):
             theirs = linux_medians.get(linux_name)
             left = (f"{name:20} {number(mine and mine[0]):>10} {number(mine and mine[1]):>10}"
                     if index == 0 else " " * 42)
-            print(f"{left}   {linux_name:22} {number(theirs and theirs[0]):>10} "
+            print(f"{left}   {linux_name:30} {number(theirs and theirs[0]):>10} "
                   f"{number(theirs and theirs[1]):>10}   "
                   f"{ratio(mine and mine[1], theirs and theirs[1]):>14}")
     extra_vectra = sorted(set(vectra_medians) - set(VECTRA_OPERATIONS))
@@ -222,7 +232,7 @@ def print_table(arch, mode, vectra, linux, runs):
     for name in extra_vectra:
         print(f"{name:20} {number(vectra_medians[name][0]):>10} {number(vectra_medians[name][1]):>10}")
     for name in extra_linux:
-        print(f"{'':42}   {name:22} {number(linux_medians[name][0]):>10} "
+        print(f"{'':42}   {name:30} {number(linux_medians[name][0]):>10} "
               f"{number(linux_medians[name][1]):>10}   (Linux only)")
     print("Linux ping-pongs are round trips on one CPU (two wake-ups or two 1-byte messages);"
           " sched_yield_switch is per switch (SCHED_FIFO pair on one CPU)")

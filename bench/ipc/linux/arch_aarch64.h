@@ -9,8 +9,9 @@ namespace linux_abi {
 enum Number : long {
     ioctl = 29, mkdirat = 34, mount = 40, openat = 56, close = 57, pipe2 = 59, read = 63,
     write = 64, exit = 93, exit_group = 94, futex = 98, clock_gettime = 113,
-    sched_setscheduler = 119, sched_setaffinity = 122, sched_getaffinity = 123, sched_yield = 124, reboot = 142,
-    uname = 160, getpid = 172, getppid = 173, socketpair = 199, clone = 220, wait4 = 260,
+    sched_setscheduler = 119, sched_setaffinity = 122, sched_getaffinity = 123,
+    sched_yield = 124, reboot = 142, uname = 160, getpid = 172, getppid = 173, socketpair = 199,
+    clone = 220, wait4 = 260,
 };
 
 // Number in x8, arguments in x0-x5, result in x0.

@@ -10,9 +10,8 @@ namespace linux_abi {
 enum Number : long {
     read = 0, write = 1, close = 3, ioctl = 16, sched_yield = 24, getpid = 39, socketpair = 53,
     clone = 56, exit = 60, wait4 = 61, uname = 63, getppid = 110, sched_setscheduler = 144,
-    mount = 165, reboot = 169,
-    futex = 202, sched_setaffinity = 203, sched_getaffinity = 204, clock_gettime = 228,
-    exit_group = 231, openat = 257, mkdirat = 258, pipe2 = 293,
+    mount = 165, reboot = 169, futex = 202, sched_setaffinity = 203, sched_getaffinity = 204,
+    clock_gettime = 228, exit_group = 231, openat = 257, mkdirat = 258, pipe2 = 293,
 };
 
 // Arguments in rdi, rsi, rdx, r10, r8, r9; the kernel clobbers rcx (return rip) and r11 (rflags).
@@ -42,7 +41,6 @@ inline const char* tick_source() { return "tsc"; }
 }  // namespace linux_abi
 
 // _start: the kernel enters with rsp at argc, then argv, a null, envp, a null.
-// spawn_thread(entry, argument, stack_top, tid_word): clone with the flags in rdi... see below.
 asm(R"(
     .text
     .globl _start
