@@ -267,6 +267,22 @@ base::Result<void> fill_boot_info_from_fdt(const Fdt& fdt, u64 fdt_physical, Boo
             boot_info.command_line_storage[kept] = '\0';
             boot_info.command_line = base::StringView(boot_info.command_line_storage, kept);
         }
+        // The boot bundle (QEMU -initrd): linux,initrd-start/-end, each 32 or 64 bits.
+        const auto start = fdt.property(*chosen, "linux,initrd-start");
+        const auto end = fdt.property(*chosen, "linux,initrd-end");
+        if (start.has_value() && end.has_value()) {
+            auto cell_value = [](base::Span<const base::u8> bytes, u64& value) {
+                if (bytes.size() == 4) value = Fdt::read_be32(bytes.data());
+                else if (bytes.size() == 8) value = (u64(Fdt::read_be32(bytes.data())) << 32) | Fdt::read_be32(bytes.data() + 4);
+                else return false;
+                return true;
+            };
+            u64 first = 0, last = 0;
+            if (!cell_value(*start, first) || !cell_value(*end, last) || last <= first)
+                return make_error(Code::Malformed, "fdt: bad linux,initrd-start/end in /chosen");
+            TRY(boot_info.memory.reserve(first, last - first, MemoryKind::BootBundle));
+            boot_info.boot_bundle = DeviceRange{first, last - first};
+        }
     }
 
     // CPUs: /cpus children with device_type "cpu".

@@ -19,6 +19,7 @@ int restrictiveness(MemoryKind kind) {
         case MemoryKind::AcpiReclaimable: return 1;
         case MemoryKind::DeviceTree: return 2;
         case MemoryKind::BootInformation: return 3;
+        case MemoryKind::BootBundle: return 3;
         case MemoryKind::KernelImage: return 4;
         case MemoryKind::AcpiNvs: return 5;
         case MemoryKind::Reserved: return 6;
@@ -29,7 +30,7 @@ int restrictiveness(MemoryKind kind) {
 
 bool is_ram(MemoryKind kind) {
     return kind == MemoryKind::Usable || kind == MemoryKind::KernelImage || kind == MemoryKind::BootInformation ||
-           kind == MemoryKind::DeviceTree;
+           kind == MemoryKind::DeviceTree || kind == MemoryKind::BootBundle;
 }
 
 }  // namespace
@@ -44,6 +45,7 @@ const char* memory_kind_name(MemoryKind kind) {
         case MemoryKind::KernelImage: return "kernel image";
         case MemoryKind::BootInformation: return "boot information";
         case MemoryKind::DeviceTree: return "device tree";
+        case MemoryKind::BootBundle: return "boot bundle";
     }
     return "unknown";
 }

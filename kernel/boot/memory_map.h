@@ -19,6 +19,7 @@ enum class MemoryKind : base::u8 {
     KernelImage,
     BootInformation,
     DeviceTree,
+    BootBundle,  // the initrd: userland's first programs
 };
 
 const char* memory_kind_name(MemoryKind kind);

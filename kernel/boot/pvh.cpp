@@ -13,6 +13,8 @@ using base::u8;
 
 constexpr base::usize kStartInfoSize = 56;
 constexpr base::usize kMemoryMapEntrySize = 24;
+constexpr base::usize kModuleEntrySize = 32;  // paddr u64, size u64, cmdline_paddr u64, reserved u64
+constexpr u32 kMaxModules = 16;
 
 MemoryKind kind_from_e820(u32 type) {
     switch (type) {
@@ -80,6 +82,22 @@ base::Result<PvhBootDetails> fill_boot_info_from_pvh(const PhysicalMemoryView& m
     TRY(boot_info.memory.reserve(start_info_physical, kStartInfoSize, MemoryKind::BootInformation));
     TRY(boot_info.memory.reserve(map_physical, map_entries * kMemoryMapEntrySize, MemoryKind::BootInformation));
     TRY(copy_command_line(memory, command_line, boot_info));
+
+    // The first module is the boot bundle (QEMU -initrd); it must lie in RAM the map knows.
+    const u32 module_count = read_le32(at + 12);
+    if (module_count > kMaxModules) return base::make_error(base::ErrorCode::Malformed, "pvh: too many modules");
+    if (module_count > 0) {
+        const u64 list = read_le64(at + 16);
+        const auto entry = TRY(memory.read(list, kModuleEntrySize));
+        const u64 module_base = read_le64(entry.data()), module_size = read_le64(entry.data() + 8);
+        u64 module_end = 0;
+        if (module_size == 0 || !base::checked_add(module_base, module_size, &module_end))
+            return base::make_error(base::ErrorCode::Malformed, "pvh: the boot bundle module is empty or wraps around");
+        (void)TRY(memory.read(module_base, 1));  // inside the window the kernel can read
+        TRY(boot_info.memory.reserve(list, module_count * kModuleEntrySize, MemoryKind::BootInformation));
+        TRY(boot_info.memory.reserve(module_base, module_size, MemoryKind::BootBundle));
+        boot_info.boot_bundle = DeviceRange{module_base, module_size};
+    }
     return PvhBootDetails{rsdp};
 }
 

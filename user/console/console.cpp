@@ -1,8 +1,10 @@
 // The console driver: an ordinary Task that owns the UART (its Bundle and its interrupt Mask,
-// bound to a Signal) and serves the console protocol (protocol.h) on a Ring. It writes what
-// clients send, echoes what is typed (backspace edits), and answers a pending ReadLine when
-// Enter arrives. One Ring end is served; it waits on it with a short timeout and checks the
-// receive Signal in between (the kernel has no wait on several objects yet).
+// bound to a Signal) and serves the console protocol (protocol.h). Each client has a Ring of
+// its own, whose server end init sends over the driver's control Ring (a capability in a
+// message); replies go back on the client's own Ring, so clients never see each other's.
+// It writes what clients send, echoes what is typed (backspace edits) and answers the pending
+// ReadLine when Enter arrives. The kernel has no wait on several objects yet, so the driver
+// polls its Rings without blocking and sleeps on the receive Signal (10 ms at most) when idle.
 #include "user/console/protocol.h"
 #include "user/console/uart.h"
 #include "user/runtime/runtime.h"
@@ -15,14 +17,16 @@ namespace protocol = vectra::console;
 namespace {
 
 constexpr base::u64 kReceiveBit = 1;
-constexpr base::u64 kPollNanoseconds = 10'000'000;  // 10 ms
+constexpr base::u64 kIdleNanoseconds = 10'000'000;  // 10 ms
+constexpr base::u32 kMaxClients = 32;
+constexpr int kNoReader = -1;
 
 console::Uart uart;
 char line[protocol::kConsoleLineMax];
 base::u32 line_length = 0;
-bool read_pending = false;
+int reader = kNoReader;  // the client waiting for a line
 bool read_echo = true;
-abi::Handle ring = abi::kNoHandle;
+abi::Handle clients[kMaxClients] = {};
 
 void write_text(const base::u8* bytes, base::u32 count) {
     for (base::u32 i = 0; i < count; ++i) {
@@ -31,26 +35,27 @@ void write_text(const base::u8* bytes, base::u32 count) {
     }
 }
 
-void reply(protocol::Operation operation, abi::Status status, base::u32 flags, const char* payload, base::u32 length) {
+void reply(int client, protocol::Operation operation, abi::Status status, base::u32 flags, const char* payload, base::u32 length) {
     base::u8 buffer[abi::kMessageMaxBytes];
     const protocol::ReplyHeader header{static_cast<base::u16>(operation), static_cast<base::u16>(status), flags};
     __builtin_memcpy(buffer, &header, sizeof header);
     for (base::u32 i = 0; i < length; ++i) buffer[sizeof header + i] = static_cast<base::u8>(payload[i]);
     abi::RingMessage message{reinterpret_cast<base::u64>(buffer), static_cast<base::u32>(sizeof header + length), 0, 0, 0, 0};
-    (void)sys::ring_send(ring, message, 0);
+    (void)sys::ring_send(clients[client], message, 0);
 }
 
 void finish_line(bool continues) {
-    reply(protocol::Operation::ReadLine, abi::Status::Ok, continues ? protocol::kLineContinues : protocol::kLineComplete, line,
-          line_length);
+    if (reader == kNoReader) return;
+    reply(reader, protocol::Operation::ReadLine, abi::Status::Ok, continues ? protocol::kLineContinues : protocol::kLineComplete,
+          line, line_length);
     line_length = 0;
-    if (!continues) read_pending = false;
+    if (!continues) reader = kNoReader;
 }
 
 void typed(base::u8 byte) {
     if (byte == '\r' || byte == '\n') {
         if (read_echo) write_text(reinterpret_cast<const base::u8*>("\n"), 1);
-        if (read_pending) finish_line(false);
+        if (reader != kNoReader) finish_line(false);
         else line_length = 0;
         return;
     }
@@ -63,11 +68,12 @@ void typed(base::u8 byte) {
     }
     if (byte < 0x20) return;  // other control characters are ignored
     if (line_length == sizeof line) finish_line(true);
+    if (line_length == sizeof line) line_length = 0;  // nobody reading: drop the overflow
     line[line_length++] = static_cast<char>(byte);
     if (read_echo) uart.write_byte(byte);
 }
 
-void serve(const base::u8* bytes, base::u32 count) {
+void serve(int client, const base::u8* bytes, base::u32 count) {
     protocol::RequestHeader header;
     if (count < sizeof header) return;
     __builtin_memcpy(&header, bytes, sizeof header);
@@ -78,38 +84,81 @@ void serve(const base::u8* bytes, base::u32 count) {
             break;
         case protocol::Operation::ReadLine:
             if (!well_formed) {
-                reply(protocol::Operation::ReadLine, abi::Status::InvalidArgument, 0, nullptr, 0);
-                break;
+                reply(client, protocol::Operation::ReadLine, abi::Status::InvalidArgument, 0, nullptr, 0);
+            } else if (reader != kNoReader && reader != client) {
+                reply(client, protocol::Operation::ReadLine, abi::Status::BadState, 0, nullptr, 0);  // someone else reads
+            } else {
+                reader = client;
+                read_echo = (header.argument & protocol::kReadNoEcho) == 0;
             }
-            read_pending = true;
-            read_echo = (header.argument & protocol::kReadNoEcho) == 0;
             break;
         case protocol::Operation::Flush:
             // Writes go out synchronously, so everything before this is on the wire already.
-            reply(protocol::Operation::Flush, well_formed ? abi::Status::Ok : abi::Status::InvalidArgument, 0, nullptr, 0);
+            reply(client, protocol::Operation::Flush, well_formed ? abi::Status::Ok : abi::Status::InvalidArgument, 0, nullptr, 0);
             break;
     }
+}
+
+// New clients: server ends of their Rings, one per control message.
+bool accept_clients(abi::Handle control) {
+    bool any = false;
+    // Bound: kMaxClients messages per pass.
+    for (base::u32 round = 0; round < kMaxClients; ++round) {
+        abi::Handle received = abi::kNoHandle;
+        abi::RingMessage message{0, 0, 0, reinterpret_cast<base::u64>(&received), 0, 1};
+        if (sys::ring_receive(control, message, 0).is_error()) break;
+        any = true;
+        if (message.handle_count != 1 || received == abi::kNoHandle) continue;
+        bool placed = false;
+        for (abi::Handle& slot : clients) {
+            if (slot != abi::kNoHandle) continue;
+            slot = received;
+            placed = true;
+            break;
+        }
+        if (!placed) (void)sys::handle_close(received);
+    }
+    return any;
+}
+
+// Serves what a client has queued (a bounded amount per pass); forgets clients that are gone.
+bool serve_client(int client) {
+    bool any = false;
+    for (int round = 0; round < 16; ++round) {
+        base::u8 bytes[abi::kMessageMaxBytes];
+        abi::RingMessage message{reinterpret_cast<base::u64>(bytes), 0, sizeof bytes, 0, 0, 0};
+        auto received = sys::ring_receive(clients[client], message, 0);
+        if (received.is_ok()) {
+            serve(client, bytes, message.byte_count);
+            any = true;
+            continue;
+        }
+        if (received.error() != abi::Status::WouldBlock) {
+            (void)sys::handle_close(clients[client]);
+            clients[client] = abi::kNoHandle;
+            if (reader == client) reader = kNoReader;
+        }
+        break;
+    }
+    return any;
 }
 
 }  // namespace
 
 int main(const vectra::StartInfo& start) {
     if (start.handle_count < 3) return 2;
-    const abi::Handle registers = start.handles[0], mask = start.handles[1];
-    ring = start.handles[2];
+    const abi::Handle registers = start.handles[0], mask = start.handles[1], control = start.handles[2];
     const bool is_16550 = base::StringView(start.arguments, start.arguments_length) == base::StringView("16550");
     if (!uart.init(is_16550, registers, start.self_reticle)) return 3;
     auto signal = sys::signal_create(start.memory_grant);
     if (signal.is_error() || sys::mask_bind(mask, signal.value(), kReceiveBit).is_error()) return 4;
 
-    // Bound: each pass handles at most one message and the bytes the UART holds.
+    // Bound per pass: kMaxClients new clients, 16 messages per client, 64 received bytes.
     for (;;) {
-        base::u8 bytes[abi::kMessageMaxBytes];
-        abi::RingMessage message{reinterpret_cast<base::u64>(bytes), 0, sizeof bytes, 0, 0, 0};
-        auto received = sys::ring_receive(ring, message, kPollNanoseconds);
-        if (received.is_ok()) serve(bytes, message.byte_count);
-        else if (received.error() == abi::Status::PeerClosed) return 0;
-        auto raised = sys::signal_wait(signal.value(), kReceiveBit, 0);
+        bool busy = accept_clients(control);
+        for (int client = 0; client < int(kMaxClients); ++client)
+            if (clients[client] != abi::kNoHandle) busy = serve_client(client) || busy;
+        auto raised = sys::signal_wait(signal.value(), kReceiveBit, busy ? 0 : kIdleNanoseconds);
         if (raised.is_ok()) {
             (void)sys::signal_clear(signal.value(), kReceiveBit);
             base::u8 byte;

@@ -57,8 +57,29 @@ void remember(const init::Spawned& spawned, base::StringView name) {
     }
 }
 
+Handle console_control = abi::kNoHandle;
+Handle memory_grant = abi::kNoHandle;
+
+// A console Ring of its own for one client: its server end goes to the driver over the control
+// Ring; the client end is returned (kNoHandle when the driver cannot take another).
+Handle new_console() {
+    auto ring = sys::ring_create(memory_grant, 16);
+    if (ring.is_error()) return abi::kNoHandle;
+    Handle server = ring.value().second;
+    abi::RingMessage message{0, 0, 0, reinterpret_cast<base::u64>(&server), 1, 0};
+    if (sys::ring_send(console_control, message, abi::kForever).is_error()) {
+        (void)sys::handle_close(ring.value().first);
+        (void)sys::handle_close(ring.value().second);
+        return abi::kNoHandle;
+    }
+    return ring.value().first;
+}
+
 bool spawn_or_say(const init::Starter& starter, const init::SpawnRequest& request) {
     const init::SpawnResult result = init::spawn(starter, request);
+    // The child holds its own copy of its console end; init's goes, so that the driver sees the
+    // Ring close when the child ends.
+    if (request.console != abi::kNoHandle) (void)sys::handle_close(request.console);
     if (!result.ok) {
         vectra::println("init: {} refused: {}{}{}", request.name, result.error.what,
                         result.error.status == abi::Status::Ok ? "" : ": ",
@@ -92,8 +113,30 @@ void report(const abi::FaultReport& fault) {
     }
 }
 
-bool is_started_first(base::StringView name) {
-    return name == base::StringView("init") || name == base::StringView("console") || name == base::StringView("echo");
+// Programs init starts itself, or only on request (tests): not started as "further programs".
+bool is_not_started_by_default(base::StringView name) {
+    const char* const names[] = {"init", "console", "echo", "runtime-tests", "syscall-fuzzer"};
+    for (const char* known : names)
+        if (name == base::StringView(known)) return true;
+    return false;
+}
+
+// The value of `key=` in the kernel command line, up to the next space.
+base::StringView command_line_value(base::StringView line, base::StringView key) {
+    for (base::usize i = 0; i + key.size() <= line.size(); ++i) {
+        if ((i != 0 && line[i - 1] != ' ') || !(line.substr(i, key.size()) == key)) continue;
+        base::usize end = i + key.size();
+        while (end < line.size() && line[end] != ' ') ++end;
+        return line.substr(i + key.size(), end - i - key.size());
+    }
+    return {};
+}
+
+// What follows " -- " in the command line: the arguments for a requested program.
+base::StringView command_line_rest(base::StringView line) {
+    for (base::usize i = 0; i + 4 <= line.size(); ++i)
+        if (line.substr(i, 4) == base::StringView(" -- ")) return line.substr(i + 4);
+    return {};
 }
 
 }  // namespace
@@ -108,12 +151,14 @@ int main(const abi::BootCapabilities& boot) {
     if (reader.is_error()) return 11;
 
     auto faults = sys::ring_create(boot.memory_grant, abi::kRingMaxCapacity);
-    auto console = sys::ring_create(boot.memory_grant, abi::kRingMaxCapacity);
-    if (faults.is_error() || console.is_error()) return 12;
+    auto control = sys::ring_create(boot.memory_grant, 8);
+    if (faults.is_error() || control.is_error()) return 12;
+    console_control = control.value().first;
+    memory_grant = boot.memory_grant;
     const init::Starter starter{&reader.value(), boot.memory_grant, faults.value().first};
 
     // The console driver first: it owns the UART from now on.
-    const Handle driver_capabilities[] = {boot.console_bundle, boot.console_mask, console.value().second};
+    const Handle driver_capabilities[] = {boot.console_bundle, boot.console_mask, control.value().second};
     init::SpawnRequest driver{};
     driver.name = base::StringView("console");
     driver.arguments = boot.console_kind == 0 ? base::StringView("16550") : base::StringView("pl011");
@@ -121,21 +166,31 @@ int main(const abi::BootCapabilities& boot) {
     driver.grant_pages = 512;
     driver.priority = abi::kPriorityDefault + 4;
     if (!spawn_or_say(starter, driver)) return 13;
-    vectra::console::attach(console.value().first);
+    vectra::console::attach(new_console());
 
-    init::SpawnRequest echo{};
-    echo.name = base::StringView("echo");
-    echo.console = console.value().first;
-    (void)spawn_or_say(starter, echo);
-
-    // Every other program in the bundle, with the command line's words after "--" as arguments.
-    for (base::usize i = 0; i < reader.value().count(); ++i) {
-        const boot_bundle::Entry entry = reader.value().entry(i);
-        if (is_started_first(entry.name)) continue;
+    const base::StringView command_line(boot.command_line, __builtin_strlen(boot.command_line));
+    const base::StringView requested = command_line_value(command_line, base::StringView("run="));
+    if (!requested.empty()) {
+        // A test boot: only the requested program, with the arguments after " -- ".
         init::SpawnRequest program{};
-        program.name = entry.name;
-        program.console = console.value().first;
-        (void)spawn_or_say(starter, program);
+        program.name = requested;
+        program.arguments = command_line_rest(command_line);
+        program.console = new_console();
+        if (!spawn_or_say(starter, program)) vectra::println("init: run={} could not start", requested);
+    } else {
+        init::SpawnRequest echo{};
+        echo.name = base::StringView("echo");
+        echo.console = new_console();
+        (void)spawn_or_say(starter, echo);
+        // Every further program in the bundle (./vectra run --program FILE adds them).
+        for (base::usize i = 0; i < reader.value().count(); ++i) {
+            const boot_bundle::Entry entry = reader.value().entry(i);
+            if (is_not_started_by_default(entry.name)) continue;
+            init::SpawnRequest program{};
+            program.name = entry.name;
+            program.console = new_console();
+            (void)spawn_or_say(starter, program);
+        }
     }
 
     // Supervise for ever. Bound: one message per pass.
