@@ -36,7 +36,7 @@ void on_signal(int signal) {
 class EchoOff {
 public:
     explicit EchoOff(int fd) {
-        if (tcgetattr(fd, &saved_terminal) != 0) return;
+        if (fd < 0 || tcgetattr(fd, &saved_terminal) != 0) return;
         saved_fd = fd;
         for (size_t i = 0; i < std::size(kRestoringSignals); ++i) {
             struct sigaction action {};
@@ -73,9 +73,10 @@ bool stdin_is_terminal() { return isatty(STDIN_FILENO) == 1; }
 
 files::Expected<> read_secret_words(int fd, const char* prompt, SecretText& text) {
     const bool terminal = isatty(fd) == 1;
-    if (terminal) std::fprintf(stderr, "%s", prompt);
     {
+        // Echo goes off before the prompt shows: nothing typed after it can be echoed.
         EchoOff quiet(terminal ? fd : -1);
+        if (terminal) std::fprintf(stderr, "%s", prompt);
         // One byte at a time up to each newline: nothing past the words is consumed, and the
         // bytes land only in the secret buffer. Bound: the buffer's size.
         char* const out = reinterpret_cast<char*>(text.buffer.data());

@@ -29,7 +29,8 @@ with tempfile.TemporaryDirectory() as root:
     run("machine", "init", "--state-dir", a, "--name", "alpha")  # --state-dir after the subcommand
     run("machine", "--state-dir", a, "enroll", "--new-fleet", words=words)
     keys = {}
-    for name in ["beta", "gamma", "delta"]:
+    crowd = [f"crowd{i}" for i in range(8)]
+    for name in ["beta", "gamma", "delta"] + crowd:
         d = os.path.join(root, name)
         run("machine", "--state-dir", d, "init", "--name", name)
         keys[name] = run("machine", "key", "--state-dir", d).strip()
@@ -59,13 +60,20 @@ with tempfile.TemporaryDirectory() as root:
         check("not a usable" in answer, f"key {key} was not refused as unusable: {answer}")
 
     # --- Concurrent enrolments: both kept, log and head from one history ----------------------
+    enrolling = ["gamma", "delta"] + crowd
     processes = [subprocess.Popen([cli.vectra, "machine", "--state-dir", a, "enroll", "--machine-key", keys[n], "--name", n],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-                 for n in ["gamma", "delta"]]
-    outputs = [p.communicate(words, timeout=60)[0] for p in processes]
+                 for n in enrolling]
+    for p in processes:  # all started before any gets its words
+        p.stdin.write(words)
+        p.stdin.close()
+    outputs = []
+    for p in processes:
+        p.wait(timeout=60)
+        outputs.append(p.stdout.read())
     check(all(p.returncode == 0 for p in processes), f"a concurrent enrolment failed: {outputs}")
     shown = run("fleet", "--state-dir", a, "show")
-    check("gamma" in shown and "delta" in shown, f"a concurrent enrolment was lost: {shown}")
+    check(all(n in shown for n in enrolling), f"a concurrent enrolment was lost: {shown}")
     run("fleet", "--state-dir", a, "verify")  # every signature, and the head agrees
     # A held lock: a ceremony says busy (exit 3) instead of interleaving.
     with open(os.path.join(a, "fleet.lock"), "a") as lock:
