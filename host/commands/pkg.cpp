@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "commands/commands.h"
+#include "commands/fleet_sync.h"
 #include "commands/state.h"
 #include "commands/terminal.h"
 #include "packages/fetch.h"
@@ -258,6 +259,10 @@ int pkg_gc() {
 int pkg_fetch() {
     const StateDirectory state = state_directory(state_option);
     packages::Store store = open_store();
+    // The fleet log first, when the source carries one: a revocation reaches this machine
+    // before a release signed by the revoked machine is judged (commands/fleet_sync.h).
+    auto mirror = packages::open_source(source, timeout_seconds);
+    if (const int synced = sync_fleet(state, *mirror, 30, /*quiet_when_absent=*/true).exit_code; synced != 0) return synced;
     packages::FetchPolicy policy;
     std::optional<identity::FleetLog> fleet;
     if (!load_signer_policy(state, fleet, policy)) return 1;
@@ -283,7 +288,6 @@ int pkg_fetch() {
             std::fflush(stdout);
         };
     }
-    auto mirror = packages::open_source(source, timeout_seconds);
     const auto result = packages::fetch_package(*mirror, name, store, policy);
     if (terminal) std::printf("\n");
     for (const auto& warning : result.warnings) std::fprintf(stderr, "vectra: warning: %s\n", warning.c_str());
