@@ -71,13 +71,31 @@ def choose_accelerator(arch, requested):
     return "tcg", "/dev/kvm is not usable"
 
 
-def qemu_command(build, arch, accel, smp=2, memory="512M", append="", gdb=False, interactive=False):
+# The boot bundle (the first programs, for init), relative to the build directory. QEMU hands
+# it over as an initrd: a PVH module on x86_64, linux,initrd-start/end in /chosen on aarch64.
+BOOT_BUNDLE = "user/boot-bundle-{arch}.img"
+
+
+def boot_bundle_path(build, arch):
+    """The build's boot bundle for `arch`, or None when the build has not made one."""
+    path = os.path.join(build, BOOT_BUNDLE.format(arch=arch))
+    return path if os.path.exists(path) else None
+
+
+def qemu_command(build, arch, accel, smp=2, memory="512M", append="", gdb=False, interactive=False,
+                 initrd=None):
+    """`initrd`: a file to boot with instead of the build's boot bundle."""
     spec = ARCHITECTURES[arch]
     kernel = os.path.join(build, spec["kernel"])
     if not os.path.exists(kernel):
         raise SystemExit(f"vectra: no kernel at {kernel}; build first")
     command = [spec["qemu"], *spec["machine"], "-accel", accel, "-cpu", spec["cpu"][accel],
                "-smp", str(smp), "-m", memory, "-kernel", kernel, "-no-reboot"]
+    if initrd is not None and not os.path.isfile(initrd):
+        raise SystemExit(f"vectra: no initrd at {initrd}")
+    initrd = initrd or boot_bundle_path(build, arch)
+    if initrd:
+        command += ["-initrd", initrd]
     if append:
         command += ["-append", append]
     if interactive:
@@ -100,12 +118,15 @@ def run_captured(command, timeout, echo=True, stop_when=None):
     """Runs QEMU with no stdin, streaming its serial output. Returns (status, output, seconds,
     timestamps) where status is None on timeout (or when stopped early) and timestamps maps
     each stop_when pattern (regex) to the seconds at which it first appeared; once all have
-    appeared QEMU is stopped."""
+    appeared QEMU is stopped. `output` is the serial console alone: QEMU's own messages
+    (warnings such as KVM's about --smp) go to its stderr, which is passed on to ours."""
     started = time.monotonic()
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT)
+                               stderr=subprocess.PIPE)
     selector = selectors.DefaultSelector()
     selector.register(process.stdout, selectors.EVENT_READ)
+    selector.register(process.stderr, selectors.EVENT_READ)
+    open_streams = 2
     output = bytearray()
     marks = {}
     status = None
@@ -115,19 +136,28 @@ def run_captured(command, timeout, echo=True, stop_when=None):
             process.kill()
             process.wait()
             break
-        if not selector.select(min(remaining, 0.5)):
+        if open_streams == 0:
+            status = process.wait()
+            break
+        events = selector.select(min(remaining, 0.5))
+        if not events:
             if process.poll() is not None:
                 status = process.returncode
                 break
             continue
-        chunk = os.read(process.stdout.fileno(), 65536)
-        if not chunk:
-            status = process.wait()
-            break
-        output += chunk
-        if echo:
-            sys.stdout.buffer.write(chunk)
-            sys.stdout.flush()
+        for key, _ in events:
+            chunk = os.read(key.fileobj.fileno(), 65536)
+            if not chunk:
+                selector.unregister(key.fileobj)
+                open_streams -= 1
+            elif key.fileobj is process.stderr:
+                sys.stderr.buffer.write(chunk)
+                sys.stderr.flush()
+            else:
+                output += chunk
+                if echo:
+                    sys.stdout.buffer.write(chunk)
+                    sys.stdout.flush()
         if stop_when:
             text = output.decode("utf-8", "replace")
             for pattern in stop_when:
@@ -137,6 +167,9 @@ def run_captured(command, timeout, echo=True, stop_when=None):
                 process.kill()
                 process.wait()
                 break
+    selector.close()
+    process.stdout.close()
+    process.stderr.close()
     text = output.decode("utf-8", "replace").replace("\r\n", "\n")  # the UARTs send CR LF
     return status, text, time.monotonic() - started, marks
 
@@ -242,6 +275,8 @@ def main():
         command.add_argument("--mem", default="512M")
         command.add_argument("--accel", choices=["kvm", "tcg"])
         command.add_argument("--append", default="")
+        command.add_argument("--initrd", help="boot with this file as the initrd instead of the "
+                             "build's boot bundle (" + BOOT_BUNDLE + ")")
 
     for name in ("run", "check-run-arguments"):
         run = commands.add_parser(name)
@@ -271,7 +306,7 @@ def main():
 
     if arguments.command == "run":
         command = qemu_command(arguments.build, arguments.arch, accel, arguments.smp, arguments.mem,
-                               arguments.append, arguments.gdb, interactive=True)
+                               arguments.append, arguments.gdb, interactive=True, initrd=arguments.initrd)
         if arguments.gdb:
             print("vectra: QEMU waits for the debugger; attach with:\n  "
                   + gdb_attach_command(arguments.build, arguments.arch), flush=True)
@@ -281,7 +316,8 @@ def main():
     append = {"test": "test", "panic": "panic-test", "overflow": "stack-overflow-test"}[arguments.mode]
     if arguments.append:
         append += " " + arguments.append
-    command = qemu_command(arguments.build, arguments.arch, accel, arguments.smp, arguments.mem, append)
+    command = qemu_command(arguments.build, arguments.arch, accel, arguments.smp, arguments.mem, append,
+                           initrd=arguments.initrd)
     print("vectra: " + shlex.join(command), flush=True)
     status, output, seconds, _ = run_captured(command, arguments.timeout)
     checker = {"test": check_tests, "panic": check_panic, "overflow": check_overflow}[arguments.mode]
