@@ -12,8 +12,10 @@ import platform
 import re
 import selectors
 import shlex
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 EXIT_PASSED, EXIT_FAILED, EXIT_PANICKED = 33, 35, 37
@@ -74,6 +76,10 @@ def choose_accelerator(arch, requested):
 # The boot bundle (the first programs, for init), relative to the build directory. QEMU hands
 # it over as an initrd: a PVH module on x86_64, linux,initrd-start/end in /chosen on aarch64.
 BOOT_BUNDLE = "user/boot-bundle-{arch}.img"
+
+
+# The host tool that packs boot bundles (host/bundle), relative to the build directory.
+BUNDLE_TOOL = "host/bundle/vectra-bundle"
 
 
 def boot_bundle_path(build, arch):
@@ -264,6 +270,44 @@ def check_overflow(status, output, arch, smp):
     return check_dump(status, output, arch, smp, OVERFLOW_FIELDS, "stack overflow")
 
 
+def pack_with_programs(build, base, programs, output):
+    """Writes to `output` a boot bundle holding `base`'s programs and then `programs`, each named
+    by its file name, with the build's vectra-bundle (which checks names and refuses duplicates)."""
+    tool = os.path.join(build, BUNDLE_TOOL)
+    if not os.path.exists(tool):
+        raise SystemExit(f"vectra: no {tool}; build first")
+    pairs = [f"{os.path.basename(program)}={os.path.abspath(program)}" for program in programs]
+    result = subprocess.run([tool, "pack", output, "--base", base, *pairs], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit("vectra: --program: " + result.stderr.strip())
+
+
+def run_with_programs(arguments, accel):
+    """`run --program FILE ...`: boots with a temporary bundle = the usual one plus the files; QEMU
+    runs as a child (not exec'd) so the temporary file is removed when it ends."""
+    base = arguments.initrd or boot_bundle_path(arguments.build, arguments.arch)
+    if base is None:
+        raise SystemExit("vectra: --program needs the build's boot bundle ("
+                         + BOOT_BUNDLE.format(arch=arguments.arch) + "); build first")
+    # A terminating signal becomes an exit, so the finally below still removes the file (and
+    # subprocess.call stops QEMU on the way out).
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, lambda received, frame: sys.exit(128 + received))
+    descriptor, bundle = tempfile.mkstemp(prefix="vectra-boot-bundle-", suffix=".img")
+    os.close(descriptor)
+    try:
+        pack_with_programs(arguments.build, base, arguments.program, bundle)
+        command = qemu_command(arguments.build, arguments.arch, accel, arguments.smp, arguments.mem,
+                               arguments.append, arguments.gdb, interactive=True, initrd=bundle)
+        if arguments.gdb:
+            print("vectra: QEMU waits for the debugger; attach with:\n  "
+                  + gdb_attach_command(arguments.build, arguments.arch), flush=True)
+        print("vectra: " + shlex.join(command) + "\nvectra: Ctrl-A X leaves QEMU", flush=True)
+        return subprocess.call(command)
+    finally:
+        os.unlink(bundle)
+
+
 def main():
     parser = argparse.ArgumentParser(prog="vectra", description=__doc__)
     parser.add_argument("--build", required=True, help="the build directory")
@@ -282,6 +326,8 @@ def main():
         run = commands.add_parser(name)
         add_machine_options(run)
         run.add_argument("--gdb", action="store_true")
+        run.add_argument("--program", action="append", default=[], metavar="FILE",
+                         help="also put FILE in the boot bundle, named by its file name (repeatable)")
     check = commands.add_parser("check", help="boot in a mode and check what the kernel printed")
     add_machine_options(check)
     check.add_argument("--mode", choices=["test", "panic", "overflow"], required=True)
@@ -294,6 +340,9 @@ def main():
         raise SystemExit("vectra: --smp must be between 1 and 64")
     if not re.fullmatch(r"\d+[MG]?", arguments.mem):
         raise SystemExit(f"vectra: --mem {arguments.mem!r}: use a size like 512M or 2G")
+    for program in getattr(arguments, "program", []):
+        if not os.path.isfile(program):
+            raise SystemExit(f"vectra: --program {program}: no such file")
     if arguments.command == "check-run-arguments":
         return 0
 
@@ -304,6 +353,8 @@ def main():
     accel, reason = choose_accelerator(arguments.arch, arguments.accel)
     print(f"vectra: {arguments.arch} on {accel.upper()} ({reason})", flush=True)
 
+    if arguments.command == "run" and arguments.program:
+        return run_with_programs(arguments, accel)
     if arguments.command == "run":
         command = qemu_command(arguments.build, arguments.arch, accel, arguments.smp, arguments.mem,
                                arguments.append, arguments.gdb, interactive=True, initrd=arguments.initrd)
