@@ -146,12 +146,14 @@ def boot_runs(command, system, runs, timeout, stop, label, verbose):
         if measurements:
             boot.runs.append(measurements)
             continue
+        lines = [line.strip() for line in output.splitlines() if line.strip()]
+        last = f"last console line: {lines[-1]!r}" if lines else "no console output at all"
         if status is None and not re.search(stop, output, re.MULTILINE):
-            lines = [line for line in output.splitlines() if line.strip()]
-            last = f"last console line: {lines[-1].strip()!r}" if lines else "no console output at all"
             boot.problem = f"no bench-ipc lines within {timeout:.0f} s ({last})"
             break  # a boot that cannot finish in time will not on the next run either
         boot.problem = "no bench-ipc lines"
+        if status not in (None, 0):
+            boot.problem += f"; QEMU ended with status {status}, {last}"
         if system == "vectra":
             break  # the kernel side has not landed: one boot shows it
     return boot
