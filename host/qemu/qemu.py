@@ -246,6 +246,35 @@ OVERFLOW_FIELDS = {
 }
 
 
+# A userland test boot ("run=NAME -- ARGS"): init starts the console driver and NAME only, and
+# reports how NAME ended; the program prints "N passed, N failed". QEMU is stopped once the
+# ending is reported (a userland program cannot end the emulator: it has no such capability).
+def user_program_ended(name):
+    return rf"^task {re.escape(name)}: (exited with status -?\d+|killed|.* at pc 0x[0-9a-f]+)"
+
+
+def check_user(status, output, arch, smp, name):
+    problems = []
+    check_banner(output, arch, smp, problems)
+    ended = re.search(user_program_ended(name), output, re.MULTILINE)
+    if "PANIC" in output:
+        problems.append("the kernel panicked")
+    if not ended:
+        problems.append(f"init never reported how {name} ended (a hang, or it was not started)")
+    elif ended.group(1) != "exited with status 0":
+        problems.append(f"{name} ended badly: {ended.group(0)}")
+    summaries = SUMMARY.findall(output)
+    if not summaries:
+        problems.append(f"no 'N passed, N failed' summary line from {name}")
+    else:
+        passed, failed = map(int, summaries[-1])
+        if failed:
+            problems.append(f"{failed} userland test cases failed")
+        if passed == 0:
+            problems.append("no userland test case ran")
+    return problems
+
+
 def check_dump(status, output, arch, smp, fields, what):
     """A boot that must end in a panic dump (exit 37) showing every pattern in `fields`."""
     problems = []
@@ -330,7 +359,9 @@ def main():
                          help="also put FILE in the boot bundle, named by its file name (repeatable)")
     check = commands.add_parser("check", help="boot in a mode and check what the kernel printed")
     add_machine_options(check)
-    check.add_argument("--mode", choices=["test", "panic", "overflow"], required=True)
+    check.add_argument("--mode", choices=["test", "panic", "overflow", "user"], required=True)
+    check.add_argument("--user-program", help="--mode user: the boot bundle program init runs")
+    check.add_argument("--user-arguments", default="", help="--mode user: its arguments")
     check.add_argument("--timeout", type=float, default=300)
     check.add_argument("--skip-unless-kvm", action="store_true",
                        help="exit 77 (skipped) when KVM is not usable for this architecture")
@@ -364,15 +395,29 @@ def main():
         print("vectra: " + shlex.join(command) + "\nvectra: Ctrl-A X leaves QEMU", flush=True)
         os.execvp(command[0], command)
 
-    append = {"test": "test", "panic": "panic-test", "overflow": "stack-overflow-test"}[arguments.mode]
-    if arguments.append:
-        append += " " + arguments.append
+    if arguments.mode == "user":
+        if not arguments.user_program:
+            raise SystemExit("vectra: --mode user needs --user-program NAME")
+        append = f"run={arguments.user_program}"
+        if arguments.append:
+            append = arguments.append + " " + append
+        if arguments.user_arguments:
+            append += " -- " + arguments.user_arguments
+    else:
+        append = {"test": "test", "panic": "panic-test", "overflow": "stack-overflow-test"}[arguments.mode]
+        if arguments.append:
+            append += " " + arguments.append
     command = qemu_command(arguments.build, arguments.arch, accel, arguments.smp, arguments.mem, append,
                            initrd=arguments.initrd)
     print("vectra: " + shlex.join(command), flush=True)
-    status, output, seconds, _ = run_captured(command, arguments.timeout)
-    checker = {"test": check_tests, "panic": check_panic, "overflow": check_overflow}[arguments.mode]
-    problems = checker(status, output, arguments.arch, arguments.smp)
+    if arguments.mode == "user":
+        status, output, seconds, _ = run_captured(command, arguments.timeout,
+                                                  stop_when=[user_program_ended(arguments.user_program)])
+        problems = check_user(status, output, arguments.arch, arguments.smp, arguments.user_program)
+    else:
+        status, output, seconds, _ = run_captured(command, arguments.timeout)
+        checker = {"test": check_tests, "panic": check_panic, "overflow": check_overflow}[arguments.mode]
+        problems = checker(status, output, arguments.arch, arguments.smp)
     print(f"\nvectra: QEMU ended with status {status} after {seconds:.1f} s")
     for problem in problems:
         print(f"vectra: FAILED: {problem}")

@@ -14,6 +14,7 @@ Result mask_syscalls(Task& task, Syscall number, const Arguments& arguments) {
         case Syscall::mask_bind: {
             Mask* mask = TRY_SYSCALL(lookup<Mask>(task, arguments[0], abi::kRightWrite));
             Signal* signal = TRY_SYSCALL(lookup<Signal>(task, arguments[1], abi::kRightWrite));
+            if ((arguments[2] & ~abi::kSignalBitsMask) != 0) return fail(Status::InvalidArgument);
             return from(mask->bind(*signal, arguments[2]));
         }
         case Syscall::mask_acknowledge: {

@@ -10,6 +10,7 @@ using abi::Status;
 using abi::Syscall;
 
 Result signal_syscalls(Task& task, Syscall number, const Arguments& arguments) {
+    if (number != Syscall::signal_create && (arguments[1] & ~abi::kSignalBitsMask) != 0) return fail(Status::InvalidArgument);
     switch (number) {
         case Syscall::signal_create: {
             Bundle* grant = TRY_SYSCALL(lookup<Bundle>(task, arguments[0], abi::kRightAllocate));

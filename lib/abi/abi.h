@@ -150,6 +150,10 @@ enum Rights : u32 {
     kRightsAll = 0x7ff,
 };
 
+// --- Signals carry 63 event bits: bit 63 is refused (InvalidArgument), so that the bits a
+// wait returns can never look like a negative status.
+inline constexpr u64 kSignalBitsMask = ~(u64(1) << 63);
+
 // --- Priorities: 0 (lowest) to kPriorityLevels - 1. New Tasks start at kPriorityDefault.
 inline constexpr u32 kPriorityLevels = 32;
 inline constexpr u32 kPriorityDefault = 16;
