@@ -115,7 +115,7 @@ void report(const abi::FaultReport& fault) {
 
 // Programs init starts itself, or only on request (tests): not started as "further programs".
 bool is_not_started_by_default(base::StringView name) {
-    const char* const names[] = {"init", "console", "echo", "runtime-tests", "syscall-fuzzer"};
+    const char* const names[] = {"init", "console", "echo", "runtime-tests", "syscall-fuzzer", "bench-ipc"};
     for (const char* known : names)
         if (name == base::StringView(known)) return true;
     return false;
@@ -130,6 +130,15 @@ base::StringView command_line_value(base::StringView line, base::StringView key)
         return line.substr(i + key.size(), end - i - key.size());
     }
     return {};
+}
+
+bool has_word(base::StringView line, base::StringView word) {
+    for (base::usize i = 0; i + word.size() <= line.size(); ++i) {
+        const bool starts = i == 0 || line[i - 1] == ' ';
+        const bool ends = i + word.size() == line.size() || line[i + word.size()] == ' ';
+        if (starts && ends && line.substr(i, word.size()) == word) return true;
+    }
+    return false;
 }
 
 // What follows " -- " in the command line: the arguments for a requested program.
@@ -169,12 +178,17 @@ int main(const abi::BootCapabilities& boot) {
     vectra::console::attach(new_console());
 
     const base::StringView command_line(boot.command_line, __builtin_strlen(boot.command_line));
-    const base::StringView requested = command_line_value(command_line, base::StringView("run="));
+    base::StringView requested = command_line_value(command_line, base::StringView("run="));
+    base::StringView requested_arguments = command_line_rest(command_line);
+    if (requested.empty() && has_word(command_line, base::StringView("bench-ipc"))) {
+        requested = base::StringView("bench-ipc");  // ./vectra bench ipc
+        requested_arguments = command_line;
+    }
     if (!requested.empty()) {
         // A test boot: only the requested program, with the arguments after " -- ".
         init::SpawnRequest program{};
         program.name = requested;
-        program.arguments = command_line_rest(command_line);
+        program.arguments = requested_arguments;
         program.console = new_console();
         if (!spawn_or_say(starter, program)) vectra::println("init: run={} could not start", requested);
     } else {

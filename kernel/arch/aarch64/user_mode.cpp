@@ -32,6 +32,9 @@ const char* arch::user_mode_init() {
     AARCH64_WRITE_SYSREG(cpacr_el1, AARCH64_READ_SYSREG(cpacr_el1) | (3ull << 20));
     asm volatile("isb");
 
+    // EL0 may read the virtual counter (CNTKCTL_EL1.EL0VCTEN): programs time themselves.
+    AARCH64_WRITE_SYSREG(cntkctl_el1, AARCH64_READ_SYSREG(cntkctl_el1) | (1ull << 1));
+
     auto overflow = kernel::mm::allocate_kernel_stack_with_bounds();
     if (overflow.is_ok()) aarch64_overflow_stack_top = overflow.value().top;
 
