@@ -13,9 +13,12 @@ Never invents a figure: a side that printed nothing says so.
 import argparse
 import os
 import re
+import selectors
 import shlex
 import statistics
+import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "boot"))
@@ -61,7 +64,7 @@ LINE = re.compile(r"^bench-ipc (linux|vectra) (\w+)((?: \w+=\S+)*)\s*$")
 FIELD = re.compile(r"(\w+)=(\S+)")
 DONE = r"^bench-ipc done"
 # The VectraOS kernel without a userland says so and idles; stop there rather than time out.
-VECTRA_STOP = DONE + r"|^ready: no userland yet|PANIC"
+VECTRA_STOP = DONE + r"|^ready: no userland|PANIC"
 LINUX_STOP = DONE + r"|Kernel panic"
 
 
@@ -132,12 +135,57 @@ class Boot:
         self.notes = set()    # facts the console told about the system measured
 
 
-def boot_runs(command, system, runs, timeout, stop, label, verbose):
+def run_boot(command, timeout, stop, silence=None, echo=False):
+    """Runs QEMU until `stop` (a regex) shows on its serial console, it ends, `timeout` seconds
+    pass, or (when `silence` is set) the console stays quiet for `silence` seconds: VectraOS's
+    init idles at its prompt when nothing answers `bench-ipc`. Returns (status or None, serial
+    output, QEMU's own messages, why it was stopped or None)."""
+    started = last_output = time.monotonic()
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    selector = selectors.DefaultSelector()
+    selector.register(process.stdout, selectors.EVENT_READ)
+    selector.register(process.stderr, selectors.EVENT_READ)
+    streams, output, messages, stopped = 2, bytearray(), bytearray(), None
+    while streams and stopped is None:
+        now = time.monotonic()
+        if now - started >= timeout:
+            stopped = f"no end within {timeout:.0f} s"
+        elif silence and now - last_output >= silence:
+            stopped = f"console silent for {silence:.0f} s"
+        for key, _ in selector.select(0.5):
+            chunk = os.read(key.fileobj.fileno(), 65536)
+            if not chunk:
+                selector.unregister(key.fileobj)
+                streams -= 1
+            elif key.fileobj is process.stderr:
+                messages += chunk
+            else:
+                output += chunk
+                last_output = time.monotonic()
+                if echo:
+                    sys.stdout.buffer.write(chunk)
+                    sys.stdout.flush()
+        if stopped is None and re.search(stop, output.decode("utf-8", "replace"), re.MULTILINE):
+            stopped = "done"
+    if stopped is not None:
+        process.kill()
+    status = process.wait() if stopped is None else None
+    selector.close()
+    process.stdout.close()
+    process.stderr.close()
+    if stopped == "done":
+        stopped = None
+    return (status, output.decode("utf-8", "replace").replace("\r\n", "\n"),
+            messages.decode("utf-8", "replace"), stopped)
+
+
+def boot_runs(command, system, runs, timeout, stop, label, verbose, silence=None):
     boot = Boot()
     for run in range(runs):
         if verbose:
             print(f"vectra: {label} run {run + 1}/{runs}: {shlex.join(command)}", flush=True)
-        status, output, seconds, _ = qemu.run_captured(command, timeout, echo=verbose, stop_when=[stop])
+        status, output, messages, stopped = run_boot(command, timeout, stop, silence, verbose)
         measurements, information = parse_lines(output, system)
         boot.information.update(information)
         for pattern, note in LINUX_MITIGATIONS if system == "linux" else []:
@@ -148,14 +196,15 @@ def boot_runs(command, system, runs, timeout, stop, label, verbose):
             continue
         lines = [line.strip() for line in output.splitlines() if line.strip()]
         last = f"last console line: {lines[-1]!r}" if lines else "no console output at all"
-        if status is None and not re.search(stop, output, re.MULTILINE):
-            boot.problem = f"no bench-ipc lines within {timeout:.0f} s ({last})"
-            break  # a boot that cannot finish in time will not on the next run either
+        qemu_said = [line.strip() for line in messages.splitlines() if line.strip()]
         boot.problem = "no bench-ipc lines"
-        if status not in (None, 0):
-            boot.problem += f"; QEMU ended with status {status}, {last}"
-        if system == "vectra":
-            break  # the kernel side has not landed: one boot shows it
+        if stopped:
+            boot.problem += f" ({stopped}; {last})"
+        elif status not in (None, 0):
+            boot.problem += f" (QEMU ended with status {status}; {last})"
+        if qemu_said:
+            boot.problem += f"; QEMU said {qemu_said[0]!r}"
+        break  # a boot that printed nothing to measure will not on the next run either
     return boot
 
 
@@ -168,7 +217,7 @@ def run_vectra(arguments, arch, mode):
         boot.problem = str(missing).removeprefix("vectra: ")
         return boot
     return boot_runs(command, "vectra", arguments.runs, arguments.timeout, VECTRA_STOP,
-                     f"VectraOS {arch} {mode}", arguments.verbose)
+                     f"VectraOS {arch} {mode}", arguments.verbose, arguments.silence)
 
 
 def run_linux(arguments, arch, mode, kernel):
@@ -269,6 +318,8 @@ def main():
     parser.add_argument("--timeout", type=float, default=300, help="seconds per boot under TCG")
     parser.add_argument("--kvm-timeout", type=float, default=90,
                         help="seconds per Linux boot under KVM before it is reported unusable")
+    parser.add_argument("--silence", type=float, default=60,
+                        help="seconds of a silent VectraOS console after which its boot is given up")
     parser.add_argument("--verbose", action="store_true", help="echo the consoles")
     arguments = parser.parse_args()
     if arguments.runs < 1:

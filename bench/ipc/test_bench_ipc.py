@@ -8,6 +8,8 @@ import os
 import platform
 import stat
 import subprocess
+import sys
+import time
 import unittest
 
 import bench_ipc
@@ -108,6 +110,35 @@ class Table(unittest.TestCase):
         null = next(line for line in lines if line.startswith("null_syscall"))
         self.assertTrue(null.endswith("0.25x"), null)   # 100 beside 400
         self.assertIn("VectraOS÷seL4 1.29x", text)       # 586 / 453
+
+
+def fake_qemu(script):
+    """A stand-in for QEMU: a Python process running `script`."""
+    return [sys.executable, "-c", "import sys, time\n" + script]
+
+
+class Runner(unittest.TestCase):
+    def test_stops_once_the_stop_line_shows(self):
+        started = time.monotonic()
+        status, output, _, stopped = bench_ipc.run_boot(
+            fake_qemu("print('bench-ipc done', flush=True); time.sleep(30)"), 20, bench_ipc.DONE)
+        self.assertLess(time.monotonic() - started, 10)
+        self.assertEqual((status, stopped), (None, None))
+        self.assertIn("bench-ipc done", output)
+
+    def test_a_silent_console_is_given_up_and_the_reason_kept(self):
+        command = fake_qemu("print('VectraOS 0.1.0', flush=True); "
+                            "sys.stderr.write('qemu: something\\n'); time.sleep(30)")
+        boot = bench_ipc.boot_runs(command, "vectra", 3, 20, bench_ipc.VECTRA_STOP, "fake", False,
+                                   silence=1)
+        self.assertEqual(boot.runs, [])
+        self.assertEqual(boot.problem, "no bench-ipc lines (console silent for 1 s; last console "
+                                       "line: 'VectraOS 0.1.0'); QEMU said 'qemu: something'")
+
+    def test_an_ending_qemu_gives_its_status_and_crlf_is_undone(self):
+        status, output, _, stopped = bench_ipc.run_boot(
+            fake_qemu("sys.stdout.write('a\\r\\nb\\r\\n'); sys.exit(3)"), 20, bench_ipc.DONE)
+        self.assertEqual((status, output, stopped), (3, "a\nb\n", None))
 
 
 class LinuxProgram(unittest.TestCase):
