@@ -6,6 +6,7 @@
 #include "kernel/mm/layout.h"
 #include "kernel/object/bundle.h"
 #include "kernel/object/reticle.h"
+#include "kernel/object/signal.h"
 #include "kernel/object/task.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/test/test.h"
@@ -144,5 +145,58 @@ KERNEL_TEST(a_reticle_never_maps_writable_and_executable_nor_beyond_the_bundle_r
     EXPECT_EQ(space.protection_at(kCodeAddress), 0u);
     reticle.value()->release();
     page.value()->release();
+    (void)reap_objects();
+}
+
+namespace {
+#if defined(__x86_64__)
+// mov byte [rip - 7], 0 (the instruction's own first byte); ud2
+constexpr base::u8 kWriteOwnText[] = {0xc6, 0x05, 0xf9, 0xff, 0xff, 0xff, 0x00, 0x0f, 0x0b};
+#else
+// adr x1, . ; strb wzr, [x1]
+constexpr base::u32 kWriteOwnTextWords[] = {0x10000001, 0x3900003f, 0x00000000};
+#endif
+}  // namespace
+
+KERNEL_TEST(a_user_write_to_its_own_text_is_a_write_fault) {
+    const abi::FaultReport report = RUN(kWriteOwnText);
+    EXPECT_EQ(report.kind, base::u32(abi::FaultKind::PageFaultWrite));
+    EXPECT_EQ(report.address, kCodeAddress);
+}
+
+KERNEL_TEST(a_grant_spent_on_objects_refuses_more_and_other_grants_go_on) {
+    Bundle* parent = test_grant();
+    ASSERT(parent != nullptr);
+    auto small = parent->split_grant(8);
+    ASSERT(small.is_ok());
+    small.value()->retain();
+    // Each Signal costs one page of the small grant: eight fit, the ninth is refused.
+    Signal* made[16] = {};
+    int count = 0;
+    abi::Status last = abi::Status::Ok;
+    for (; count < 16; ++count) {
+        auto signal = Signal::create(*small.value());
+        if (signal.is_error()) {
+            last = signal.error();
+            break;
+        }
+        made[count] = signal.value();
+        made[count]->retain();
+    }
+    EXPECT_EQ(count, 8);
+    EXPECT(last == abi::Status::OutOfMemory);
+    EXPECT_EQ(small.value()->pages_left(), 0u);
+    // Another grant is untouched and still pays.
+    auto other = Signal::create(*parent);
+    EXPECT(other.is_ok());
+    if (other.is_ok()) {
+        other.value()->retain();
+        other.value()->release();
+    }
+    // Objects give their pages back when they die.
+    for (int i = 0; i < count; ++i) made[i]->release();
+    (void)reap_objects();
+    EXPECT_EQ(small.value()->pages_left(), 8u);
+    small.value()->release();
     (void)reap_objects();
 }
