@@ -104,11 +104,14 @@ int pkg_build() {
         }
         dependencies.push_back(*digest);
     }
-    auto manifest = store.build(directory, error, dependencies);
-    if (!manifest) {
-        std::fprintf(stderr, "vectra: %s\n", error.c_str());
+    auto built = store.build(directory, dependencies);
+    if (!built) {
+        std::fprintf(stderr, "vectra: %s\n", built.error().c_str());
         return 1;
     }
+    // Symlinks and special files are not part of a v1 package: say which were left out.
+    for (const auto& skipped : built->skipped) std::fprintf(stderr, "vectra: not packaged: %s\n", skipped.c_str());
+    const packages::Manifest* manifest = &built->manifest;
     uint64_t bytes = 0;
     for (const auto& file : manifest->files) bytes += file.size;
     std::printf("package %s: %zu files, %llu bytes\n", packages::hex(manifest->hash()).c_str(), manifest->files.size(),

@@ -95,7 +95,7 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
             if (identity::sha256(bytes) != digest)
                 return fail(mirror + ": the " + what + " does not hash to its name (corrupted or tampered)");
             auto decoded = decode_manifest(bytes);
-            if (!decoded.manifest) return fail(mirror + ": " + what + ": " + decoded.error);
+            if (!decoded.manifest) return fail(mirror + ": " + (digest == release.manifest ? "" : what + ": ") + decoded.error);
             manifests.emplace(digest, std::move(*decoded.manifest));
             new_manifests.emplace(digest, bytes);
         }

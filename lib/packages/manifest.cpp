@@ -6,6 +6,7 @@
 // Files sorted by path (bytewise), dependencies by hash; no duplicates; no trailing bytes.
 #include "packages/manifest.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace packages {
@@ -34,25 +35,83 @@ struct Reader {
 
 }  // namespace
 
-bool valid_package_path(std::string_view path) {
-    if (path.empty() || path.size() > kMaxPath || path.front() == '/') return false;
-    size_t start = 0;
-    while (start <= path.size()) {
-        size_t end = path.find('/', start);
-        if (end == std::string_view::npos) end = path.size();
-        const std::string_view part = path.substr(start, end - start);
-        if (part.empty() || part == "." || part == "..") return false;
-        start = end + 1;
+namespace {
+
+// Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
+bool valid_utf8(std::string_view text) {
+    size_t i = 0;
+    while (i < text.size()) {
+        const auto byte = [&](size_t at) { return static_cast<uint8_t>(text[at]); };
+        const uint8_t lead = byte(i);
+        size_t length;
+        uint32_t minimum, code;
+        if (lead < 0x80) { ++i; continue; }
+        if ((lead & 0xe0) == 0xc0) { length = 2; minimum = 0x80; code = lead & 0x1f; }
+        else if ((lead & 0xf0) == 0xe0) { length = 3; minimum = 0x800; code = lead & 0x0f; }
+        else if ((lead & 0xf8) == 0xf0) { length = 4; minimum = 0x10000; code = lead & 0x07; }
+        else return false;
+        if (text.size() - i < length) return false;
+        for (size_t k = 1; k < length; ++k) {
+            if ((byte(i + k) & 0xc0) != 0x80) return false;
+            code = code << 6 | (byte(i + k) & 0x3f);
+        }
+        if (code < minimum || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return false;
+        i += length;
     }
-    for (char c : path)
-        if (c == '\0' || c == '\\') return false;
     return true;
 }
 
-uint64_t chunk_count(uint64_t size) { return (size + kChunkSize - 1) / kChunkSize; }
+}  // namespace
+
+std::optional<std::string> path_problem(std::string_view path) {
+    if (path.empty()) return "is empty";
+    if (path.size() > kMaxPath) return "is " + std::to_string(path.size()) + " bytes, longer than " + std::to_string(kMaxPath);
+    if (path.front() == '/') return "is absolute (starts with '/')";
+    for (char c : path) {
+        const auto byte = static_cast<uint8_t>(c);
+        if (byte < 0x20 || byte == 0x7f) return "contains a control character (a newline, tab or NUL)";
+        if (c == '\\') return "contains a backslash";
+    }
+    if (!valid_utf8(path)) return "is not valid UTF-8";
+    // Invariant: every component before `start` was checked.
+    for (size_t start = 0; start <= path.size();) {
+        size_t end = path.find('/', start);
+        if (end == std::string_view::npos) end = path.size();
+        const std::string_view part = path.substr(start, end - start);
+        if (part.empty()) return "has an empty component ('//' or a '/' at the end)";
+        if (part == "." || part == "..") return "has a '" + std::string(part) + "' component (climbs out or names nothing)";
+        start = end + 1;
+    }
+    return std::nullopt;
+}
+
+bool valid_package_path(std::string_view path) { return !path_problem(path); }
+
+std::string quoted_for_error(std::string_view text) {
+    constexpr size_t kShown = 64;
+    std::string out = "'";
+    for (size_t i = 0; i < text.size() && i < kShown; ++i) {
+        const auto byte = static_cast<uint8_t>(text[i]);
+        if (byte >= 0x20 && byte < 0x7f && byte != '\\') {
+            out += text[i];
+        } else {
+            static constexpr char kDigits[] = "0123456789abcdef";
+            out += "\\x";
+            out += kDigits[byte >> 4];
+            out += kDigits[byte & 15];
+        }
+    }
+    out += "'";
+    if (text.size() > kShown) out += "... (" + std::to_string(text.size()) + " bytes)";
+    return out;
+}
+
+uint64_t chunk_count(uint64_t size) { return size / kChunkSize + (size % kChunkSize != 0 ? 1 : 0); }
+
 uint64_t chunk_length(uint64_t size, uint64_t index) {
-    const uint64_t start = index * kChunkSize;
-    return start >= size ? 0 : std::min(kChunkSize, size - start);
+    if (index >= chunk_count(size)) return 0;
+    const uint64_t start = index * kChunkSize;  // no overflow: index < ceil(size / kChunkSize)
+    return std::min(kChunkSize, size - start);
 }
 
 std::vector<uint8_t> Manifest::encode() const {
@@ -93,17 +152,28 @@ ManifestParse decode_manifest(Bytes bytes) {
         const uint8_t* path;
         if (!in.u16(path_length) || !in.take(path_length, path)) return fail("file " + std::to_string(i) + ": truncated path");
         f.path.assign(reinterpret_cast<const char*>(path), path_length);
-        if (!valid_package_path(f.path))
-            return fail("file " + std::to_string(i) + ": path '" + f.path + "' is absolute, empty or climbs out with '..'");
+        if (const auto problem = path_problem(f.path))
+            return fail("file " + std::to_string(i) + ": path " + quoted_for_error(f.path) + " " + *problem);
+        const std::string shown = quoted_for_error(f.path);
         if (!manifest.files.empty() && !(manifest.files.back().path < f.path))
-            return fail("file '" + f.path + "': paths are not sorted or repeat");
-        if (!in.u32(f.mode) || !in.u64(f.size) || !in.digest(f.content)) return fail("file '" + f.path + "': truncated");
-        if (f.mode != 0644 && f.mode != 0755) return fail("file '" + f.path + "': mode must be 0644 or 0755");
+            return fail("file " + shown + ": paths are not sorted or repeat");
+        // A file cannot also be a directory: refuse "a" beside "a/b". Every prefix sorts
+        // before the path, so checking the files already read is enough.
+        for (size_t slash = f.path.find('/'); slash != std::string::npos; slash = f.path.find('/', slash + 1)) {
+            const std::string_view parent(f.path.data(), slash);
+            const auto found = std::lower_bound(manifest.files.begin(), manifest.files.end(), parent,
+                                                [](const FileEntry& entry, std::string_view p) { return entry.path < p; });
+            if (found != manifest.files.end() && found->path == parent)
+                return fail("file " + shown + ": " + quoted_for_error(parent) + " is a file, so it cannot also be a directory");
+        }
+        if (!in.u32(f.mode) || !in.u64(f.size) || !in.digest(f.content)) return fail("file " + shown + ": truncated");
+        if (f.mode > 0777) return fail("file " + shown + ": mode " + std::to_string(f.mode) + " has bits beyond the permissions (0777)");
+        if (f.size > kMaxFileSize) return fail("file " + shown + ": " + std::to_string(f.size) + " bytes, more than a file may hold (1 TiB)");
         const uint64_t chunks = chunk_count(f.size);
-        if (chunks > (bytes.size() - in.at) / 32) return fail("file '" + f.path + "': more chunks than the manifest holds");
+        if (chunks > (bytes.size() - in.at) / 32) return fail("file " + shown + ": more chunks than the manifest holds");
         f.chunks.resize(chunks);
         for (auto& chunk : f.chunks)
-            if (!in.digest(chunk)) return fail("file '" + f.path + "': truncated chunk list");
+            if (!in.digest(chunk)) return fail("file " + shown + ": truncated chunk list");
         manifest.files.push_back(std::move(f));
     }
     uint32_t dependency_count;

@@ -17,12 +17,16 @@ using identity::Sha256Digest;
 
 inline constexpr uint64_t kChunkSize = 1 << 20;
 inline constexpr size_t kMaxPath = 4096;
-inline constexpr size_t kMaxFiles = 1'000'000;
-inline constexpr size_t kMaxManifestSize = 256 << 20;
+// Limits that fit real manifests (docs/packages.md, "Limits"): a 16 MiB manifest holds half a
+// million chunk hashes, 512 GiB of files. They bound what a mirror can make a receiver download
+// and hold before anything is verified.
+inline constexpr size_t kMaxFiles = 200'000;
+inline constexpr size_t kMaxManifestSize = 16 << 20;
+inline constexpr uint64_t kMaxFileSize = uint64_t(1) << 40;  // 1 TiB
 
 struct FileEntry {
     std::string path;  // relative, '/'-separated
-    uint32_t mode = 0644;  // 0644 or 0755
+    uint32_t mode = 0644;  // permission bits only: within 0777
     uint64_t size = 0;
     Sha256Digest content;  // SHA-256 of the whole file
     std::vector<Sha256Digest> chunks;  // ceil(size / kChunkSize) chunk hashes
@@ -36,11 +40,17 @@ struct Manifest {
     Sha256Digest hash() const;
 };
 
-// A path a package may hold: no empty, "." or ".." component, not absolute, no NUL or
-// backslash, at most kMaxPath bytes.
+// A path a package may hold: relative, '/'-separated, 1 to kMaxPath bytes of valid UTF-8;
+// no empty, "." or ".." component; no control character (newline, tab, NUL…), no backslash.
+// The reason one may not, or nullopt when it may.
+std::optional<std::string> path_problem(std::string_view path);
 bool valid_package_path(std::string_view path);
+// `text` for an error message: at most 64 bytes of it, anything unprintable as \xNN, and its
+// length when cut (a 4 KB path is not echoed whole).
+std::string quoted_for_error(std::string_view text);
+// ceil(size / kChunkSize), without overflow for any size.
 uint64_t chunk_count(uint64_t size);
-// The size of chunk `index` of a file of `size` bytes.
+// The size of chunk `index` of a file of `size` bytes (0 past the end).
 uint64_t chunk_length(uint64_t size, uint64_t index);
 
 struct ManifestParse {

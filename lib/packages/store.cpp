@@ -14,14 +14,10 @@
 #include <cstring>
 
 #include "identity/machine_key.h"
+#include "packages/beneath.h"
 
 namespace packages {
 namespace {
-
-bool is_directory(const std::string& path) {
-    struct stat st{};
-    return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
 
 std::vector<std::string> list_directory(const std::string& path) {
     std::vector<std::string> names;
@@ -36,30 +32,67 @@ std::vector<std::string> list_directory(const std::string& path) {
     return names;
 }
 
-// Every regular file under `root`, as relative paths. Symlinks and devices are refused.
-bool walk(const std::string& root, const std::string& relative, std::vector<std::pair<std::string, uint32_t>>& files, std::string& error) {
-    const std::string here = relative.empty() ? root : root + "/" + relative;
-    for (const std::string& name : list_directory(here)) {
+// Everything under the directory `directory_fd`, walked through descriptors without following
+// a symlink: regular files to package (relative paths), and what is not packaged (symlinks,
+// FIFOs, sockets, devices), each described for the report.
+bool walk(int directory_fd, const std::string& relative, std::vector<std::string>& files, std::vector<std::string>& skipped,
+          std::string& error) {
+    const int listing = dup(directory_fd);
+    DIR* dir = listing >= 0 ? fdopendir(listing) : nullptr;
+    if (dir == nullptr) {
+        if (listing >= 0) close(listing);
+        error = "cannot list " + (relative.empty() ? std::string(".") : relative) + ": " + std::strerror(errno);
+        return false;
+    }
+    std::vector<std::string> names;
+    while (dirent* entry = readdir(dir)) {
+        const std::string name = entry->d_name;
+        if (name != "." && name != "..") names.push_back(name);
+    }
+    closedir(dir);
+    std::sort(names.begin(), names.end());
+    for (const std::string& name : names) {
         const std::string path = relative.empty() ? name : relative + "/" + name;
         struct stat st{};
-        if (lstat((root + "/" + path).c_str(), &st) != 0) {
-            error = "cannot stat " + path + ": " + std::strerror(errno);
+        if (fstatat(directory_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            error = "cannot stat " + quoted_for_error(path) + ": " + std::strerror(errno);
             return false;
         }
         if (S_ISDIR(st.st_mode)) {
-            if (!walk(root, path, files, error)) return false;
+            const int child = openat(directory_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (child < 0) {
+                error = "cannot open " + quoted_for_error(path) + ": " + std::strerror(errno);
+                return false;
+            }
+            const bool ok = walk(child, path, files, skipped, error);
+            close(child);
+            if (!ok) return false;
         } else if (S_ISREG(st.st_mode)) {
             if (files.size() == kMaxFiles) {
                 error = "more than " + std::to_string(kMaxFiles) + " files";
                 return false;
             }
-            files.push_back({path, (st.st_mode & 0111) ? 0755u : 0644u});
+            files.push_back(path);
+        } else if (S_ISLNK(st.st_mode)) {
+            char target[512];
+            const ssize_t length = readlinkat(directory_fd, name.c_str(), target, sizeof target);
+            skipped.push_back(quoted_for_error(path) + " -> " + quoted_for_error(std::string_view(target, length > 0 ? size_t(length) : 0)) +
+                              " (a symlink)");
         } else {
-            error = path + " is not a regular file or directory (symlinks and devices are not packaged)";
-            return false;
+            skipped.push_back(quoted_for_error(path) + (S_ISFIFO(st.st_mode) ? " (a FIFO)" : S_ISSOCK(st.st_mode) ? " (a socket)" : " (a device)"));
         }
     }
     return true;
+}
+
+// A machine key (docs/identity.md: "VXMK", version 1, 72 bytes) is a secret; a package is
+// public. Caught by name or by content, wherever it sits in the tree.
+bool is_machine_key(const std::string& path, Bytes first_chunk, uint64_t size) {
+    const size_t slash = path.rfind('/');
+    const std::string_view name = slash == std::string::npos ? std::string_view(path) : std::string_view(path).substr(slash + 1);
+    static constexpr uint8_t kMagic[] = {'V', 'X', 'M', 'K', 1, 0, 0, 0};
+    return name == "machine.key" ||
+           (size == 72 && first_chunk.size() >= 8 && std::equal(kMagic, kMagic + 8, first_chunk.begin()));
 }
 
 // Fills `buffer` from `fd` until it is full or the file ends; the count read, or -1.
@@ -175,85 +208,89 @@ bool Store::read_manifest(const Sha256Digest& digest, Manifest& manifest, std::s
     return true;
 }
 
-std::optional<Manifest> Store::build(const std::string& directory, std::string& error, const std::vector<Sha256Digest>& dependencies) {
-    if (!is_directory(directory)) {
-        error = directory + " is not a directory";
-        return std::nullopt;
-    }
+files::Expected<BuiltPackage> Store::build(const std::string& directory, const std::vector<Sha256Digest>& dependencies) {
+    const int root_fd = open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (root_fd < 0) return files::failure(directory + " is not a directory (" + std::strerror(errno) + ")");
+    struct Closer {
+        int fd;
+        ~Closer() { close(fd); }
+    } root_closer{root_fd};
+    std::string error;
     StoreLock held;
-    if (!lock(held, error)) return std::nullopt;
-    Manifest manifest;
+    if (!lock(held, error)) return files::failure(error);
+    BuiltPackage built;
+    Manifest& manifest = built.manifest;
     manifest.dependencies = dependencies;
     std::sort(manifest.dependencies.begin(), manifest.dependencies.end());
     manifest.dependencies.erase(std::unique(manifest.dependencies.begin(), manifest.dependencies.end()), manifest.dependencies.end());
     for (const auto& dependency : manifest.dependencies) {
         Manifest needed;
-        if (!read_manifest(dependency, needed, error)) {
-            error = "dependency " + hex(dependency) + " is not in this store (" + error + ")";
-            return std::nullopt;
-        }
+        if (!read_manifest(dependency, needed, error))
+            return files::failure("dependency " + hex(dependency) + " is not in this store (" + error + ")");
     }
-    std::vector<std::pair<std::string, uint32_t>> files;
-    if (!walk(directory, "", files, error)) return std::nullopt;
+    std::vector<std::string> files;
+    if (!walk(root_fd, "", files, built.skipped, error)) return files::failure(error);
     std::sort(files.begin(), files.end());
     std::vector<uint8_t> chunk(kChunkSize);
     std::set<Sha256Digest> staged;
-    if (!ensure_directory(root_ + "/staging", error)) return std::nullopt;
-    for (const auto& [path, mode] : files) {
-        if (!valid_package_path(path)) {
-            error = "cannot package path '" + path + "' (backslash, or longer than " + std::to_string(kMaxPath) + " bytes)";
-            return std::nullopt;
-        }
-        const int fd = open((directory + "/" + path).c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-            error = "cannot open " + path + ": " + std::strerror(errno);
-            return std::nullopt;
-        }
+    if (!ensure_directory(root_ + "/staging", error)) return files::failure(error);
+    for (const std::string& path : files) {
+        if (const auto problem = path_problem(path))
+            return files::failure("cannot package the path " + quoted_for_error(path) + ": it " + *problem);
+        // Opened without following any link, then checked through the descriptor: whatever
+        // was swapped in after the walk is what fstat describes, and a link fails the open.
+        if (before_open_for_test) before_open_for_test(path);
+        const int fd = open_file_beneath(root_fd, path);
+        if (fd < 0)
+            return files::failure("cannot open " + quoted_for_error(path) + ": " +
+                                  (errno == ELOOP ? "it became a symlink during the build"
+                                   : errno == EINVAL ? "it is no longer a regular file"
+                                                     : std::strerror(errno)));
+        struct Closer file_closer{fd};
+        struct stat st{};
+        if (fstat(fd, &st) != 0) return files::failure("cannot stat " + quoted_for_error(path) + ": " + std::strerror(errno));
+        if (is_machine_key(path, {}, 0))
+            return files::failure(quoted_for_error(path) + " is named like a machine key, a secret: a package is public. Move it out of " +
+                                  directory + " (nothing was built)");
         FileEntry entry;
         entry.path = path;
-        entry.mode = mode;
+        entry.mode = st.st_mode & 0777;  // 0600 stays 0600
         identity::Sha256 whole;
         // Invariant: entry.size bytes read so far, in entry.chunks.size() full chunks.
         for (;;) {
             const ssize_t n = read_up_to(fd, chunk.data(), chunk.size());
-            if (n < 0) {
-                error = "cannot read " + path + ": " + std::strerror(errno);
-                close(fd);
-                return std::nullopt;
-            }
+            if (n < 0) return files::failure("cannot read " + quoted_for_error(path) + ": " + std::strerror(errno));
             if (n == 0) break;
             const Bytes piece(chunk.data(), static_cast<size_t>(n));
+            if (entry.size == 0 && is_machine_key(path, piece, static_cast<uint64_t>(st.st_size)))
+                return files::failure(quoted_for_error(path) + " is a machine key, a secret: a package is public. Move it out of " +
+                                      directory + " (nothing was built)");
             whole.update(piece);
             // New chunks go to staging/ unsynced; one syncfs below makes them durable before
             // any is renamed to its final name (one sync per build, not one per chunk).
             const Sha256Digest digest = identity::sha256(piece);
             if (!staged.count(digest) && !holds_intact(digest, static_cast<uint64_t>(n))) {  // a corrupt copy is replaced
-                if (!identity::write_file_atomically(staging_path(digest), piece, 0644, error, /*durable=*/false)) {
-                    close(fd);
-                    return std::nullopt;
-                }
+                if (!identity::write_file_atomically(staging_path(digest), piece, 0644, error, /*durable=*/false))
+                    return files::failure(error);
                 staged.insert(digest);
             }
             entry.chunks.push_back(digest);
             entry.size += static_cast<uint64_t>(n);
             if (static_cast<size_t>(n) < chunk.size()) break;
         }
-        close(fd);
         entry.content = whole.finish();
         manifest.files.push_back(std::move(entry));
     }
-    if (!sync_filesystem(root_ + "/staging", error)) return std::nullopt;
+    if (!sync_filesystem(root_ + "/staging", error)) return files::failure(error);
     for (const Sha256Digest& digest : staged) {
         const std::string target = blob_path(digest);
-        if (!ensure_directory(target.substr(0, target.rfind('/')), error)) return std::nullopt;
-        if (rename(staging_path(digest).c_str(), target.c_str()) != 0) {
-            error = "cannot move a chunk into the store: " + std::string(std::strerror(errno));
-            return std::nullopt;
-        }
+        if (!ensure_directory(target.substr(0, target.rfind('/')), error)) return files::failure(error);
+        if (rename(staging_path(digest).c_str(), target.c_str()) != 0)
+            return files::failure("cannot move a chunk into the store: " + std::string(std::strerror(errno)));
     }
     Sha256Digest digest;
-    if (!put_blob(manifest.encode(), digest, error)) return std::nullopt;
-    return manifest;
+    if (!put_blob(manifest.encode(), digest, error)) return files::failure(error);
+    return built;
 }
 
 bool Store::read_accepted(const std::string& name, std::optional<Release>& release, std::string& error) const {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "files/expected.h"
 #include "packages/manifest.h"
 #include "packages/release.h"
 
@@ -49,6 +50,11 @@ struct AcceptedState {
 
 inline constexpr size_t kMaxReleaseHistory = 1000;  // older entries are dropped
 
+struct BuiltPackage {
+    Manifest manifest;
+    std::vector<std::string> skipped;  // "path -> target (a symlink)", "path (a FIFO)": not packaged
+};
+
 struct ReleaseList {
     std::vector<Release> releases;  // sorted by name
     std::vector<std::string> problems;  // release files that exist but do not decode
@@ -81,8 +87,10 @@ public:
 
     // Chunks every regular file under `directory` into blobs (reading one chunk at a time) and
     // stores the manifest, which names `dependencies` (manifest hashes already in this store).
-    std::optional<Manifest> build(const std::string& directory, std::string& error,
-                                  const std::vector<Sha256Digest>& dependencies = {});
+    // Never follows a symlink (each file is opened component by component with O_NOFOLLOW and
+    // judged by fstat on the descriptor); symlinks and special files are not packaged but
+    // listed in `skipped`; modes are kept (permission bits); a machine key refuses the build.
+    files::Expected<BuiltPackage> build(const std::string& directory, const std::vector<Sha256Digest>& dependencies = {});
 
     // The accepted release of `name`: nullopt in `release` when there is none; false (with
     // the reason) when a release file is there but damaged, unsigned, or names another package.
@@ -109,6 +117,10 @@ public:
     // Removes blobs no accepted release needs (leftover temporary files too) and the staging
     // area. Refuses, removing nothing, when any release or manifest cannot be read.
     size_t collect_garbage(std::string& error);
+
+    // For tests only: runs between the walk and the opening of each file (to swap a file for a
+    // symlink at the worst moment).
+    std::function<void(const std::string& path)> before_open_for_test;
 
 private:
     std::string root_;

@@ -77,7 +77,7 @@ with tempfile.TemporaryDirectory() as root:
     words = " ".join(re.findall(r"\d+ ([a-z]+)", "\n".join(word_lines)))
     builder, receiver = path("builder"), path("receiver")
     run("machine", "--state-dir", builder, "init", "--name", "builder")
-    run("machine", "--state-dir", builder, "enroll", words=words)
+    run("machine", "--state-dir", builder, "enroll", "--new-fleet", words=words)
     run("machine", "--state-dir", receiver, "init", "--name", "receiver")
     os.makedirs(receiver, exist_ok=True)
     shutil.copy(path("builder", "fleet.log"), path("receiver", "fleet.log"))
@@ -88,7 +88,10 @@ with tempfile.TemporaryDirectory() as root:
     open(os.path.join(source, "README"), "w").write("hello from a package\n")
     open(os.path.join(source, "bin", "tool"), "wb").write(os.urandom(2_500_000))
     os.chmod(os.path.join(source, "bin", "tool"), 0o755)
+    os.symlink("/etc/passwd", os.path.join(source, "link"))
     built = run("pkg", "--state-dir", builder, "build", source)
+    check("not packaged: 'link' -> '/etc/passwd' (a symlink)" in built, f"build with a symlink: {built}")
+    os.remove(os.path.join(source, "link"))
     manifest_1 = re.search(r"package ([0-9a-f]{64})", built).group(1)
     run("pkg", "--state-dir", builder, "release", "demo", "1.0.0", manifest_1)
     old_store = path("old-store")
@@ -157,6 +160,21 @@ with tempfile.TemporaryDirectory() as root:
     curl = subprocess.run(["curl", "-sf", f"http://127.0.0.1:{port}/releases/demo"], capture_output=True)
     check(curl.returncode == 0 and curl.stdout == open(os.path.join(mirror, "releases", "demo"), "rb").read(),
           "curl could not download from the mirror")
+    # A second mirror on the same port is refused (not a second listener), and so is a port
+    # that does not exist (not ":99999" printed while listening elsewhere).
+    answer = run("mirror", "serve", mirror, "--port", str(port), expect=1, timeout=20)
+    check("already in use" in answer, f"second mirror on a busy port: {answer}")
+    answer = run("mirror", "serve", mirror, "--port", "99999", expect=None, timeout=20)
+    check("99999" in answer and "serving" not in answer, f"invalid port: {answer}")
+    server.kill()
+    # Pointed at a state directory, the mirror serves the layout only: never machine.key.
+    server = start([VECTRA, "mirror", "serve", builder, "--port", "0"])
+    state_port = int(re.search(r"127\.0\.0\.1:(\d+)", server.stdout.readline()).group(1))
+    wait_for_port(state_port)
+    for private in ("machine.key", "fleet.head", "store/lock", "../etc/passwd", "releases/../machine.key"):
+        curl = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--path-as-is",
+                               f"http://127.0.0.1:{state_port}/{private}"], capture_output=True, text=True)
+        check(curl.stdout == "404", f"mirror serve answered {curl.stdout} for {private}")
     server.kill()
     check("hello from version two" in run("pkg", "--state-dir", receiver, "cat", "demo", "README"), "cat after fetch")
     check(open(os.path.join(source, "bin", "tool"), "rb").read() ==

@@ -108,10 +108,9 @@ protected:
     void TearDown() override { fs::remove_all(root); }
 
     Sha256Digest build(const std::vector<Sha256Digest>& dependencies = {}, const std::string& directory = "") {
-        std::string error;
-        auto manifest = builder->build(directory.empty() ? source : directory, error, dependencies);
-        EXPECT_TRUE(manifest) << error;
-        return manifest ? manifest->hash() : Sha256Digest{};
+        auto built = builder->build(directory.empty() ? source : directory, dependencies);
+        EXPECT_TRUE(built) << built.error();
+        return built ? built->manifest.hash() : Sha256Digest{};
     }
     packages::Release release(const std::string& version, const Sha256Digest& manifest, const identity::SigningKey& key) {
         packages::Release r;
