@@ -106,4 +106,14 @@ TEST_F(Build, AMachineKeyIsNeverPackaged) {
     EXPECT_EQ(blob_count(), before);
 }
 
+TEST_F(Build, BuildingTheFolderOfTheFirstDocVectorGivesItsPackage) {
+    const std::string folder = root + "/vector";
+    write(folder + "/a.txt", "hello\n");
+    fs::permissions(folder + "/a.txt", fs::perms(0644));
+    const auto built = builder->build(folder);
+    ASSERT_TRUE(built) << built.error();
+    EXPECT_EQ(packages::hex(built->manifest.hash()), "07f9220508bd58c854af308372342ab08f7a1c2095b7e98f729490280ccc1104");
+}
+
 }  // namespace
+
