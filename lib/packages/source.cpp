@@ -67,13 +67,18 @@ private:
     std::string root_;
 };
 
-// Calls `expire` once if not destroyed within `after`.
+// Checks `stalled` every 100 ms and calls `expire` once when it says so; stops when destroyed.
 class Watchdog {
 public:
-    Watchdog(std::chrono::milliseconds after, std::function<void()> expire)
-        : thread_([this, after, expire = std::move(expire)] {
+    Watchdog(std::function<bool()> stalled, std::function<void()> expire)
+        : thread_([this, stalled = std::move(stalled), expire = std::move(expire)] {
               std::unique_lock lock(mutex_);
-              if (!done_changed_.wait_for(lock, after, [this] { return done_; })) expire();
+              while (!done_changed_.wait_for(lock, std::chrono::milliseconds(100), [this] { return done_; })) {
+                  if (stalled()) {
+                      expire();
+                      return;
+                  }
+              }
           }) {}
     ~Watchdog() {
         {
@@ -99,40 +104,88 @@ public:
         client_.set_read_timeout(timeout_seconds, 0);
         client_.set_write_timeout(timeout_seconds, 0);
         client_.set_keep_alive(true);
+        client_.enable_server_certificate_verification(true);
     }
     bool get(const std::string& path, size_t limit, std::vector<uint8_t>& data, std::string& error) override {
         data.clear();
-        data.reserve(std::min<size_t>(limit, size_t(1) << 20));  // one allocation per chunk, no regrowth
         const std::string target = base_ + "/" + path;
+        // Two bounds on time. Progress: after a grace of `timeout` seconds, the bytes received
+        // must keep up with kMinimumMirrorRate since the start, so a mirror trickling a 16 MiB
+        // manifest is stopped about `timeout` seconds in, not after 16 MiB at the minimum rate.
+        // Total: timeout + limit / rate, whatever the rate (a mirror exactly at the minimum).
+        const auto started = std::chrono::steady_clock::now();
+        const auto grace = std::chrono::seconds(timeout_seconds_);
         const auto allowed = std::chrono::milliseconds(1000 * uint64_t(timeout_seconds_) + 1000 * uint64_t(limit) / kMinimumMirrorRate);
-        const auto deadline = std::chrono::steady_clock::now() + allowed;
+        std::atomic<uint64_t> received = 0;
         std::atomic<bool> too_slow = false;
-        bool too_long = false;
+        bool too_long = false, declared_too_long = false;
+        uint64_t declared = 0;
+        int refused_status = 0;
+        const auto behind = [&] {
+            const auto elapsed = std::chrono::steady_clock::now() - started;
+            if (elapsed > allowed) return true;
+            if (elapsed <= grace) return false;
+            const double owed = std::chrono::duration<double>(elapsed - grace).count() * double(kMinimumMirrorRate);
+            return double(received.load()) < owed;
+        };
         httplib::Result response = [&] {
             // The watchdog stops a request stuck anywhere (headers included); the receiver
-            // below catches a body that keeps trickling in.
-            Watchdog watchdog(allowed, [&] {
+            // below checks again as each piece arrives.
+            Watchdog watchdog(behind, [&] {
                 too_slow = true;
                 client_.stop();
             });
-            return client_.Get(target.c_str(), [&](const char* bytes, size_t length) {
-                if (length > limit - data.size()) {
-                    too_long = true;
-                    return false;
-                }
-                if (std::chrono::steady_clock::now() > deadline) {
-                    too_slow = true;
-                    return false;
-                }
-                const auto* begin = reinterpret_cast<const uint8_t*>(bytes);  // same type: one memmove, not a byte loop
-                data.insert(data.end(), begin, begin + length);
-                return true;
-            });
+            return client_.Get(
+                target.c_str(),
+                [&](const httplib::Response& head) {
+                    // Anything but 200 is an answer in itself: its body is not read (a 404
+                    // page is not a release, and may be longer than one).
+                    if (head.status != 200) {
+                        refused_status = head.status;
+                        return false;
+                    }
+                    // A declared length over the limit is refused before any body is read, and
+                    // an acceptable one is reserved exactly: memory never exceeds the limit.
+                    if (!head.has_header("Content-Length")) {
+                        data.reserve(std::min<size_t>(limit, size_t(1) << 20));
+                        return true;
+                    }
+                    declared = std::strtoull(head.get_header_value("Content-Length").c_str(), nullptr, 10);
+                    if (declared > limit) {
+                        too_long = declared_too_long = true;
+                        return false;
+                    }
+                    data.reserve(static_cast<size_t>(std::min<uint64_t>(declared, limit)));
+                    return true;
+                },
+                [&](const char* bytes, size_t length) {
+                    if (length > limit - data.size()) {
+                        too_long = true;
+                        return false;
+                    }
+                    if (behind()) {
+                        too_slow = true;
+                        return false;
+                    }
+                    if (data.capacity() - data.size() < length)  // grow, but never past the limit
+                        data.reserve(std::min(limit, std::max(2 * data.capacity(), data.size() + length)));
+                    const auto* begin = reinterpret_cast<const uint8_t*>(bytes);  // same type: one memmove, not a byte loop
+                    data.insert(data.end(), begin, begin + length);
+                    received += length;
+                    return true;
+                });
         }();
         const std::string where = origin_ + target;
-        if (too_long) error = where + ": more than the " + std::to_string(limit) + " bytes expected (cut off)";
+        if (too_long)
+            error = where + ": more than the " + std::to_string(limit) + " bytes expected (" +
+                    (declared_too_long ? "declared " + std::to_string(declared) + ", refused before reading" : "cut off") + ")";
         else if (too_slow)
-            error = where + ": too slow, not delivered within " + std::to_string(allowed.count() / 1000) + " s (stalling mirror)";
+            error = where + ": too slow, " + std::to_string(received.load()) + " bytes in " +
+                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count()) +
+                    " s, below " + std::to_string(kMinimumMirrorRate >> 10) + " KiB/s after the first " +
+                    std::to_string(timeout_seconds_) + " s (stalling mirror)";
+        else if (refused_status != 0)
+            error = where + ": HTTP status " + std::to_string(refused_status);
         else if (!response)
             error = where + ": " + httplib::to_string(response.error()) +
                     (response.error() == httplib::Error::Read ? " (timed out or cut off)" : "");
@@ -150,6 +203,20 @@ private:
     std::string origin_, base_;
     int timeout_seconds_;
     httplib::Client client_;
+};
+
+// A location that names no mirror at all: every request fails with the reason.
+class UnusableSource final : public Source {
+public:
+    UnusableSource(std::string location, std::string reason) : location_(std::move(location)), reason_(std::move(reason)) {}
+    bool get(const std::string&, size_t, std::vector<uint8_t>&, std::string& error) override {
+        error = reason_;
+        return false;
+    }
+    std::string describe() const override { return location_; }
+
+private:
+    std::string location_, reason_;
 };
 
 class TarImageSource final : public Source {
@@ -201,13 +268,20 @@ private:
 }  // namespace
 
 std::unique_ptr<Source> open_source(const std::string& location, int timeout_seconds) {
-    if (location.starts_with("http://")) {
-        const size_t slash = location.find('/', 7);
+    const size_t scheme_end = location.find("://");
+    const bool has_scheme = scheme_end != std::string::npos && location.find('/') > scheme_end;
+    if (location.starts_with("http://") || location.starts_with("https://")) {
+        const size_t slash = location.find('/', scheme_end + 3);
         const std::string origin = slash == std::string::npos ? location : location.substr(0, slash);
         std::string base = slash == std::string::npos ? "" : location.substr(slash);
         while (!base.empty() && base.back() == '/') base.pop_back();
+        // https: the server's certificate is checked against the system's authorities (the
+        // bytes are verified anyway; TLS adds privacy, not trust).
         return std::make_unique<HttpSource>(origin, base, timeout_seconds);
     }
+    if (has_scheme)
+        return std::make_unique<UnusableSource>(location, "'" + location.substr(0, scheme_end + 3) +
+                                                              "' is not a kind of mirror vectra knows (http://, https://, a directory or a disk image)");
     struct stat st{};
     if (stat(location.c_str(), &st) == 0 && S_ISREG(st.st_mode)) return std::make_unique<TarImageSource>(location);
     return std::make_unique<DirectorySource>(location);

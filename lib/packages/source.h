@@ -21,12 +21,14 @@ public:
     virtual std::string describe() const = 0;
 };
 
-// An HTTP mirror must deliver every request within timeout + limit / this rate: slower is
-// treated as stalling (a mirror trickling one byte per second never trips a read timeout).
+// An HTTP mirror must keep up with this rate once `timeout` seconds have passed (bytes received
+// since the request began), and deliver every request within timeout + limit / this rate: a
+// mirror trickling one byte per second never trips a read timeout, so this is what stops it.
 inline constexpr uint64_t kMinimumMirrorRate = 64 << 10;  // bytes per second
 
-// "http://host[:port][/base]", a directory, or a disk image (a regular file: a ustar archive
-// of a mirror directory). `timeout_seconds` bounds connecting and each read.
+// "http://host[:port][/base]" or "https://…", a directory, or a disk image (a regular file: a
+// ustar archive of a mirror directory). Any other "scheme://" is refused with a clear reason
+// (by every get()), never taken for a path. `timeout_seconds` bounds connecting and each read.
 std::unique_ptr<Source> open_source(const std::string& location, int timeout_seconds = 10);
 
 }  // namespace packages

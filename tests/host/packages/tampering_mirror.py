@@ -3,7 +3,8 @@
 (port 0 = any free port, printed on the first line) and, depending on MODE, damages blob
 responses: flip (one byte changed), truncate (half the bytes), longer (extra bytes), stall
 (never answers), trickle (the right bytes, one every half second), trickle-headers (the
-header lines, one byte every half second), endless (streams bytes forever), cut-after-N (serves N blobs, then fails),
+header lines, one byte every half second), endless (streams bytes forever), trickle-manifest and
+endless-manifest (the same, for the manifest), cut-after-N (serves N blobs, then fails),
 old-release (serves releases from OLD_DIRECTORY instead). Bounded: exits after 120 s."""
 import http.server
 import os
@@ -36,6 +37,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         data = open(path, "rb").read()
         is_chunk = self.path.startswith("/blobs/") and len(data) <= (1 << 20) and not data.startswith(b"VXPM")
+        if MODE.endswith("-manifest") and data.startswith(b"VXPM"):
+            self.send_response(200)
+            if MODE == "trickle-manifest":
+                self.send_header("Content-Length", str(10_000_000))  # a big manifest, arriving slowly
+            self.end_headers()
+            try:
+                for _ in range(100000):
+                    if MODE == "trickle-manifest":
+                        self.wfile.write(b"x")
+                        self.wfile.flush()
+                        time.sleep(0.2)
+                    else:
+                        self.wfile.write(b"z" * 65536)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
         if not is_chunk:
             self.send_bytes(data)
             return
