@@ -4,8 +4,9 @@
 Fails (exit 1, one line per difference) when the document and the header disagree on: a
 syscall's existence, number or argument count (in the summary table and in the syscall's own
 section, whose argument table must also use the calling convention's registers in order); a
-status code's value or text; a right's bit; an enum's values; a constant's value; a structure's
-fields, types, offsets or size; or the calling convention itself.
+status code's value or text; a right's bit; an enum's values; a constant (every one the header
+defines must be documented, with its value); a structure's fields, types, offsets or size; or
+the calling convention itself.
 
     check_abi_doc.py --header lib/abi/abi.h --doc docs/abi.md
     check_abi_doc.py --header lib/abi/abi.h --doc docs/abi.md --self-test
@@ -319,6 +320,8 @@ def check(header_text, doc_text, runtime_text=None):
     documented = {unquote(row[0]): row[1] for row in tables[0][2]} if tables else {}
     if not tables:
         problems.append("no constants table (| constant | value |)")
+    for name in set(header["constants"]) - set(documented):
+        problems.append(f"constant {name} is in the header but not documented")
     for name, text in documented.items():
         if name not in header["constants"]:
             problems.append(f"constant {name} is documented but not in the header")
@@ -369,6 +372,8 @@ def self_test(header_text, doc_text, runtime_text=None):
         "a struct offset": (header_text, replace_once(doc_text, "| 24 | pc | u64 |", "| 28 | pc | u64 |")),
         "a struct size": (header_text, replace_once(doc_text, "#### `RingMessage` (32 bytes)", "#### `RingMessage` (40 bytes)")),
         "an unknown error named": (header_text, replace_once(doc_text, "**Errors:** `BadState` (not bound).", "**Errors:** `NotBound`.")),
+        "a constant added to the header": (replace_once(header_text, "inline constexpr u32 kTaskNameMax = 16;",
+                                                        "inline constexpr u32 kTaskNameMax = 16;\ninline constexpr u32 kTaskArgumentsMax = 8;"), doc_text),
         "a new syscall in the header": (replace_once(header_text, "X(clock_now, 70, 0)", "X(clock_now, 70, 0)             \\\n    X(clock_set, 71, 1)"), doc_text),
         "an argument count changed in the header": (replace_once(header_text, "X(ring_send, 21, 3)", "X(ring_send, 21, 4)"), doc_text),
         "a status added to the header": (replace_once(header_text, '    X(Unsupported, 17, "this architecture or object does not offer it")',
