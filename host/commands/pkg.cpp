@@ -1,4 +1,4 @@
-// vectra pkg build | release | verify | ls | cat | gc | fetch (vectra mirror serve: mirror.cpp).
+// vectra pkg build | release | verify | ls | cat | files | extract | gc | fetch (vectra mirror serve: mirror.cpp).
 // The commands only parse arguments and print; every rule lives in lib/packages.
 #include <unistd.h>
 
@@ -10,6 +10,7 @@
 #include "commands/fleet_sync.h"
 #include "commands/state.h"
 #include "commands/terminal.h"
+#include "packages/extract.h"
 #include "packages/fetch.h"
 
 namespace commands {
@@ -248,6 +249,44 @@ int pkg_cat() {
     return 1;
 }
 
+// The manifest of the standing accepted release of `name`, or false (printed).
+bool standing_manifest(packages::Store& store, packages::Manifest& manifest) {
+    const StateDirectory state = state_directory(state_option);
+    packages::FetchPolicy policy;
+    std::optional<identity::FleetLog> fleet;
+    packages::Release head;
+    if (!load_signer_policy(state, fleet, policy) || !standing_head(store, policy, head)) return false;
+    std::string error;
+    if (!store.read_manifest(head.manifest, manifest, error)) {
+        std::fprintf(stderr, "vectra: %s\n", error.c_str());
+        return false;
+    }
+    return true;
+}
+
+int pkg_files() {
+    packages::Store store = open_store();
+    packages::Manifest manifest;
+    if (!standing_manifest(store, manifest)) return 1;
+    for (const auto& file : manifest.files)
+        std::printf("%04o %12llu  %s\n", file.mode, (unsigned long long)file.size, file.path.c_str());
+    return 0;
+}
+
+int pkg_extract() {
+    packages::Store store = open_store();
+    packages::Manifest manifest;
+    if (!standing_manifest(store, manifest)) return 1;
+    const auto extracted = packages::extract_package(store, manifest, directory);
+    if (!extracted) {
+        std::fprintf(stderr, "vectra: %s (nothing extracted)\n", extracted.error().c_str());
+        return 1;
+    }
+    std::printf("extracted %s: %zu files, %llu bytes into %s, every byte verified\n", name.c_str(), extracted->files,
+                (unsigned long long)extracted->bytes, directory.c_str());
+    return 0;
+}
+
 int pkg_gc() {
     std::string error;
     const size_t removed = open_store().collect_garbage(error);
@@ -339,6 +378,13 @@ void register_pkg_commands(CLI::App& app) {
     cat->add_option("name", name)->required();
     cat->add_option("path", path)->required();
     cat->callback([] { throw CLI::RuntimeError(pkg_cat()); });
+    auto* files = pkg->add_subcommand("files", "list the files of a package: mode, size, path");
+    files->add_option("name", name)->required();
+    files->callback([] { throw CLI::RuntimeError(pkg_files()); });
+    auto* extract = pkg->add_subcommand("extract", "write the files of a package into a new directory, verified");
+    extract->add_option("name", name)->required();
+    extract->add_option("directory", directory, "a directory that does not exist yet")->required();
+    extract->callback([] { throw CLI::RuntimeError(pkg_extract()); });
     pkg->add_subcommand("gc", "remove blobs no release needs")->callback([] { throw CLI::RuntimeError(pkg_gc()); });
     auto* fetch = pkg->add_subcommand("fetch", "fetch NAME from a mirror (http://…, a directory, or a tar image), verifying every byte");
     fetch->add_option("source", source)->required();

@@ -187,6 +187,17 @@ with tempfile.TemporaryDirectory() as root:
           subprocess.run([VECTRA, "pkg", "--state-dir", receiver, "cat", "demo", "bin/tool"], capture_output=True).stdout,
           "the fetched binary differs from the source")
     run("pkg", "--state-dir", receiver, "verify")
+    # pkg files lists the package; pkg extract writes it out, verified, modes kept.
+    answer = run("pkg", "--state-dir", receiver, "files", "demo")
+    check(re.search(r"^0644 +23  README$", answer, re.M) and re.search(r"^0755 +2500000  bin/tool$", answer, re.M),
+          f"pkg files: {answer}")
+    out = path("extracted")
+    answer = run("pkg", "--state-dir", receiver, "extract", "demo", out)
+    check("extracted demo: 2 files" in answer, f"pkg extract: {answer}")
+    check(open(os.path.join(out, "bin", "tool"), "rb").read() == open(os.path.join(source, "bin", "tool"), "rb").read()
+          and os.stat(os.path.join(out, "bin", "tool")).st_mode & 0o700 == 0o700, "extracted files differ from the source")
+    answer = run("pkg", "--state-dir", receiver, "extract", "demo", out, expect=1)
+    check("already exists" in answer, f"extract over an existing directory: {answer}")
 
     # A mirror replaying the old release is a rollback now.
     refused("old-release", "older than the accepted 2.0.0 .*rollback", old=old_store)
