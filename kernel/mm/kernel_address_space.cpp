@@ -59,7 +59,7 @@ base::Result<void> build_kernel_address_space(const BootInfo& boot_info) {
 
     const base::Optional<u64> root = frames->allocate();
     if (!root.has_value()) return base::make_error(base::ErrorCode::OutOfMemory, "no frame for the page-table root");
-    page_table = new (page_table_storage) KernelPageTable(*root, table_frames, direct_map_pointer);
+    page_table = new (page_table_storage) KernelPageTable(AddressHalf::Upper, *root, table_frames, direct_map_pointer);
 
     // The image, W^X: nothing is both writable and executable.
     const MappingFlags read_only{.writable = false, .executable = false};

@@ -2,59 +2,16 @@
 // both architectures' entry formats.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <set>
+#include <cstring>
 #include <vector>
 
-#include "arch_formats.h"
-#include "kernel/mm/page_table.h"
+#include "page_table_arena.h"
 
 namespace {
 
 using base::u64;
 using kernel::MappingFlags;
-
-// 16 MiB of "physical memory" at physical address 0, handing out 4 KiB frames for tables.
-class Arena final : public kernel::PageTableFrames {
-public:
-    static constexpr u64 kSize = 16 << 20;
-    Arena() : memory_(static_cast<base::u8*>(std::aligned_alloc(4096, kSize))) { instance = this; }
-    ~Arena() { std::free(memory_); }
-
-    base::Optional<u64> allocate_table() override {
-        if (fail_after_ == 0) return base::none;
-        if (fail_after_ > 0) --fail_after_;
-        if (next_ >= kSize) return base::none;
-        const u64 frame = next_;
-        next_ += 4096;
-        live_.insert(frame);
-        return frame;
-    }
-    void free_table(u64 physical) override {
-        EXPECT_EQ(live_.erase(physical), 1u) << "freed a table frame that was not live";
-    }
-    static base::u8* to_pointer(u64 physical) { return instance->memory_ + physical; }
-
-    u64 root() {
-        return allocate_table().value();
-    }
-    std::size_t live_tables() const { return live_.size(); }
-    void fail_after(int allocations) { fail_after_ = allocations; }
-
-private:
-    static inline Arena* instance = nullptr;
-    base::u8* memory_;
-    u64 next_ = 0;
-    int fail_after_ = -1;
-    std::set<u64> live_;
-};
-
-template <class Format>
-class PageTableTest : public ::testing::Test {
-protected:
-    Arena arena;
-    kernel::PageTable<Format> table{arena.root(), arena, &Arena::to_pointer};
-};
+using kernel::test::PageTableTest;
 
 using Formats = ::testing::Types<kernel::X86_64PageTableFormat, kernel::Aarch64PageTableFormat>;
 TYPED_TEST_SUITE(PageTableTest, Formats);
@@ -109,13 +66,33 @@ TYPED_TEST(PageTableTest, AlignedRangesUseLargePagesAndPartialUnmapSplitsThem) {
     EXPECT_EQ(this->table.translate(kDirectMap + (3u << 20))->page_size, 2u << 20);  // the other block stays
 }
 
-TYPED_TEST(PageTableTest, UnmappingEverythingFreesEveryTableButTheRoot) {
+TYPED_TEST(PageTableTest, UnmappingEverythingFreesEveryTableBelowTheRootEntries) {
+    // The kernel's root entries stay (address spaces on x86_64 copy them); all below goes.
+    const auto root_entries = [&] {
+        std::vector<u64> entries(512);
+        std::memcpy(entries.data(), kernel::test::Arena::to_pointer(this->table.root()), 4096);
+        return entries;
+    };
     ASSERT_TRUE(this->table.map(kKernelBase, 0x1000, 64 * 4096, kReadWrite).is_ok());
     ASSERT_TRUE(this->table.map(kDirectMap + (1ull << 30), 0, 8 * 4096, kReadWrite).is_ok());
-    ASSERT_GT(this->arena.live_tables(), 1u);
+    const auto root_before = root_entries();
+    ASSERT_EQ(this->arena.live_tables(), 1u + 2u * 3u);  // two paths of three tables below the root
     ASSERT_TRUE(this->table.unmap(kKernelBase, 64 * 4096).is_ok());
     ASSERT_TRUE(this->table.unmap(kDirectMap + (1ull << 30), 8 * 4096).is_ok());
-    EXPECT_EQ(this->arena.live_tables(), 1u);
+    EXPECT_EQ(this->arena.live_tables(), 1u + 2u);  // the root and the two tables its entries name
+    EXPECT_EQ(root_entries(), root_before);
+}
+
+TEST(PageTableLowerHalf, UnmappingEverythingFreesEveryTableButTheRoot) {
+    kernel::test::Arena arena;
+    kernel::PageTable<kernel::Aarch64PageTableFormat> table{kernel::AddressHalf::Lower, arena.root(), arena,
+                                                             &kernel::test::Arena::to_pointer};
+    const MappingFlags user{.writable = true, .user = true};
+    ASSERT_TRUE(table.map(0x40'0000, 0x1000, 64 * 4096, user).is_ok());
+    ASSERT_TRUE(table.map(0x80'0000'0000, 0, 8 * 4096, user).is_ok());
+    ASSERT_TRUE(table.unmap(0x40'0000, 64 * 4096).is_ok());
+    ASSERT_TRUE(table.unmap(0x80'0000'0000, 8 * 4096).is_ok());
+    EXPECT_EQ(arena.live_tables(), 1u);
 }
 
 TYPED_TEST(PageTableTest, ProtectChangesRightsAndRefusesUnmappedPages) {
