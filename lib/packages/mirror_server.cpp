@@ -100,6 +100,11 @@ constexpr std::string_view kNotFound = "HTTP/1.1 404 Not Found\r\nContent-Length
 
 bool mirror_layout_path(std::string_view path) {
     if (path.starts_with("releases/")) return is_name(path.substr(9));
+    if (path == "timestamp") return true;
+    if (path.starts_with("fleet/segments/")) {  // docs/identity.md: fleet/segments/N, N decimal
+        const std::string_view number = path.substr(15);
+        return !number.empty() && number.size() <= 20 && number.find_first_not_of("0123456789") == std::string_view::npos;
+    }
     if (path.starts_with("fleet/")) return is_name(path.substr(6));
     if (path.starts_with("blobs/") && path.size() == 6 + 2 + 1 + 62 && path[8] == '/')
         return is_hex(path.substr(6, 2)) && is_hex(path.substr(9));

@@ -26,7 +26,8 @@ inline constexpr uint64_t kMinimumClientRate = 64 << 10;  // bytes per second, a
 inline constexpr size_t kMaxRequestHead = 8 << 10;
 
 // Is `path` (without its leading '/') a name the mirror layout defines? releases/NAME,
-// blobs/ab/<62 hex>, and the fleet's files under fleet/ (one lowercase name each).
+// blobs/ab/<62 hex>, timestamp, and the fleet's files: fleet/NAME (one lowercase name) and
+// fleet/segments/N (docs/identity.md).
 bool mirror_layout_path(std::string_view path);
 
 struct MirrorServerOptions {

@@ -87,6 +87,11 @@ TEST_F(MirrorServe, ServesTheMirrorLayoutAndNothingElse) {
         EXPECT_EQ(answer.find("SECRET"), std::string::npos) << secret;
     }
     EXPECT_TRUE(packages::mirror_layout_path("releases/demo"));
+    EXPECT_TRUE(packages::mirror_layout_path("fleet/head"));
+    EXPECT_TRUE(packages::mirror_layout_path("fleet/segments/12"));
+    EXPECT_TRUE(packages::mirror_layout_path("timestamp"));
+    EXPECT_FALSE(packages::mirror_layout_path("fleet/segments/../../machine.key"));
+    EXPECT_FALSE(packages::mirror_layout_path("fleet/segments/"));
     EXPECT_FALSE(packages::mirror_layout_path("releases/.."));
     EXPECT_FALSE(packages::mirror_layout_path("fleet/../machine.key"));
 }
