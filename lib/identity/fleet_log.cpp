@@ -110,11 +110,16 @@ std::optional<FleetError> FleetLog::append_checked(const Statement& s, bool chec
         if (active_names_.count(s.text))
             return error(Kind::DuplicateMachine, s.sequence, "the name '" + s.text + "' belongs to an enrolled machine");
         if (s.key == person_) return error(Kind::DuplicateMachine, s.sequence, "the Person's key cannot be a machine key");
-        if (!usable_public_key(s.key))
+        // A cryptographic check like the signature's: done when the statement was accepted.
+        if (check_signature && !usable_public_key(s.key))
             return error(Kind::Malformed, s.sequence, "certifies a key that is not a usable Ed25519 public key (small order or not on the curve)");
     } else if (s.kind == StatementKind::Revocation) {
         if (machine == machines_.end()) return error(Kind::UnknownMachine, s.sequence, "revokes a key that was never enrolled");
         if (machine->second.revoked) return error(Kind::AlreadyRevoked, s.sequence, "revokes a machine that is already revoked");
+    } else if (s.kind == StatementKind::TimestampGrant) {
+        if (machine == machines_.end()) return error(Kind::UnknownMachine, s.sequence, "grants the timestamp role to a key that was never enrolled");
+        if (machine->second.revoked) return error(Kind::AlreadyRevoked, s.sequence, "grants the timestamp role to a revoked machine");
+        if (machine->second.may_sign_timestamps) return error(Kind::DuplicateMachine, s.sequence, "grants the timestamp role twice");
     }
 
     // Apply: nothing above changed anything.
@@ -132,6 +137,8 @@ std::optional<FleetError> FleetLog::append_checked(const Statement& s, bool chec
         m.revoked_sequence = s.sequence;
         m.revocation_reason = s.text;
         active_names_.erase(m.name);
+    } else if (s.kind == StatementKind::TimestampGrant) {
+        machine->second.may_sign_timestamps = true;
     }
     statements_.push_back(s);
     head_hash_ = sha256(encoded);
@@ -183,6 +190,11 @@ std::optional<FleetError> FleetLog::check_against(const AcceptedHead& accepted) 
 bool FleetLog::machine_may_sign(const PublicKey& machine) const {
     const FleetMachine* m = find_machine(machine);
     return m != nullptr && !m->revoked;
+}
+
+bool FleetLog::machine_may_sign_timestamps(const PublicKey& machine) const {
+    const FleetMachine* m = find_machine(machine);
+    return m != nullptr && !m->revoked && m->may_sign_timestamps;
 }
 
 const FleetMachine* FleetLog::find_machine(const PublicKey& machine) const {

@@ -46,6 +46,7 @@ struct FleetMachine {
     bool revoked = false;
     uint64_t revoked_sequence = 0;
     std::string revocation_reason;
+    bool may_sign_timestamps = false;  // a TimestampGrant names it (counts only while it stands)
 };
 
 // What this machine has accepted before: a log shorter than this, or different at this
@@ -64,7 +65,8 @@ public:
     static std::variant<FleetLog, FleetError> verify(const std::vector<Statement>& statements, const PublicKey& person);
 
     // This machine's own log, which it verified when it accepted it: every rule is checked
-    // again, but the Person's signatures only past `accepted` — up to there the hash chain,
+    // again, but the cryptographic ones (the Person's signatures, usable machine keys) only
+    // past `accepted` — up to there the hash chain,
     // which must end in the head recorded at acceptance, vouches for every byte. Refuses a
     // log shorter than the head or different at it (a rollback or a fork), or of another Person.
     static std::variant<FleetLog, FleetError> restore(const std::vector<Statement>& statements, const AcceptedHead& accepted);
@@ -86,6 +88,8 @@ public:
     const std::vector<Statement>& statements() const { return statements_; }
 
     bool machine_may_sign(const PublicKey& machine) const;
+    // Enrolled, not revoked, and granted the timestamp role by the Person.
+    bool machine_may_sign_timestamps(const PublicKey& machine) const;
     const FleetMachine* find_machine(const PublicKey& machine) const;
     const FleetMachine* find_machine_by_name(const std::string& name) const;
     std::vector<FleetMachine> machines() const;  // in enrolment order
