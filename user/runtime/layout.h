@@ -36,5 +36,7 @@ static_assert(kImageBase >= abi::kUserSpaceBase);
 static_assert(kImageLimit <= kHeapBase && kHeapLimit <= kLargeBase && kLargeLimit <= kFreeBase);
 static_assert(kFreeLimit <= kStackTop - kStackSize - abi::kPageSize);
 static_assert(kStackTop <= abi::kUserSpaceEnd);
+// init's stack, which the kernel places, sits where every other program's does.
+static_assert(kStackTop == abi::kInitStackTop && kStackSize == abi::kInitStackSize);
 
 }  // namespace vectra::layout
