@@ -246,9 +246,14 @@ base::Result<void> fill_boot_info_from_fdt(const Fdt& fdt, u64 fdt_physical, Boo
     if (const auto reserved = fdt.find_node("/reserved-memory"); reserved.has_value()) {
         fdt.for_each_child(*reserved, [&](Fdt::Node child) {
             if (status.is_error()) return;
-            (void)fdt.for_each_reg(child, [&](u64 address, u64 size) {
+            // A child with only "size" asks the OS to place it: nothing lives there yet. A reg
+            // that cannot be decoded would leave firmware memory allocatable: refuse the tree.
+            if (!fdt.property(child, "reg").has_value()) return;
+            auto reg = fdt.for_each_reg(child, [&](u64 address, u64 size) {
                 if (status.is_ok() && size != 0) status = boot_info.memory.reserve(address, size, MemoryKind::Reserved);
             });
+            if (reg.is_error())
+                status = make_error(Code::Malformed, "fdt: a /reserved-memory child's reg cannot be decoded, so its memory cannot be kept out");
         });
     }
     TRY(status);

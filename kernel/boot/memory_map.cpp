@@ -57,7 +57,7 @@ base::Result<void> MemoryMap::add(MemoryRegion region) {
         return base::make_error(base::ErrorCode::Overflow, "memory map: region wraps past the end of the address space");
     if (!regions_.try_append(region)) {
         // Full: merge what we have and try once more before giving up.
-        normalize();
+        TRY(normalize());
         if (!regions_.try_append(region))
             return base::make_error(base::ErrorCode::OutOfMemory, "memory map: more regions than the map holds");
     }
@@ -74,19 +74,25 @@ base::Result<void> MemoryMap::reserve(u64 base, u64 size, MemoryKind kind) {
     return add(MemoryRegion{first, base::align_up(end, kPage) - first, kind});
 }
 
-void MemoryMap::normalize() {
-    // Every boundary of every region, sorted and deduplicated (at most 2 × kMaxRegions).
-    u64 points[2 * kMaxRegions];
-    base::usize point_count = 0;
-    for (const MemoryRegion& region : regions_) {
-        points[point_count++] = region.base;
-        points[point_count++] = region.end();
-    }
-    for (base::usize i = 1; i < point_count; ++i) {  // insertion sort: small n, no allocation
-        for (base::usize j = i; j > 0 && points[j - 1] > points[j]; --j) base::swap(points[j - 1], points[j]);
-    }
-
-    base::FixedVector<MemoryRegion, kMaxRegions> result;
+// Calls emit(region) for each region of the normalized map, in address order: each elementary
+// interval between boundaries gets the most restrictive kind covering it, neighbours of one kind
+// merge, and usable RAM is trimmed to whole pages (partial pages are left out, never shared).
+template <class Emit>
+void MemoryMap::for_each_normalized_region(const u64* points, base::usize point_count, Emit emit) const {
+    bool pending = false;
+    MemoryRegion merged{};
+    const auto flush = [&] {
+        if (!pending) return;
+        if (merged.kind == MemoryKind::Usable) {
+            // In the last page of the address space align_up would wrap to 0: no whole page.
+            u64 start = 0;
+            if (!base::checked_align_up(merged.base, kPage, &start)) return;
+            const u64 end = base::align_down(merged.end(), kPage);
+            if (end <= start) return;
+            merged = MemoryRegion{start, end - start, MemoryKind::Usable};
+        }
+        emit(merged);
+    };
     for (base::usize i = 0; i + 1 < point_count; ++i) {
         const u64 start = points[i], end = points[i + 1];
         if (start == end) continue;
@@ -100,24 +106,41 @@ void MemoryMap::normalize() {
             }
         }
         if (!covered) continue;
-        if (!result.empty() && result[result.size() - 1].kind == kind && result[result.size() - 1].end() == start) {
-            result[result.size() - 1].size += end - start;
-        } else if (!result.try_append(MemoryRegion{start, end - start, kind})) {
-            break;  // cannot happen: intervals never outnumber boundaries; keep what fits
+        if (pending && merged.kind == kind && merged.end() == start) {
+            merged.size += end - start;
+            continue;
         }
+        flush();
+        pending = true;
+        merged = MemoryRegion{start, end - start, kind};
+    }
+    flush();
+}
+
+base::Result<void> MemoryMap::normalize() {
+    // Every boundary of every region, sorted and deduplicated (at most 2 × kMaxRegions).
+    u64 points[2 * kMaxRegions];
+    base::usize point_count = 0;
+    for (const MemoryRegion& region : regions_) {
+        points[point_count++] = region.base;
+        points[point_count++] = region.end();
+    }
+    for (base::usize i = 1; i < point_count; ++i) {  // insertion sort: small n, no allocation
+        for (base::usize j = i; j > 0 && points[j - 1] > points[j]; --j) base::swap(points[j - 1], points[j]);
     }
 
-    // Usable RAM in whole pages only; partial pages are left out rather than shared.
+    // n regions can resolve into up to 2n - 1 (holes punched into RAM): count before changing
+    // anything, so a map that does not fit is reported whole instead of losing its tail.
+    base::usize count = 0;
+    for_each_normalized_region(points, point_count, [&](const MemoryRegion&) { ++count; });
+    if (count > kMaxRegions)
+        return base::make_error(base::ErrorCode::OutOfMemory, "memory map: more than 128 regions once overlaps are resolved");
+
+    base::FixedVector<MemoryRegion, kMaxRegions> result;
+    for_each_normalized_region(points, point_count, [&](const MemoryRegion& region) { (void)result.try_append(region); });
     regions_.clear();
-    for (MemoryRegion region : result) {
-        if (region.kind == MemoryKind::Usable) {
-            const u64 start = base::align_up(region.base, kPage);
-            const u64 end = base::align_down(region.end(), kPage);
-            if (end <= start) continue;
-            region = MemoryRegion{start, end - start, MemoryKind::Usable};
-        }
-        (void)regions_.try_append(region);
-    }
+    for (const MemoryRegion& region : result) (void)regions_.try_append(region);  // fits: counted above
+    return {};
 }
 
 base::u64 MemoryMap::usable_bytes() const {

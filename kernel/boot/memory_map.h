@@ -40,8 +40,9 @@ public:
     // Claims [base, base + size) for `kind`, taking it out of usable RAM.
     base::Result<void> reserve(base::u64 base, base::u64 size, MemoryKind kind);
     // Sorts, resolves overlaps (the more restrictive kind wins), merges neighbours of one kind,
-    // and trims usable regions to whole pages.
-    void normalize();
+    // and trims usable regions to whole pages. A result that would not fit in kMaxRegions is
+    // an error and leaves the map as it was: no region is ever dropped.
+    base::Result<void> normalize();
 
     base::Span<const MemoryRegion> regions() const { return regions_.span(); }
     base::u64 usable_bytes() const;
@@ -51,6 +52,9 @@ public:
     base::u64 highest_usable_address() const;
 
 private:
+    template <class Emit>
+    void for_each_normalized_region(const base::u64* points, base::usize point_count, Emit emit) const;
+
     base::FixedVector<MemoryRegion, kMaxRegions> regions_;
 };
 

@@ -77,7 +77,9 @@ void log_memory_map(const MemoryMap& memory) {
 }  // namespace
 
 [[noreturn]] void kernel_main(BootInfo& boot_info) {
-    boot_info.memory.normalize();
+    // A map that does not fit would lose RAM or a reservation: stop with the reason instead.
+    if (auto normalized = boot_info.memory.normalize(); normalized.is_error())
+        panic("the boot memory map cannot be used: {}", normalized.error().message);
     log("VectraOS {} ({}) — {} CPU{}, {} MiB RAM", VECTRA_VERSION, arch::name(), boot_info.cpu_count,
         boot_info.cpu_count == 1 ? "" : "s", boot_info.memory.total_ram_bytes() >> 20);
     log("command line: '{}'", boot_info.command_line);

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "kernel/boot/fdt.h"
+#include "tests/fuzz/memory_map_invariants.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto fdt = kernel::Fdt::parse(base::Span<const base::u8>(data, size));
@@ -21,6 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     });
     static kernel::BootInfo info;
     info = kernel::BootInfo();
-    if (kernel::fill_boot_info_from_fdt(tree, 0x4800'0000, info).is_ok()) info.memory.normalize();
+    if (kernel::fill_boot_info_from_fdt(tree, 0x4800'0000, info).is_ok() && info.memory.normalize().is_ok())
+        kernel::fuzz::check_normalized(info.memory);
     return 0;
 }

@@ -6,6 +6,7 @@
 
 #include "kernel/boot/acpi.h"
 #include "kernel/boot/pvh.h"
+#include "tests/fuzz/memory_map_invariants.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const kernel::PhysicalMemoryView memory(0, base::Span<const base::u8>(data, size));
@@ -13,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     info = kernel::BootInfo();
     auto details = kernel::fill_boot_info_from_pvh(memory, 0, info);
     if (details.is_error()) return 0;
-    info.memory.normalize();
+    if (info.memory.normalize().is_ok()) kernel::fuzz::check_normalized(info.memory);
     (void)kernel::read_acpi_cpu_info(memory, details.value().rsdp_physical);
     return 0;
 }

@@ -68,7 +68,7 @@ TEST(Fdt, QemuVirtTreeGivesMemoryCpusAndDevices) {
     static kernel::BootInfo info;
     info = kernel::BootInfo();
     ASSERT_TRUE(kernel::fill_boot_info_from_fdt(fdt.value(), 0x4800'0000, info).is_ok());
-    info.memory.normalize();
+    ASSERT_TRUE(info.memory.normalize().is_ok());
     EXPECT_EQ(info.cpu_count, 2u);
     EXPECT_EQ(info.memory.total_ram_bytes(), 512ull << 20);
     EXPECT_TRUE(fdt.value().find_compatible("arm,pl011").has_value());
@@ -84,7 +84,7 @@ TEST(Fdt, QemuVirtTreeWithFourCpusAndOneGibibyte) {
     info = kernel::BootInfo();
     ASSERT_TRUE(kernel::fill_boot_info_from_fdt(fdt.value(), 0x4800'0000, info).is_ok());
     EXPECT_EQ(info.cpu_count, 4u);
-    info.memory.normalize();
+    ASSERT_TRUE(info.memory.normalize().is_ok());
     EXPECT_EQ(info.memory.total_ram_bytes(), 1ull << 30);
 }
 
@@ -104,7 +104,7 @@ TEST(Fdt, BuiltTreeAnswersEveryQueryTheKernelMakes) {
     static kernel::BootInfo info;
     info = kernel::BootInfo();
     ASSERT_TRUE(kernel::fill_boot_info_from_fdt(fdt, 0x4700'0000, info).is_ok());
-    info.memory.normalize();
+    ASSERT_TRUE(info.memory.normalize().is_ok());
     EXPECT_EQ(info.cpu_count, 3u);
     EXPECT_TRUE(info.command_line == base::StringView("test=timer quiet"));
     bool reservation_seen = false, firmware_seen = false, tree_seen = false;

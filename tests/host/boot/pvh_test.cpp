@@ -46,7 +46,7 @@ TEST(Pvh, StartInfoGivesMemoryCommandLineAndRsdp) {
     ASSERT_TRUE(details.is_ok()) << details.error().message;
     EXPECT_EQ(details.value().rsdp_physical, 0x4000u);
     EXPECT_TRUE(info.command_line == base::StringView("test=timer"));
-    info.memory.normalize();
+    ASSERT_TRUE(info.memory.normalize().is_ok());
     EXPECT_GT(info.memory.usable_bytes(), 500ull << 20);
 }
 

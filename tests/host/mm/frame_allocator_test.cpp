@@ -24,7 +24,7 @@ kernel::MemoryMap machine() {
     EXPECT_TRUE(map.add({0x10'0000, kArenaSize - 0x10'0000, MemoryKind::Usable}).is_ok());
     EXPECT_TRUE(map.reserve(0x20'0000, 0x10'0000, MemoryKind::KernelImage).is_ok());
     EXPECT_TRUE(map.add({0x100'0000, 0x10'0000, MemoryKind::Reserved}).is_ok());
-    map.normalize();
+    EXPECT_TRUE(map.normalize().is_ok());
     return map;
 }
 
@@ -99,7 +99,7 @@ TEST(FrameAllocator, RandomAllocateAndFreeAgreesWithAShadowSet) {
 TEST(FrameAllocator, AMapWithoutUsableMemoryIsAnError) {
     kernel::MemoryMap map;
     ASSERT_TRUE(map.add({0, 0x10'0000, MemoryKind::Reserved}).is_ok());
-    map.normalize();
+    EXPECT_TRUE(map.normalize().is_ok());
     FrameAllocator frames;
     EXPECT_TRUE(frames.init(map, to_pointer).is_error());
 }
