@@ -40,6 +40,9 @@ files::Expected<> check_statement_text(StatementKind kind, std::string_view text
             if (!valid_machine_name(text))
                 return files::failure("a machine name is 1-64 of a-z, 0-9 and '-', not starting with '-'");
             return {};
+        case StatementKind::TimestampGrant:
+            if (!text.empty()) return files::failure("a timestamp grant carries no text");
+            return {};
         case StatementKind::Revocation:
             if (text.size() > kMaxReason)
                 return files::failure("a revocation reason is at most " + std::to_string(kMaxReason) + " characters, not " +
@@ -102,7 +105,7 @@ DecodeResult decode_statement(Bytes bytes) {
     }
     Statement s;
     const uint8_t kind = at[5];
-    if (kind < 1 || kind > 3) {
+    if (kind < 1 || kind > 4) {
         result.error = "unknown statement kind " + std::to_string(kind);
         return result;
     }

@@ -13,14 +13,16 @@
 
 namespace identity {
 
-enum class StatementKind : uint8_t { Genesis = 1, MachineCertificate = 2, Revocation = 3 };
+// TimestampGrant: the Person allows an enrolled machine to sign timestamp statements (the
+// freeze defence of docs/packages.md); it lapses when the machine is revoked.
+enum class StatementKind : uint8_t { Genesis = 1, MachineCertificate = 2, Revocation = 3, TimestampGrant = 4 };
 
 struct Statement {
     StatementKind kind = StatementKind::Genesis;
     uint64_t sequence = 0;
     Sha256Digest previous;  // SHA-256 of the previous statement's full encoding; zeros first
     uint64_t time = 0;      // Unix seconds when the Person signed it
-    PublicKey key;          // Genesis: the Person; certificate and revocation: the machine
+    PublicKey key;          // Genesis: the Person; certificate, revocation, grant: the machine
     std::string text;       // certificate: the machine's name; revocation: the reason
     Signature signature;
 
