@@ -120,10 +120,6 @@ std::optional<FleetError> FleetLog::append_checked(const Statement& s, bool chec
         if (machine == machines_.end()) return error(Kind::UnknownMachine, s.sequence, "grants the timestamp role to a key that was never enrolled");
         if (machine->second.revoked) return error(Kind::AlreadyRevoked, s.sequence, "grants the timestamp role to a revoked machine");
         if (machine->second.may_sign_timestamps) return error(Kind::DuplicateMachine, s.sequence, "grants the timestamp role twice");
-    } else if (s.kind == StatementKind::TimestampGrant) {
-        if (machine == machines_.end()) return error(Kind::UnknownMachine, s.sequence, "grants the timestamp role to a key that was never enrolled");
-        if (machine->second.revoked) return error(Kind::AlreadyRevoked, s.sequence, "grants the timestamp role to a revoked machine");
-        if (machine->second.may_sign_timestamps) return error(Kind::DuplicateMachine, s.sequence, "grants the timestamp role twice");
     }
 
     // Apply: nothing above changed anything.
@@ -141,8 +137,6 @@ std::optional<FleetError> FleetLog::append_checked(const Statement& s, bool chec
         m.revoked_sequence = s.sequence;
         m.revocation_reason = s.text;
         active_names_.erase(m.name);
-    } else if (s.kind == StatementKind::TimestampGrant) {
-        machine->second.may_sign_timestamps = true;
     } else if (s.kind == StatementKind::TimestampGrant) {
         machine->second.may_sign_timestamps = true;
     }
@@ -196,11 +190,6 @@ std::optional<FleetError> FleetLog::check_against(const AcceptedHead& accepted) 
 bool FleetLog::machine_may_sign(const PublicKey& machine) const {
     const FleetMachine* m = find_machine(machine);
     return m != nullptr && !m->revoked;
-}
-
-bool FleetLog::machine_may_sign_timestamps(const PublicKey& machine) const {
-    const FleetMachine* m = find_machine(machine);
-    return m != nullptr && !m->revoked && m->may_sign_timestamps;
 }
 
 bool FleetLog::machine_may_sign_timestamps(const PublicKey& machine) const {
