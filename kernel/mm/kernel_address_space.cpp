@@ -43,6 +43,12 @@ base::Result<void> map_image_part(const BootInfo& boot_info, const char* start, 
     return page_table->map(virtual_start, image_physical(boot_info, start), size, flags, /*allow_large_pages=*/false);
 }
 
+// Maps physical [start, end) at the direct map; nothing when the range is empty.
+base::Result<void> map_direct(u64 start, u64 end, MappingFlags flags) {
+    if (end <= start) return {};
+    return page_table->map(layout::physical_to_virtual(start), start, end - start, flags);
+}
+
 // RAM the kernel may touch through the direct map: everything but firmware-reserved holes.
 bool is_direct_mapped(MemoryKind kind) {
     return kind != MemoryKind::Reserved && kind != MemoryKind::Unusable;
@@ -70,12 +76,18 @@ base::Result<void> build_kernel_address_space(const BootInfo& boot_info) {
     TRY(map_image_part(boot_info, __rodata_start, __rodata_end, read_only));
     TRY(map_image_part(boot_info, __data_start, __kernel_end, read_write));
 
-    // The direct map of RAM: read+write, never execute.
+    // The direct map of RAM: read+write, never execute — but for the image's header, text and
+    // rodata, whose alias here is read-only like the image mapping itself: otherwise one write
+    // through the direct map would change code or constants the W^X image mapping protects.
+    const u64 read_only_start = image_physical(boot_info, __kernel_start);
+    const u64 read_only_end = image_physical(boot_info, __rodata_end);
     for (const MemoryRegion& region : boot_info.memory.regions()) {
         if (!is_direct_mapped(region.kind)) continue;
         const u64 start = base::align_down(region.base, layout::kPageSize);
         const u64 end = base::align_up(region.end(), layout::kPageSize);
-        TRY(page_table->map(layout::physical_to_virtual(start), start, end - start, read_write));
+        TRY(map_direct(start, base::min(end, read_only_start), read_write));
+        TRY(map_direct(base::max(start, read_only_start), base::min(end, read_only_end), read_only));
+        TRY(map_direct(base::max(start, read_only_end), end, read_write));
     }
 
     // The kernel's own devices, uncached, at their direct-map addresses.

@@ -1,7 +1,8 @@
 // The kernel's own address space: built once at boot from the memory map, replacing the boot
 // page tables. It maps the kernel image with W^X (text read+execute, rodata read-only, data and
 // bss read+write, never execute), every RAM region at the direct map (large pages where
-// alignment allows), the kernel's devices uncached, and kernel stacks with a guard page below.
+// alignment allows; never executable; the image's text and rodata read-only there too), the
+// kernel's devices uncached, and kernel stacks with a guard page below.
 #pragma once
 
 #include "arch/page_table_format.h"

@@ -5,7 +5,7 @@
 #include "kernel/mm/layout.h"
 #include "kernel/test/test.h"
 
-extern "C" char __text_start[], __rodata_start[], __data_start[];
+extern "C" char __text_start[];
 
 namespace {
 
@@ -76,22 +76,6 @@ KERNEL_TEST(writing_to_kernel_data_works_through_the_same_probe) {
     EXPECT_EQ(writable_data_byte, 0x33);
 }
 
-KERNEL_TEST(no_kernel_page_is_both_writable_and_executable) {
-    auto& table = mm::kernel_page_table();
-    const auto text = table.translate(reinterpret_cast<u64>(__text_start));
-    const auto rodata = table.translate(reinterpret_cast<u64>(__rodata_start));
-    const auto data = table.translate(reinterpret_cast<u64>(__data_start));
-    const auto frame = mm::frame_allocator().allocate();
-    ASSERT(frame.has_value());
-    const auto direct = table.translate(layout::physical_to_virtual(*frame));
-    EXPECT(mm::frame_allocator().free(*frame).is_ok());
-    ASSERT(text.has_value() && rodata.has_value() && data.has_value() && direct.has_value());
-    EXPECT(text->flags.executable && !text->flags.writable);
-    EXPECT(!rodata->flags.executable && !rodata->flags.writable);
-    EXPECT(!data->flags.executable && data->flags.writable);
-    EXPECT(!direct->flags.executable && direct->flags.writable);
-}
-
 KERNEL_TEST(the_page_below_a_kernel_stack_is_an_unmapped_guard) {
     const auto stack = mm::allocate_kernel_stack_with_bounds();
     ASSERT(stack.is_ok());
@@ -99,10 +83,4 @@ KERNEL_TEST(the_page_below_a_kernel_stack_is_an_unmapped_guard) {
     EXPECT(arch::probe_read_u8(reinterpret_cast<const volatile u8*>(stack.value().bottom), &byte));
     EXPECT(!arch::probe_read_u8(reinterpret_cast<const volatile u8*>(stack.value().bottom - 1), &byte));
     EXPECT(!arch::probe_write_u8(reinterpret_cast<volatile u8*>(stack.value().bottom - layout::kPageSize), 1));
-}
-
-KERNEL_TEST(low_memory_is_not_mapped_in_the_kernel_page_tables) {
-    // Null pointers must fault: nothing of the boot identity map survives in the kernel's tables.
-    EXPECT(!mm::kernel_page_table().translate(0).has_value());
-    EXPECT(!mm::kernel_page_table().translate(0x1000).has_value());
 }

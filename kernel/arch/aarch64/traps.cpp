@@ -5,6 +5,7 @@
 #include "arch/user_mode.h"
 #include "base/format.h"
 #include "kernel/arch/aarch64/cpu.h"
+#include "kernel/core/execute_probe.h"
 #include "kernel/core/fault_fixup.h"
 #include "kernel/core/panic.h"
 
@@ -159,6 +160,12 @@ extern "C" void aarch64_trap(aarch64::TrapFrame* frame, base::u64 kind) {
         return;
     }
     if (kind == 4 && (frame->esr >> 26) == 0x25 && resume_at_fixup(*frame)) return;
+    if (kind == 4 && (frame->esr >> 26) == 0x21) {  // the instruction abort arch::probe_execute expects
+        if (const u64 resume = kernel::execute_probe_resume(frame->elr); resume != 0) {
+            frame->elr = resume;
+            return;
+        }
+    }
     panic_for(*frame, kind);
 }
 

@@ -6,6 +6,7 @@
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/interrupts.h"
 #include "kernel/arch/x86_64/legacy_pic.h"
+#include "kernel/core/execute_probe.h"
 #include "kernel/core/fault_fixup.h"
 #include "kernel/core/panic.h"
 
@@ -135,6 +136,12 @@ const char* describe_error(const TrapFrame& frame, u64 cr2) {
 // non-canonical addresses raise #GP rather than #PF.
 bool resume_at_fixup(TrapFrame& frame) {
     if (frame.vector != kPageFault && frame.vector != kGeneralProtection) return false;
+    if (frame.vector == kPageFault && (frame.error_code & 16) != 0) {  // the fetch arch::probe_execute expects
+        if (const u64 resume = kernel::execute_probe_resume(frame.rip); resume != 0) {
+            frame.rip = resume;
+            return true;
+        }
+    }
     const u64 resume = kernel::fault_fixup_for(frame.rip);
     if (resume == 0) return false;
     frame.rip = resume;

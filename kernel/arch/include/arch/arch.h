@@ -50,6 +50,10 @@ void tlb_flush_all();
 // tests that prove W^X and guard pages are enforced.
 bool probe_write_u8(volatile base::u8* address, base::u8 value);  // false if the write faulted
 bool probe_read_u8(const volatile base::u8* address, base::u8* out);  // false if the read faulted
+// Calls `address`: false if fetching the instruction there faulted, true if it ran and
+// returned. Point it only at memory that must not execute, or at a copy of
+// execute_probe_return_code (kernel/core/execute_probe.h).
+bool probe_execute(base::uptr address);
 
 // --- Stacks: run `entry(argument)` on a new stack; never returns.
 [[noreturn]] void switch_stack_and_call(base::uptr stack_top, void (*entry)(void*), void* argument);
