@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <deque>
 #include <map>
 #include <set>
@@ -56,12 +57,31 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
         result.warnings.push_back("the accepted " + name + " " + accepted.head->version.text() + " no longer counts: " +
                                   accepted.head_revoked);
     std::vector<uint8_t> bytes;
+    // The freeze defence first: a fresh timestamp from a signer the fleet allows, listing NAME.
+    const TimestampEntry* listed = nullptr;
+    if (policy.require_timestamp) {
+        if (policy.fleet == nullptr) return fail("a timestamp is required but there is no fleet log to check it against");
+        std::optional<Timestamp> last;
+        if (!store.read_timestamp(last, error)) return fail("this store: " + error);
+        if (!source.get("timestamp", kMaxTimestampSize, bytes, error))
+            return fail("timestamp: " + error + " (this fleet requires a fresh timestamp from every source)");
+        auto decoded = decode_timestamp(bytes);
+        if (!decoded) return fail(mirror + ": " + decoded.error());
+        const uint64_t now = policy.now != 0 ? policy.now : static_cast<uint64_t>(::time(nullptr));
+        if (auto fresh = check_timestamp(*decoded, *policy.fleet, last, now); !fresh) return fail(mirror + ": " + fresh.error());
+        result.timestamp = std::move(*decoded);
+        listed = result.timestamp->find(name);
+        if (listed == nullptr) return fail(mirror + ": its timestamp does not list " + name);
+    }
     if (!source.get("releases/" + name, kMaxReleaseSize, bytes, error)) return fail("release of " + name + ": " + error);
     auto parsed = decode_release(bytes);
     if (!parsed.release) return fail(mirror + ": releases/" + name + ": " + parsed.error);
     const Release release = *parsed.release;
     if (release.name != name) return fail(mirror + ": served a release of '" + release.name + "' for '" + name + "'");
     if (!stands(release, error)) return fail(mirror + ": " + error);
+    if (listed != nullptr && (listed->version != release.version || listed->manifest != release.manifest))
+        return fail(mirror + ": serves " + name + " " + release.version.text() + " but its timestamp lists " + listed->version.text() +
+                    (release.version < listed->version ? " (withholding the newer release)" : " (the release does not match)"));
     if (const auto& floor = accepted.standing) {
         if (release.version < floor->version)
             return fail(mirror + ": serves " + name + " " + release.version.text() + ", older than the accepted " +
@@ -199,6 +219,7 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
         if (!store.put_blob(manifest_bytes, written, error)) return fail(error);
     }
     if (!sync_filesystem_of(store.root() + "/blobs", error)) return fail(error);
+    if (result.timestamp && !store.put_timestamp(*result.timestamp, error)) return fail(error);
     if (same_as_head) {
         result.already_current = true;
         result.manifests_repaired = new_manifests.size();

@@ -11,6 +11,7 @@
 
 #include "packages/source.h"
 #include "packages/store.h"
+#include "packages/timestamp.h"
 
 namespace packages {
 
@@ -25,6 +26,11 @@ struct FetchProgress {
 struct FetchPolicy {
     const identity::FleetLog* fleet = nullptr;
     std::vector<identity::PublicKey> trusted_keys;
+    // Freeze defence (docs/packages.md): the source's timestamp is required (the caller sets
+    // this when the fleet grants the timestamp role), checked at `now` (0: the clock), and the
+    // release fetched must be the one it lists.
+    bool require_timestamp = false;
+    uint64_t now = 0;
     // Called as chunks arrive from the source.
     std::function<void(const FetchProgress&)> progress;
 };
@@ -35,6 +41,7 @@ struct FetchResult {
     std::string error;  // what was refused, and where
     std::vector<std::string> warnings;  // accepted anyway, but worth saying (a revoked head)
     Release release;
+    std::optional<Timestamp> timestamp;  // the source's, when required and accepted
     uint64_t bytes_fetched = 0;  // chunk bytes that came from the mirror
     uint64_t chunks_reused = 0;  // already in the store or verified in staging
     uint64_t chunks_repaired = 0;     // held corrupt here, fetched again

@@ -347,6 +347,27 @@ bool Store::read_history(const std::string& name, std::vector<Release>& history,
     return true;
 }
 
+bool Store::read_timestamp(std::optional<Timestamp>& timestamp, std::string& error) const {
+    timestamp.reset();
+    if (access(timestamp_path().c_str(), F_OK) != 0 && errno == ENOENT) return true;
+    std::vector<uint8_t> bytes;
+    if (!identity::read_file(timestamp_path(), bytes, error, kMaxTimestampSize)) return false;
+    auto decoded = decode_timestamp(bytes);
+    if (!decoded) {
+        error = timestamp_path() + " is damaged (" + decoded.error() + "); refusing rather than forgetting it (replays)";
+        return false;
+    }
+    timestamp = std::move(*decoded);
+    return true;
+}
+
+bool Store::put_timestamp(const Timestamp& timestamp, std::string& error) {
+    std::optional<Timestamp> held;
+    if (!read_timestamp(held, error)) return false;
+    if (held && held->issued >= timestamp.issued) return true;
+    return identity::write_file_atomically(timestamp_path(), timestamp.encode(), 0644, error);
+}
+
 bool Store::read_standing(const std::string& name, const SignerCheck& stands, AcceptedState& state, std::string& error) const {
     state = {};
     std::vector<Release> history;

@@ -14,6 +14,7 @@
 #include "files/expected.h"
 #include "packages/manifest.h"
 #include "packages/release.h"
+#include "packages/timestamp.h"
 
 namespace packages {
 
@@ -70,6 +71,7 @@ public:
     std::string staging_path(const Sha256Digest& digest) const { return root_ + "/staging/" + hex(digest); }
     std::string release_path(const std::string& name) const { return root_ + "/releases/" + name; }
     std::string history_path(const std::string& name) const { return root_ + "/history/" + name; }
+    std::string timestamp_path() const { return root_ + "/timestamp"; }
 
     // Takes the store's lock without waiting; false, with "busy" in the reason, if another
     // process holds it.
@@ -97,6 +99,10 @@ public:
     bool read_accepted(const std::string& name, std::optional<Release>& release, std::string& error) const;
     // Convenience for listing: nullopt when absent or damaged.
     std::optional<Release> accepted_release(const std::string& name) const;
+    // The newest timestamp this store accepted (nullopt: none); false when the file is damaged.
+    bool read_timestamp(std::optional<Timestamp>& timestamp, std::string& error) const;
+    // Records `timestamp` unless the store holds a newer one.
+    bool put_timestamp(const Timestamp& timestamp, std::string& error);
     // The releases of `name` accepted before the head, oldest first (history/NAME).
     bool read_history(const std::string& name, std::vector<Release>& history, std::string& error) const;
     // The head, and the newest accepted release whose signer `stands`.
