@@ -239,10 +239,17 @@ PANIC_FIELDS = {
 
 
 # A kernel stack overflow must end in a dump too (x86_64: a double fault on its IST stack;
-# aarch64: a data abort handled on the exception stack), faulting inside the guard page.
+# aarch64: a data abort handled on the exception stack)...
 OVERFLOW_FIELDS = {
     "x86_64": [r"PANIC: unexpected exception: double fault \(#DF\)", r"stack overflow"],
-    "aarch64": [r"PANIC: unexpected exception: data abort from EL1", r"faulting address: 0xffffffffc000[0-9a-f]{4}"],
+    "aarch64": [r"PANIC: unexpected exception: data abort from EL1"],
+}
+# ...faulting inside exactly the guard page of the stack that recursed, which the kernel names
+# before it starts. Where the dump says which address faulted:
+GUARD_PAGE = re.compile(r"recursing into the guard page at 0x([0-9a-f]+)")
+OVERFLOW_FAULT_ADDRESS = {
+    "x86_64": re.compile(r"\bcr2=([0-9a-f]{16})"),  # the #PF the #DF could not deliver
+    "aarch64": re.compile(r"faulting address: 0x([0-9a-f]{16})"),
 }
 
 
@@ -296,7 +303,19 @@ def check_panic(status, output, arch, smp):
 
 
 def check_overflow(status, output, arch, smp):
-    return check_dump(status, output, arch, smp, OVERFLOW_FIELDS, "stack overflow")
+    problems = check_dump(status, output, arch, smp, OVERFLOW_FIELDS, "stack overflow")
+    guard = GUARD_PAGE.search(output)
+    fault = OVERFLOW_FAULT_ADDRESS[arch].search(output)
+    if not guard:
+        problems.append("the kernel did not name the guard page before recursing")
+    elif not fault:
+        problems.append("the stack overflow dump names no faulting address")
+    else:
+        guard_page, address = int(guard.group(1), 16), int(fault.group(1), 16)
+        if not guard_page <= address < guard_page + 4096:
+            problems.append(f"the overflow faulted at {address:#x}, outside the guard page "
+                            f"{guard_page:#x}-{guard_page + 4096:#x} (is the guard page mapped?)")
+    return problems
 
 
 def pack_with_programs(build, base, programs, output):

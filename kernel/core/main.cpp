@@ -49,7 +49,9 @@ void log_memory_map(const MemoryMap& memory) {
 }
 
 [[noreturn]] void run_stack_overflow_test() {
-    log("stack overflow test: recursing into the guard page; a panic dump must follow");
+    // The harness checks that the fault lands in exactly this page (a mapped guard would not).
+    log("stack overflow test: recursing into the guard page at {:#x}; a panic dump must follow",
+        mm::kernel_stack_guard_page(arch::current_frame_pointer()));
     (void)recurse_into_the_guard_page(0);
     log("stack overflow test: the recursion returned");
     arch::exit_emulator(arch::ExitCode::Failed);

@@ -118,6 +118,11 @@ base::Result<KernelStack> allocate_kernel_stack_with_bounds() {
     return KernelStack{bottom, bottom + layout::kKernelStackSize};
 }
 
+base::u64 kernel_stack_guard_page(base::uptr address) {
+    const u64 slot = (address - layout::kKernelStacksBase) / layout::kKernelStackSlot;
+    return layout::kKernelStacksBase + slot * layout::kKernelStackSlot;
+}
+
 base::Result<base::uptr> allocate_kernel_stack() {
     const KernelStack stack = TRY(allocate_kernel_stack_with_bounds());
     return stack.top;

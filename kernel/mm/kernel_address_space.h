@@ -30,5 +30,7 @@ struct KernelStack {
 base::Result<KernelStack> allocate_kernel_stack_with_bounds();
 // The same, returning only the top (what switch_stack_and_call wants).
 base::Result<base::uptr> allocate_kernel_stack();
+// The guard page of the kernel stack slot holding `address` (an address in the stacks window).
+base::u64 kernel_stack_guard_page(base::uptr address);
 
 }  // namespace kernel::mm

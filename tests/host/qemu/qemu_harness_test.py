@@ -47,6 +47,43 @@ class BannerCheck(unittest.TestCase):
         self.assertEqual(output, "".join(f"line {i}\n" for i in range(20000)))
 
 
+def overflow_dump(arch, guard, fault):
+    """The console of a stack-overflow boot, as the kernel prints it, faulting at `fault`."""
+    lines = [f"VectraOS 0.1.0 ({arch}) — 2 CPUs, 512 MiB RAM",
+             f"stack overflow test: recursing into the guard page at {guard:#x}; a panic dump must follow"]
+    if arch == "x86_64":
+        lines += ["PANIC: unexpected exception: double fault (#DF) (vector 0x8)",
+                  f"  error code: 0x0 (always zero for this exception; the stack pointer is at the faulting "
+                  f"address {fault:#x}: a kernel stack overflow)",
+                  f"       cr0=0000000080010013     cr2={fault:016x}     cr3=0000000000104000"]
+    else:
+        lines += ["PANIC: unexpected exception: data abort from EL1 (vector 0x25)",
+                  f"  faulting address: {fault:#018x}"]
+    lines.append("PANIC: end of dump, stopping")
+    return "\n".join(lines) + "\n"
+
+
+class StackOverflowCheck(unittest.TestCase):
+    GUARD = 0xffffffffc001b000
+
+    def test_a_fault_inside_the_named_guard_page_passes(self):
+        for arch in ("x86_64", "aarch64"):
+            output = overflow_dump(arch, self.GUARD, self.GUARD + 0xfe8)
+            self.assertEqual(qemu.check_overflow(qemu.EXIT_PANICKED, output, arch, 2), [], arch)
+
+    def test_a_fault_below_the_guard_page_fails_as_a_mapped_guard_would(self):
+        # With the guard page mapped, the recursion runs on into whatever lies below it.
+        for arch in ("x86_64", "aarch64"):
+            output = overflow_dump(arch, self.GUARD, self.GUARD - 0x18)
+            problems = qemu.check_overflow(qemu.EXIT_PANICKED, output, arch, 2)
+            self.assertTrue(any("outside the guard page" in problem for problem in problems), (arch, problems))
+
+    def test_a_dump_that_names_no_guard_page_fails(self):
+        output = overflow_dump("x86_64", self.GUARD, self.GUARD + 8).replace(" at 0xffffffffc001b000", "")
+        problems = qemu.check_overflow(qemu.EXIT_PANICKED, output, "x86_64", 2)
+        self.assertTrue(any("did not name the guard page" in problem for problem in problems), problems)
+
+
 class BootBundle(unittest.TestCase):
     def test_the_builds_boot_bundle_is_passed_as_the_initrd_when_it_exists(self):
         with tempfile.TemporaryDirectory() as build:
