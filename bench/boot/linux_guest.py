@@ -24,7 +24,7 @@ APT_LOCK_WAIT = ["-o", "DPkg::Lock::Timeout=600"]  # other installs may hold the
 def installed_kernel(arch):
     """The newest installed Debian kernel image for `arch`, or None."""
     def version_key(path):
-        return [int(part) if part.isdigit() else part
+        return [(0, int(part), "") if part.isdigit() else (1, 0, part)
                 for part in os.path.basename(path).replace("-", ".").split(".")]
     found = sorted(glob.glob(KERNELS[arch]["glob"]), key=version_key)
     return found[-1] if found else None
