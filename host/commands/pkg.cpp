@@ -19,6 +19,7 @@ namespace {
 std::string state_option, store_option, directory, name, version_text, manifest_text, source, path;
 std::vector<std::string> dependency_texts;
 int timeout_seconds = 10;
+bool allow_stale = false;
 
 packages::Store open_store() {
     const StateDirectory state = state_directory(state_option);
@@ -330,6 +331,12 @@ int pkg_fetch() {
             std::fflush(stdout);
         };
     }
+    // The freeze defence: once the fleet grants the timestamp role, every source must carry a
+    // fresh timestamp (--allow-stale takes the risk knowingly, and says so).
+    policy.require_timestamp = policy.fleet != nullptr && packages::fleet_requires_timestamps(*policy.fleet) && !allow_stale;
+    if (allow_stale && policy.fleet != nullptr && packages::fleet_requires_timestamps(*policy.fleet))
+        std::fprintf(stderr, "vectra: warning: --allow-stale: not checking that %s is fresh; it may be withholding newer releases\n",
+                     source.c_str());
     const auto result = packages::fetch_package(*mirror, name, store, policy);
     if (terminal) std::printf("\n");
     for (const auto& warning : result.warnings) std::fprintf(stderr, "vectra: warning: %s\n", warning.c_str());
@@ -353,7 +360,8 @@ int pkg_fetch() {
 
 }  // namespace
 
-void register_mirror_commands(CLI::App& app);  // mirror.cpp
+void register_mirror_commands(CLI::App& app);     // mirror.cpp
+void register_timestamp_commands(CLI::App& pkg, const std::string& pkg_state, const std::string& pkg_store);  // timestamp.cpp
 
 void register_pkg_commands(CLI::App& app) {
     auto* pkg = app.add_subcommand("pkg", "packages: bytes named by their hash, releases signed by the fleet");
@@ -389,9 +397,11 @@ void register_pkg_commands(CLI::App& app) {
     auto* fetch = pkg->add_subcommand("fetch", "fetch NAME from a mirror (http://…, a directory, or a tar image), verifying every byte");
     fetch->add_option("source", source)->required();
     fetch->add_option("name", name)->required();
+    fetch->add_flag("--allow-stale", allow_stale, "fetch even without a fresh timestamp when the fleet requires one (a freeze goes unnoticed)");
     fetch->add_option("--timeout", timeout_seconds, "seconds to connect and per read before a silent mirror is given up");
     fetch->callback([] { throw CLI::RuntimeError(pkg_fetch()); });
 
+    register_timestamp_commands(*pkg, state_option, store_option);
     register_mirror_commands(app);
 }
 
