@@ -69,6 +69,10 @@ bool start_init(const BootInfo& boot_info) {
         log("no boot bundle (QEMU -initrd): no userland to start");
         return false;
     }
+    if (boot_info.boot_bundle.physical_base % layout::kPageSize != 0) {
+        log("boot bundle refused: it does not start on a page boundary, so its programs cannot be read in place");
+        return false;
+    }
     const base::Span<const base::u8> bundle_bytes(layout::physical_to_pointer<const base::u8>(boot_info.boot_bundle.physical_base),
                                                   boot_info.boot_bundle.size);
     auto reader = boot_bundle::Reader::open(bundle_bytes);

@@ -17,7 +17,7 @@ class Bundle;
 
 class Reticle final : public Object {
 public:
-    static constexpr base::u32 kMaxMappings = 64;
+    static constexpr base::u32 kMaxMappings = vectra::abi::kReticleMaxMappings;
 
     static StatusOr<Reticle*> create(Bundle& grant);
 

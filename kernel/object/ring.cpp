@@ -92,6 +92,12 @@ Status Ring::send(const base::u8* bytes, base::u32 byte_count, base::Span<const 
         const base::i64 woken = sched::block_current(queue.senders, deadline);
         if (woken != 0) return static_cast<Status>(woken);
     }
+    // The receiving end may not travel over its own Ring: the message would hold the end it
+    // waits for, and neither could ever be destroyed (a reference cycle).
+    for (const abi::Handle handle : handles) {
+        auto capability = table.lookup(handle, abi::ObjectKind::Ring, 0);
+        if (capability.is_ok() && capability.value()->object() == channel_->ends[peer]) return Status::InvalidArgument;
+    }
     MessageSlot& slot = queue.slots[(queue.head + queue.count) % channel_->capacity];
     const Status moved = table.move_out_all(handles, abi::kRightsAll,
                                             base::Span<InFlightCapability>(slot.handles, handles.size()));

@@ -21,7 +21,7 @@ class Ring;
 
 class Task final : public Object {
 public:
-    static constexpr base::u32 kTableSlots = 256;
+    static constexpr base::u32 kTableSlots = vectra::abi::kTaskCapabilitySlots;
 
     static StatusOr<Task*> create(Bundle& grant, Reticle& reticle, base::StringView name);
 

@@ -7,6 +7,7 @@
 #include "kernel/core/panic.h"
 #include "kernel/mm/kernel_address_space.h"
 #include "kernel/mm/layout.h"
+#include "kernel/object/object.h"
 
 namespace kernel::sched {
 namespace {
@@ -114,6 +115,8 @@ void add_timeout(Thread& thread) {
         // Interrupts come in here only; wfi cannot miss one (see arch::wait_for_interrupt).
         arch::wait_for_interrupt();
         arch::interrupts_disable();
+        // Objects left for the reaper when nobody makes syscalls: a bounded amount per wake-up.
+        (void)reap_objects(16);
         if (run_queues.highest() >= 0) run_next();
     }
 }

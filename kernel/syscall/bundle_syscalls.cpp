@@ -13,8 +13,7 @@ namespace {
 
 Result port_io(Bundle& bundle, base::u64 offset, base::u64 mode, base::u64 value) {
 #if defined(__x86_64__)
-    // bundle_port_io's third argument: width in bytes (1, 2, 4) | kPortWrite.
-    constexpr base::u64 kPortWrite = 0x100;
+    constexpr base::u64 kPortWrite = abi::kPortAccessWrite;
     const base::u64 width = mode & 0xff;
     if (width != 1 && width != 2 && width != 4) return fail(Status::InvalidArgument);
     if ((mode & ~(0xffull | kPortWrite)) != 0) return fail(Status::InvalidArgument);

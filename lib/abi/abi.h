@@ -113,6 +113,9 @@ enum class Syscall : u64 {
 #undef X
 };
 inline constexpr u64 kSyscallLimit = 71;  // every number is below this
+#define X(name, number, arguments) static_assert(number < kSyscallLimit, "kSyscallLimit bounds every syscall number");
+VECTRA_SYSCALL_LIST(X)
+#undef X
 
 // --- Handles: a handle names a slot in the calling Task's capability table and carries the
 // slot's generation, so a handle kept after its capability was closed or revoked is refused
@@ -123,6 +126,8 @@ inline constexpr u32 kHandleSlotBits = 12;
 inline constexpr u32 kMaxCapabilitySlots = 1u << kHandleSlotBits;
 inline constexpr u32 kHandleGenerationMask = (1u << (32 - kHandleSlotBits)) - 1;
 inline constexpr Handle kNoHandle = 0;
+// The slots in each Task's table today (handles could address kMaxCapabilitySlots).
+inline constexpr u32 kTaskCapabilitySlots = 256;
 constexpr u32 handle_slot(Handle handle) { return handle & (kMaxCapabilitySlots - 1); }
 constexpr u32 handle_generation(Handle handle) { return handle >> kHandleSlotBits; }
 constexpr Handle make_handle(u32 slot, u32 generation) { return (generation << kHandleSlotBits) | slot; }
@@ -188,8 +193,6 @@ struct RingMessage {
 };
 static_assert(sizeof(RingMessage) == 32);
 
-// ring_create flags.
-inline constexpr u64 kRingFlagsNone = 0;
 
 // --- Faults and endings: what a supervisor's fault Ring receives about a child Task, as the
 // bytes of one message (no handles).
@@ -228,6 +231,13 @@ struct BundleInfo {
     u64 size;     // bytes (pages for Memory/Device; ports for Ports; quota bytes for Grant)
     u64 physical; // base physical address (0 unless the capability has kRightPhysical)
 };
+
+// A Reticle holds at most this many mappings (reticle_map answers TooLarge beyond).
+inline constexpr u32 kReticleMaxMappings = 64;
+
+// bundle_port_io's access word: the width in bytes (1, 2 or 4), plus kPortAccessWrite for an
+// `out` (else an `in`, whose value is the result).
+inline constexpr u64 kPortAccessWrite = 0x100;
 
 // reticle_map / reticle_protect protections.
 enum Protection : u32 { kProtectRead = 1, kProtectWrite = 2, kProtectExecute = 4 };

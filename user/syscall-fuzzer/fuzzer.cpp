@@ -33,7 +33,7 @@ constexpr abi::Syscall kCalls[] = {
 #undef X
 };
 
-alignas(4096) base::u8 scratch[4 * 4096];
+alignas(64) base::u8 scratch[4 * 4096];
 abi::Handle held[64];
 base::u32 held_count = 0;
 
