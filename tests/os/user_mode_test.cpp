@@ -200,3 +200,50 @@ KERNEL_TEST(a_grant_spent_on_objects_refuses_more_and_other_grants_go_on) {
     small.value()->release();
     (void)reap_objects();
 }
+
+namespace {
+#if defined(__x86_64__)
+constexpr base::u8 kSpin[] = {0xeb, 0xfe};  // jmp .
+#else
+constexpr base::u32 kSpinWords[] = {0x14000000};  // b .
+#endif
+}  // namespace
+
+KERNEL_TEST(a_task_that_never_makes_a_syscall_is_preempted_by_the_timer) {
+    Bundle* grant = test_grant();
+    ASSERT(grant != nullptr);
+    auto reticle = Reticle::create(*grant);
+    auto text = Bundle::create_memory(*grant, 1);
+    ASSERT(reticle.is_ok() && text.is_ok());
+    reticle.value()->retain();
+    text.value()->retain();
+#if defined(__x86_64__)
+    const void* code = kSpin;
+    const base::usize size = sizeof kSpin;
+#else
+    const void* code = kSpinWords;
+    const base::usize size = sizeof kSpinWords;
+#endif
+    auto* bytes = layout::physical_to_pointer<base::u8>(text.value()->physical());
+    for (base::usize i = 0; i < size; ++i) bytes[i] = static_cast<const base::u8*>(code)[i];
+    const base::u32 rx = abi::kProtectRead | abi::kProtectExecute;
+    ASSERT(reticle.value()->map(*text.value(), 0, kCodeAddress, 4096, rx, rx) == abi::Status::Ok);
+    auto task = Task::create(*grant, *reticle.value(), base::StringView("spin"));
+    ASSERT(task.is_ok());
+    task.value()->retain();
+    // The same priority as this boot context: only the timer can give the CPU back.
+    task.value()->set_priority(sched::current()->priority);
+    ASSERT(task.value()->start(kCodeAddress, 0, 0) == abi::Status::Ok);
+    const base::u64 switches_before = sched::context_switches();
+    const base::u64 started = arch::monotonic_ns();
+    for (int i = 0; i < 20; ++i) sched::yield();  // each yield runs the spinner until a tick preempts it
+    EXPECT(sched::context_switches() >= switches_before + 20);
+    EXPECT(arch::monotonic_ns() - started >= 20ull * 1'000'000);  // at least part of a slice each time
+    task.value()->kill(abi::FaultKind::Killed, 0);
+    for (int i = 0; i < 100 && !task.value()->finished(); ++i) sched::yield();
+    EXPECT(task.value()->finished());
+    task.value()->release();
+    reticle.value()->release();
+    text.value()->release();
+    (void)reap_objects();
+}
