@@ -30,7 +30,7 @@ base::Optional<base::u64> Reticle::GrantFrames::allocate_table() {
 void Reticle::GrantFrames::free_table(base::u64 physical) { free_object_pages(grant, direct_map(physical), 1); }
 
 Reticle::Reticle(base::u64 root_physical, Bundle& grant)
-    : Object(abi::ObjectKind::Reticle), page_table_(root_physical, frames_, direct_map), paid_by_(&grant) {
+    : Object(abi::ObjectKind::Reticle), page_table_(AddressHalf::Lower, root_physical, frames_, direct_map), paid_by_(&grant) {
     frames_.grant = &grant;
 #if defined(__x86_64__)
     // The upper half (entries 256-511) is the kernel's, shared by every address space; the
