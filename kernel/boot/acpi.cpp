@@ -124,7 +124,11 @@ base::Result<AcpiCpuInfo> read_acpi_cpu_info(const PhysicalMemoryView& memory, u
         const auto header = memory.read(table_physical, kHeaderSize);
         if (header.is_error() || !signature_is(header.value().data(), "APIC", 4)) continue;
         const auto madt = TRY(read_table(memory, table_physical));
-        return parse_madt(madt);
+        AcpiCpuInfo info = TRY(parse_madt(madt));
+        info.tables_read[0] = {rsdp_physical, kRsdpVersion2Size};  // at most this much of it was read
+        info.tables_read[1] = {pointer.physical, root.size()};
+        info.tables_read[2] = {table_physical, madt.size()};
+        return info;
     }
     return base::make_error(base::ErrorCode::NotFound, "acpi: no MADT in the root table");
 }

@@ -12,6 +12,14 @@ struct AcpiCpuInfo {
     base::u32 cpu_count = 0;            // enabled processor local APICs and x2APICs
     base::u64 local_apic_physical = 0;  // after any 64-bit address override
     base::u64 io_apic_physical = 0;     // the first I/O APIC, 0 if none
+
+    // What was read to learn this: the RSDP, the root table and the MADT (physical, bytes),
+    // so the boot code can keep them out of the frame allocator.
+    struct TableRange {
+        base::u64 physical = 0;
+        base::u64 length = 0;
+    };
+    TableRange tables_read[3];
 };
 
 // Reads the MADT reached from the RSDP at `rsdp_physical`.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "base/fixed_vector.h"
+#include "base/result.h"
 #include "base/string_view.h"
 #include "base/types.h"
 #include "kernel/boot/memory_map.h"
@@ -21,6 +22,12 @@ struct BootInfo {
     // RAM and everything in it that is not free: firmware areas, the kernel image, the boot
     // information itself and the device tree are all marked reserved here.
     MemoryMap memory;
+
+    // Every range the boot code read boot information from (the PVH start info, its memory map
+    // and module list, the device tree, the ACPI tables) and the boot bundle, as it read them;
+    // each is also reserved in `memory` (reserve_boot_data). Kept apart from the map so that
+    // tests can check the reservations against what was really there.
+    base::FixedVector<MemoryRegion, 16> boot_data;
 
     // The kernel command line, copied into kernel memory (words separated by spaces).
     char command_line_storage[512] = {};
@@ -45,6 +52,18 @@ struct BootInfo {
     base::u32 console_interrupt = 0;
     bool console_is_ports = false;
 };
+
+// Reserves [base, base + size) in boot_info.memory as `kind` and records it in boot_data.
+inline base::Result<void> reserve_boot_data(BootInfo& boot_info, base::u64 base, base::u64 size, MemoryKind kind) {
+    TRY(boot_info.memory.reserve(base, size, kind));
+    if (!boot_info.boot_data.try_append(MemoryRegion{base, size, kind}))
+        return base::make_error(base::ErrorCode::OutOfMemory, "boot information in more places than the kernel records");
+    return {};
+}
+
+// The BootInfo the kernel booted with, once kernel_main has it (for tests and diagnostics).
+const BootInfo& boot_information();
+void keep_boot_information(const BootInfo& boot_info);
 
 // The portable kernel's entry, called by the architecture once its console and traps are up
 // and the boot page tables (which map the kernel image and the first 4 GiB of physical memory

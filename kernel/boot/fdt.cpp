@@ -257,7 +257,7 @@ base::Result<void> fill_boot_info_from_fdt(const Fdt& fdt, u64 fdt_physical, Boo
         });
     }
     TRY(status);
-    TRY(boot_info.memory.reserve(fdt_physical, fdt.total_size(), MemoryKind::DeviceTree));
+    TRY(reserve_boot_data(boot_info, fdt_physical, fdt.total_size(), MemoryKind::DeviceTree));
 
     // The command line.
     boot_info.command_line_storage[0] = '\0';
@@ -272,9 +272,13 @@ base::Result<void> fill_boot_info_from_fdt(const Fdt& fdt, u64 fdt_physical, Boo
             boot_info.command_line_storage[kept] = '\0';
             boot_info.command_line = base::StringView(boot_info.command_line_storage, kept);
         }
-        // The boot bundle (QEMU -initrd): linux,initrd-start/-end, each 32 or 64 bits.
+        // The boot bundle (QEMU -initrd): linux,initrd-start/-end, each 32 or 64 bits, end
+        // exclusive. The kernel maps it as RAM and init reads it in place, so all of it must be
+        // free RAM from /memory — not a reservation, not the tree itself.
         const auto start = fdt.property(*chosen, "linux,initrd-start");
         const auto end = fdt.property(*chosen, "linux,initrd-end");
+        if (start.has_value() != end.has_value())
+            return make_error(Code::Malformed, "fdt: /chosen has only one of linux,initrd-start and linux,initrd-end");
         if (start.has_value() && end.has_value()) {
             auto cell_value = [](base::Span<const base::u8> bytes, u64& value) {
                 if (bytes.size() == 4) value = Fdt::read_be32(bytes.data());
@@ -285,7 +289,9 @@ base::Result<void> fill_boot_info_from_fdt(const Fdt& fdt, u64 fdt_physical, Boo
             u64 first = 0, last = 0;
             if (!cell_value(*start, first) || !cell_value(*end, last) || last <= first)
                 return make_error(Code::Malformed, "fdt: bad linux,initrd-start/end in /chosen");
-            TRY(boot_info.memory.reserve(first, last - first, MemoryKind::BootBundle));
+            if (!boot_info.memory.is_free_ram(first, last - first))
+                return make_error(Code::Malformed, "fdt: the initrd (boot bundle) is not in free RAM");
+            TRY(reserve_boot_data(boot_info, first, last - first, MemoryKind::BootBundle));
             boot_info.boot_bundle = DeviceRange{first, last - first};
         }
     }

@@ -143,6 +143,28 @@ base::Result<void> MemoryMap::normalize() {
     return {};
 }
 
+bool MemoryMap::is_free_ram(u64 base, u64 size) const {
+    u64 end = 0;
+    if (size == 0 || !base::checked_add(base, size, &end) || end > ~u64(0) - kPage) return false;
+    const u64 first = base::align_down(base, kPage), limit = base::align_up(end, kPage);
+    for (const MemoryRegion& region : regions_)
+        if (region.kind != MemoryKind::Usable && region.base < limit && first < region.end()) return false;
+    // Covered by usable regions: each step moves past the end of one of them.
+    u64 at = first;
+    for (base::usize steps = 0; at < limit && steps < regions_.size(); ++steps) {
+        bool advanced = false;
+        for (const MemoryRegion& region : regions_) {
+            if (region.kind == MemoryKind::Usable && region.base <= at && at < region.end()) {
+                at = region.end();
+                advanced = true;
+                break;
+            }
+        }
+        if (!advanced) return false;
+    }
+    return at >= limit;
+}
+
 base::u64 MemoryMap::usable_bytes() const {
     u64 total = 0;
     for (const MemoryRegion& region : regions_)

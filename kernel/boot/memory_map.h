@@ -44,6 +44,10 @@ public:
     // an error and leaves the map as it was: no region is ever dropped.
     base::Result<void> normalize();
 
+    // Is every page touching [base, base + size) RAM the firmware reported as usable, with
+    // nothing else (a reservation, a firmware area) on any of them? Works before normalize().
+    bool is_free_ram(base::u64 base, base::u64 size) const;
+
     base::Span<const MemoryRegion> regions() const { return regions_.span(); }
     base::u64 usable_bytes() const;
     // RAM the machine has: usable plus what the kernel, boot information and device tree occupy.

@@ -79,23 +79,29 @@ base::Result<PvhBootDetails> fill_boot_info_from_pvh(const PhysicalMemoryView& m
     }
     if (!any_usable) return base::make_error(base::ErrorCode::Malformed, "pvh: the memory map has no usable RAM");
 
-    TRY(boot_info.memory.reserve(start_info_physical, kStartInfoSize, MemoryKind::BootInformation));
-    TRY(boot_info.memory.reserve(map_physical, map_entries * kMemoryMapEntrySize, MemoryKind::BootInformation));
+    TRY(reserve_boot_data(boot_info, start_info_physical, kStartInfoSize, MemoryKind::BootInformation));
+    TRY(reserve_boot_data(boot_info, map_physical, map_entries * kMemoryMapEntrySize, MemoryKind::BootInformation));
     TRY(copy_command_line(memory, command_line, boot_info));
 
-    // The first module is the boot bundle (QEMU -initrd); it must lie in RAM the map knows.
+    // The first module is the boot bundle (QEMU -initrd). The kernel maps it as RAM and init
+    // reads it in place, so all of it must be free RAM the firmware reported — not a device,
+    // not a firmware area, not the boot information — and inside the window read at boot.
     const u32 module_count = read_le32(at + 12);
     if (module_count > kMaxModules) return base::make_error(base::ErrorCode::Malformed, "pvh: too many modules");
     if (module_count > 0) {
         const u64 list = read_le64(at + 16);
+        (void)TRY(memory.read(list, module_count * kModuleEntrySize));
         const auto entry = TRY(memory.read(list, kModuleEntrySize));
         const u64 module_base = read_le64(entry.data()), module_size = read_le64(entry.data() + 8);
         u64 module_end = 0;
         if (module_size == 0 || !base::checked_add(module_base, module_size, &module_end))
             return base::make_error(base::ErrorCode::Malformed, "pvh: the boot bundle module is empty or wraps around");
-        (void)TRY(memory.read(module_base, 1));  // inside the window the kernel can read
-        TRY(boot_info.memory.reserve(list, module_count * kModuleEntrySize, MemoryKind::BootInformation));
-        TRY(boot_info.memory.reserve(module_base, module_size, MemoryKind::BootBundle));
+        if (memory.read(module_base, module_size).is_error())
+            return base::make_error(base::ErrorCode::OutOfRange, "pvh: the boot bundle module lies outside the memory read at boot");
+        TRY(reserve_boot_data(boot_info, list, module_count * kModuleEntrySize, MemoryKind::BootInformation));
+        if (!boot_info.memory.is_free_ram(module_base, module_size))
+            return base::make_error(base::ErrorCode::Malformed, "pvh: the boot bundle module is not in free RAM");
+        TRY(reserve_boot_data(boot_info, module_base, module_size, MemoryKind::BootBundle));
         boot_info.boot_bundle = DeviceRange{module_base, module_size};
     }
     return PvhBootDetails{rsdp};

@@ -79,6 +79,7 @@ void log_memory_map(const MemoryMap& memory) {
 }  // namespace
 
 [[noreturn]] void kernel_main(BootInfo& boot_info) {
+    keep_boot_information(boot_info);
     // A map that does not fit would lose RAM or a reservation: stop with the reason instead.
     if (auto normalized = boot_info.memory.normalize(); normalized.is_error())
         panic("the boot memory map cannot be used: {}", normalized.error().message);

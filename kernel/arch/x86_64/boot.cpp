@@ -61,6 +61,11 @@ extern "C" [[noreturn]] void arch_x86_64_start(base::u32 start_info_physical) {
     auto acpi = kernel::read_acpi_cpu_info(low_memory, rsdp);
     if (acpi.is_error()) fatal_boot_error("ACPI", acpi.error());
     boot_info.cpu_count = acpi.value().cpu_count;
+    // The tables stay readable for userland later, whatever kind of memory the firmware said.
+    for (const auto& table : acpi.value().tables_read) {
+        reserved = kernel::reserve_boot_data(boot_info, table.physical, table.length, kernel::MemoryKind::AcpiReclaimable);
+        if (reserved.is_error()) fatal_boot_error("memory map", reserved.error());
+    }
 
     // COM1 goes to userland's console driver: eight I/O ports and legacy PIC line 4.
     boot_info.console = kernel::DeviceRange{0x3f8, 8};

@@ -22,7 +22,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     });
     static kernel::BootInfo info;
     info = kernel::BootInfo();
-    if (kernel::fill_boot_info_from_fdt(tree, 0x4800'0000, info).is_ok() && info.memory.normalize().is_ok())
+    // The tree at the start of RAM, where QEMU's virt machine puts it.
+    if (kernel::fill_boot_info_from_fdt(tree, 0x4000'0000, info).is_ok() && info.memory.normalize().is_ok()) {
         kernel::fuzz::check_normalized(info.memory);
+        kernel::fuzz::check_boot_bundle(info);
+    }
     return 0;
 }

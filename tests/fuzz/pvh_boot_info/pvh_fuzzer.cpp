@@ -14,7 +14,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     info = kernel::BootInfo();
     auto details = kernel::fill_boot_info_from_pvh(memory, 0, info);
     if (details.is_error()) return 0;
-    if (info.memory.normalize().is_ok()) kernel::fuzz::check_normalized(info.memory);
+    if (info.memory.normalize().is_ok()) {
+        kernel::fuzz::check_normalized(info.memory);
+        kernel::fuzz::check_boot_bundle(info);
+    }
     (void)kernel::read_acpi_cpu_info(memory, details.value().rsdp_physical);
     return 0;
 }

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <random>
 #include <set>
+#include <vector>
 
 #include "kernel/mm/frame_allocator.h"
 
@@ -102,6 +103,47 @@ TEST(FrameAllocator, AMapWithoutUsableMemoryIsAnError) {
     EXPECT_TRUE(map.normalize().is_ok());
     FrameAllocator frames;
     EXPECT_TRUE(frames.init(map, to_pointer).is_error());
+}
+
+TEST(FrameAllocator, NoFrameComesFromARegionOfAnyKindButUsable) {
+    // RAM [1 MiB, 64 MiB) with one region of every other kind inside it, each reserved the way
+    // the boot code reserves it (partial pages at both ends, so rounding matters too), and the
+    // same kinds reported by firmware as overlapping regions.
+    const MemoryKind kinds[] = {MemoryKind::Reserved,   MemoryKind::AcpiReclaimable, MemoryKind::AcpiNvs,
+                                MemoryKind::Unusable,   MemoryKind::KernelImage,     MemoryKind::BootInformation,
+                                MemoryKind::DeviceTree, MemoryKind::BootBundle};
+    kernel::MemoryMap map;
+    ASSERT_TRUE(map.add({0x10'0000, kArenaSize - 0x10'0000, MemoryKind::Usable}).is_ok());
+    struct Range {
+        u64 start, end;
+    };
+    std::vector<Range> kept;
+    u64 at = 0x20'0000;
+    for (MemoryKind kind : kinds) {
+        const u64 start = at + 0x123, size = 0x3'0000;  // reserved as pages [at, at + 0x31000)
+        ASSERT_TRUE(map.reserve(start, size, kind).is_ok());
+        kept.push_back({at, at + 0x3'1000});
+        ASSERT_TRUE(map.add({at + 0x10'0000, 0x2000, kind}).is_ok());  // as firmware reports it
+        kept.push_back({at + 0x10'0000, at + 0x10'2000});
+        at += 0x20'0000;
+    }
+    ASSERT_TRUE(map.normalize().is_ok());
+    FrameAllocator frames;
+    ASSERT_TRUE(frames.init(map, to_pointer).is_ok());
+    std::size_t handed_out = 0;
+    while (auto frame = frames.allocate()) {
+        ++handed_out;
+        for (const Range& range : kept)
+            EXPECT_FALSE(*frame + 4096 > range.start && *frame < range.end) << std::hex << *frame;
+        EXPECT_GE(*frame, 0x10'0000u);
+        EXPECT_LT(*frame, kArenaSize);
+    }
+    u64 kept_bytes = 0;
+    for (const Range& range : kept) kept_bytes += range.end - range.start;
+    // Everything else is handed out (but the bitmap's own frames).
+    EXPECT_EQ(handed_out, frames.total_frames());
+    EXPECT_LE(handed_out * 4096, kArenaSize - 0x10'0000 - kept_bytes);
+    EXPECT_GE(handed_out * 4096 + 0x1'0000, kArenaSize - 0x10'0000 - kept_bytes);
 }
 
 }  // namespace
