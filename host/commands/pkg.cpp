@@ -75,12 +75,12 @@ packages::SignerCheck signer_check(const packages::FetchPolicy& policy) {
 // The accepted release of `name` that commands may read from: refused (false, printed) when
 // there is none or its signer no longer stands.
 bool standing_head(const packages::Store& store, const packages::FetchPolicy& policy, packages::Release& release) {
-    packages::AcceptedState accepted;
-    std::string error;
-    if (!store.read_standing(name, signer_check(policy), accepted, error)) {
-        std::fprintf(stderr, "vectra: %s\n", error.c_str());
+    auto standing = store.read_standing(name, signer_check(policy));
+    if (!standing) {
+        std::fprintf(stderr, "vectra: %s\n", standing.error().c_str());
         return false;
     }
+    const packages::AcceptedState& accepted = *standing;
     if (!accepted.head) {
         std::fprintf(stderr, "vectra: no release of '%s' in this store\n", name.c_str());
         return false;
@@ -136,25 +136,25 @@ int pkg_release() {
         std::fprintf(stderr, "vectra: usage: pkg release NAME MAJOR.MINOR.PATCH MANIFEST-HASH (name: a-z, 0-9, '-')\n");
         return 2;
     }
-    packages::Manifest check;
     std::string error;
     packages::StoreLock held;  // from the version check to the write
     if (!store.lock(held, error)) {
         std::fprintf(stderr, "vectra: %s\n", error.c_str());
         return 1;
     }
-    if (!store.read_manifest(*manifest, check, error)) {
-        std::fprintf(stderr, "vectra: %s (build the package into this store first)\n", error.c_str());
+    if (auto check = store.read_manifest(*manifest); !check) {
+        std::fprintf(stderr, "vectra: %s (build the package into this store first)\n", check.error().c_str());
         return 1;
     }
     packages::FetchPolicy policy;
     std::optional<identity::FleetLog> fleet;
     if (!load_signer_policy(state, fleet, policy)) return 1;
-    packages::AcceptedState accepted;
-    if (!store.read_standing(name, signer_check(policy), accepted, error)) {
-        std::fprintf(stderr, "vectra: %s\n", error.c_str());
+    auto standing = store.read_standing(name, signer_check(policy));
+    if (!standing) {
+        std::fprintf(stderr, "vectra: %s\n", standing.error().c_str());
         return 1;
     }
+    const packages::AcceptedState& accepted = *standing;
     if (accepted.standing && !(accepted.standing->version < *version)) {
         std::fprintf(stderr, "vectra: %s %s is already released here; versions only go forward\n", name.c_str(),
                      accepted.standing->version.text().c_str());
@@ -220,36 +220,6 @@ int pkg_verify() {
     return problems.empty() ? 0 : 1;
 }
 
-int pkg_cat() {
-    const StateDirectory state = state_directory(state_option);
-    packages::Store store = open_store();
-    packages::FetchPolicy policy;
-    std::optional<identity::FleetLog> fleet;
-    packages::Release head;
-    if (!load_signer_policy(state, fleet, policy) || !standing_head(store, policy, head)) return 1;
-    const auto* release = &head;
-    packages::Manifest manifest;
-    std::string error;
-    if (!store.read_manifest(release->manifest, manifest, error)) {
-        std::fprintf(stderr, "vectra: %s\n", error.c_str());
-        return 1;
-    }
-    for (const auto& file : manifest.files) {
-        if (file.path != path) continue;
-        std::vector<uint8_t> chunk;
-        for (size_t i = 0; i < file.chunks.size(); ++i) {
-            if (!store.read_blob(file.chunks[i], chunk, error, packages::kChunkSize)) {
-                std::fprintf(stderr, "vectra: %s\n", error.c_str());
-                return 1;
-            }
-            std::fwrite(chunk.data(), 1, chunk.size(), stdout);
-        }
-        return 0;
-    }
-    std::fprintf(stderr, "vectra: %s has no file '%s'\n", name.c_str(), path.c_str());
-    return 1;
-}
-
 // The manifest of the standing accepted release of `name`, or false (printed).
 bool standing_manifest(packages::Store& store, packages::Manifest& manifest) {
     const StateDirectory state = state_directory(state_option);
@@ -257,12 +227,33 @@ bool standing_manifest(packages::Store& store, packages::Manifest& manifest) {
     std::optional<identity::FleetLog> fleet;
     packages::Release head;
     if (!load_signer_policy(state, fleet, policy) || !standing_head(store, policy, head)) return false;
-    std::string error;
-    if (!store.read_manifest(head.manifest, manifest, error)) {
-        std::fprintf(stderr, "vectra: %s\n", error.c_str());
+    auto read = store.read_manifest(head.manifest);
+    if (!read) {
+        std::fprintf(stderr, "vectra: %s\n", read.error().c_str());
         return false;
     }
+    manifest = std::move(*read);
     return true;
+}
+
+int pkg_cat() {
+    packages::Store store = open_store();
+    packages::Manifest manifest;
+    if (!standing_manifest(store, manifest)) return 1;
+    for (const auto& file : manifest.files) {
+        if (file.path != path) continue;
+        for (size_t i = 0; i < file.chunks.size(); ++i) {
+            const auto chunk = store.read_blob(file.chunks[i], packages::kChunkSize);
+            if (!chunk) {
+                std::fprintf(stderr, "vectra: %s\n", chunk.error().c_str());
+                return 1;
+            }
+            std::fwrite(chunk->data(), 1, chunk->size(), stdout);
+        }
+        return 0;
+    }
+    std::fprintf(stderr, "vectra: %s has no file %s\n", name.c_str(), packages::quoted_for_error(path).c_str());
+    return 1;
 }
 
 int pkg_files() {

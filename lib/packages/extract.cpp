@@ -73,7 +73,6 @@ files::Expected<Extracted> extract_package(const Store& store, const Manifest& m
     };
     if (root_fd < 0) return fail("cannot open " + temporary + ": " + std::strerror(errno));
     std::vector<uint8_t> chunk;
-    std::string error;
     for (const FileEntry& file : manifest.files) {
         const std::string shown = quoted_for_error(file.path);
         const int parent = parent_of(root_fd, file.path);
@@ -87,10 +86,12 @@ files::Expected<Extracted> extract_package(const Store& store, const Manifest& m
         bool written = true;
         // Invariant: chunks before i are verified, hashed into `whole` and written.
         for (size_t i = 0; i < file.chunks.size() && written; ++i) {
-            if (!store.read_blob(file.chunks[i], chunk, error, kChunkSize)) {
+            auto read = store.read_blob(file.chunks[i], kChunkSize);
+            if (!read) {
                 close(fd);
-                return fail(shown + " chunk " + std::to_string(i) + ": " + error + " (fetch the package again to repair it)");
+                return fail(shown + " chunk " + std::to_string(i) + ": " + read.error() + " (fetch the package again to repair it)");
             }
+            chunk = std::move(*read);
             if (chunk.size() != chunk_length(file.size, i)) {
                 close(fd);
                 return fail(shown + " chunk " + std::to_string(i) + " has the wrong length");

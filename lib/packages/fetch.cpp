@@ -51,8 +51,9 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
     const SignerCheck stands = [&](const Release& r, std::string& why_not) {
         return signer_is_trusted(r, policy.fleet, policy.trusted_keys, why_not);
     };
-    AcceptedState accepted;
-    if (!store.read_standing(name, stands, accepted, error)) return fail("this store: " + error);
+    auto standing = store.read_standing(name, stands);
+    if (!standing) return fail("this store: " + standing.error());
+    const AcceptedState accepted = std::move(*standing);
     if (!accepted.head_revoked.empty())
         result.warnings.push_back("the accepted " + name + " " + accepted.head->version.text() + " no longer counts: " +
                                   accepted.head_revoked);
@@ -61,22 +62,22 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
     const TimestampEntry* listed = nullptr;
     if (policy.require_timestamp) {
         if (policy.fleet == nullptr) return fail("a timestamp is required but there is no fleet log to check it against");
-        std::optional<Timestamp> last;
-        if (!store.read_timestamp(last, error)) return fail("this store: " + error);
+        const auto last = store.read_timestamp();
+        if (!last) return fail("this store: " + last.error());
         if (!source.get("timestamp", kMaxTimestampSize, bytes, error))
             return fail("timestamp: " + error + " (this fleet requires a fresh timestamp from every source)");
         auto decoded = decode_timestamp(bytes);
         if (!decoded) return fail(mirror + ": " + decoded.error());
         const uint64_t now = policy.now != 0 ? policy.now : static_cast<uint64_t>(::time(nullptr));
-        if (auto fresh = check_timestamp(*decoded, *policy.fleet, last, now); !fresh) return fail(mirror + ": " + fresh.error());
+        if (auto fresh = check_timestamp(*decoded, *policy.fleet, *last, now); !fresh) return fail(mirror + ": " + fresh.error());
         result.timestamp = std::move(*decoded);
         listed = result.timestamp->find(name);
         if (listed == nullptr) return fail(mirror + ": its timestamp does not list " + name);
     }
     if (!source.get("releases/" + name, kMaxReleaseSize, bytes, error)) return fail("release of " + name + ": " + error);
     auto parsed = decode_release(bytes);
-    if (!parsed.release) return fail(mirror + ": releases/" + name + ": " + parsed.error);
-    const Release release = *parsed.release;
+    if (!parsed) return fail(mirror + ": releases/" + name + ": " + parsed.error());
+    const Release release = *parsed;
     if (release.name != name) return fail(mirror + ": served a release of '" + release.name + "' for '" + name + "'");
     if (!stands(release, error)) return fail(mirror + ": " + error);
     if (listed != nullptr && (listed->version != release.version || listed->manifest != release.manifest))
@@ -107,16 +108,15 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
         if (manifests.count(digest)) continue;
         if (manifests.size() == kMaxManifestsPerFetch) return fail(mirror + ": more than " + std::to_string(kMaxManifestsPerFetch) + " manifests");
         const std::string what = digest == release.manifest ? "manifest" : "dependency manifest " + hex(digest);
-        Manifest manifest;
-        if (store.has_blob(digest) && store.read_manifest(digest, manifest, error)) {
-            manifests.emplace(digest, std::move(manifest));
+        if (auto held = store.has_blob(digest) ? store.read_manifest(digest) : files::failure("absent")) {
+            manifests.emplace(digest, std::move(*held));
         } else {
             if (!source.get(Store::blob_relative_path(digest), kMaxManifestSize, bytes, error)) return fail(what + ": " + error);
             if (identity::sha256(bytes) != digest)
                 return fail(mirror + ": the " + what + " does not hash to its name (corrupted or tampered)");
             auto decoded = decode_manifest(bytes);
-            if (!decoded.manifest) return fail(mirror + ": " + (digest == release.manifest ? "" : what + ": ") + decoded.error);
-            manifests.emplace(digest, std::move(*decoded.manifest));
+            if (!decoded) return fail(mirror + ": " + (digest == release.manifest ? "" : what + ": ") + decoded.error());
+            manifests.emplace(digest, std::move(*decoded));
             new_manifests.emplace(digest, bytes);
         }
         const auto& dependencies = manifests.at(digest).dependencies;

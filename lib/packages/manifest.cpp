@@ -132,12 +132,8 @@ std::vector<uint8_t> Manifest::encode() const {
 
 Sha256Digest Manifest::hash() const { return identity::sha256(encode()); }
 
-ManifestParse decode_manifest(Bytes bytes) {
-    ManifestParse result;
-    auto fail = [&](std::string message) {
-        result.error = "manifest: " + std::move(message);
-        return result;
-    };
+files::Expected<Manifest> decode_manifest(Bytes bytes) {
+    auto fail = [](std::string message) { return files::failure("manifest: " + std::move(message)); };
     if (bytes.size() > kMaxManifestSize) return fail("larger than any manifest may be");
     Reader in{bytes};
     const uint8_t* header;
@@ -186,8 +182,7 @@ ManifestParse decode_manifest(Bytes bytes) {
         manifest.dependencies.push_back(d);
     }
     if (in.at != bytes.size()) return fail("trailing bytes after the manifest");
-    result.manifest = std::move(manifest);
-    return result;
+    return manifest;
 }
 
 std::string hex(const Sha256Digest& digest) { return identity::to_hex(digest.bytes); }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "files/expected.h"
 #include "identity/crypto.h"
 
 namespace packages {
@@ -53,11 +54,8 @@ uint64_t chunk_count(uint64_t size);
 // The size of chunk `index` of a file of `size` bytes (0 past the end).
 uint64_t chunk_length(uint64_t size, uint64_t index);
 
-struct ManifestParse {
-    std::optional<Manifest> manifest;
-    std::string error;
-};
-ManifestParse decode_manifest(Bytes bytes);
+// Strict decoding: every rule above, one encoding per manifest; the error says which rule.
+[[nodiscard]] files::Expected<Manifest> decode_manifest(Bytes bytes);
 
 std::string hex(const Sha256Digest& digest);
 std::optional<Sha256Digest> digest_from_hex(std::string_view text);

@@ -64,23 +64,13 @@ void sign_release(Release& release, const identity::SigningKey& machine) {
     release.signature = machine.sign(message_for(release));
 }
 
-ReleaseParse decode_release(Bytes bytes) {
-    ReleaseParse result;
-    if (bytes.size() < 9 || std::memcmp(bytes.data(), "VXPR\1\0\0\0", 8) != 0) {
-        result.error = "release: bad magic or version";
-        return result;
-    }
+files::Expected<Release> decode_release(Bytes bytes) {
+    if (bytes.size() < 9 || std::memcmp(bytes.data(), "VXPR\1\0\0\0", 8) != 0) return files::failure("release: bad magic or version");
     const size_t name_length = bytes[8];
-    if (bytes.size() != 9 + name_length + 12 + 32 + 8 + 32 + 64) {
-        result.error = "release: wrong length (truncated or trailing bytes)";
-        return result;
-    }
+    if (bytes.size() != 9 + name_length + 12 + 32 + 8 + 32 + 64) return files::failure("release: wrong length (truncated or trailing bytes)");
     Release r;
     r.name.assign(reinterpret_cast<const char*>(bytes.data() + 9), name_length);
-    if (!identity::valid_machine_name(r.name)) {  // the same rule as machine names
-        result.error = "release: invalid package name";
-        return result;
-    }
+    if (!identity::valid_machine_name(r.name)) return files::failure("release: invalid package name");  // the rule of machine names
     const uint8_t* p = bytes.data() + 9 + name_length;
     for (int i = 0; i < 3; ++i) r.version.parts[i] = get32(p + 4 * i);
     p += 12;
@@ -88,12 +78,9 @@ ReleaseParse decode_release(Bytes bytes) {
     r.time = get64(p + 32);
     std::memcpy(r.signer.bytes.data(), p + 40, 32);
     std::memcpy(r.signature.bytes.data(), p + 72, 64);
-    if (!identity::verify(r.signer, message_for(r), r.signature)) {
-        result.error = "release: the signature does not match its signer (forged or altered)";
-        return result;
-    }
-    result.release = std::move(r);
-    return result;
+    if (!identity::verify(r.signer, message_for(r), r.signature))
+        return files::failure("release: the signature does not match its signer (forged or altered)");
+    return r;
 }
 
 bool signer_is_trusted(const Release& release, const identity::FleetLog* fleet,

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "files/expected.h"
 #include "identity/fleet_log.h"
 #include "packages/manifest.h"
 
@@ -34,12 +35,8 @@ struct Release {
 inline constexpr size_t kMaxReleaseSize = 4 + 4 + 1 + 64 + 12 + 32 + 8 + 32 + 64;
 
 void sign_release(Release& release, const identity::SigningKey& machine);
-struct ReleaseParse {
-    std::optional<Release> release;
-    std::string error;
-};
 // Strict decoding plus the signature check (a release that parses is signed by its signer).
-ReleaseParse decode_release(Bytes bytes);
+[[nodiscard]] files::Expected<Release> decode_release(Bytes bytes);
 
 // Is the signer allowed? A machine whose certificate stands in `fleet`, or a trusted key.
 bool signer_is_trusted(const Release& release, const identity::FleetLog* fleet,

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "files/files.h"
 #include "identity/machine_key.h"
 #include "packages/beneath.h"
 
@@ -173,10 +174,9 @@ std::string Store::blob_relative_path(const Sha256Digest& digest) {
 bool Store::has_blob(const Sha256Digest& digest) const { return access(blob_path(digest).c_str(), F_OK) == 0; }
 
 bool Store::holds_intact(const Sha256Digest& digest, std::optional<uint64_t> length) const {
-    std::vector<uint8_t> data;
-    std::string error;
-    return has_blob(digest) && read_blob(digest, data, error, length ? *length : kMaxManifestSize) &&
-           (!length || data.size() == *length);
+    if (!has_blob(digest)) return false;
+    const auto data = read_blob(digest, length ? *length : kMaxManifestSize);
+    return data && (!length || data->size() == *length);
 }
 
 bool Store::put_blob(Bytes data, Sha256Digest& digest, std::string& error) {
@@ -187,25 +187,17 @@ bool Store::put_blob(Bytes data, Sha256Digest& digest, std::string& error) {
     return identity::write_file_atomically(path, data, 0644, error);
 }
 
-bool Store::read_blob(const Sha256Digest& digest, std::vector<uint8_t>& data, std::string& error, size_t limit) const {
-    if (!identity::read_file(blob_path(digest), data, error, limit)) return false;
-    if (identity::sha256(data) != digest) {
-        error = "blob " + hex(digest) + " is corrupt: its bytes do not hash to its name";
-        return false;
-    }
-    return true;
+files::Expected<std::vector<uint8_t>> Store::read_blob(const Sha256Digest& digest, size_t limit) const {
+    std::vector<uint8_t> data = VECTRA_TRY(files::read_file(blob_path(digest), limit));
+    if (identity::sha256(data) != digest) return files::failure("blob " + hex(digest) + " is corrupt: its bytes do not hash to its name");
+    return data;
 }
 
-bool Store::read_manifest(const Sha256Digest& digest, Manifest& manifest, std::string& error) const {
-    std::vector<uint8_t> bytes;
-    if (!read_blob(digest, bytes, error)) return false;
+files::Expected<Manifest> Store::read_manifest(const Sha256Digest& digest) const {
+    const std::vector<uint8_t> bytes = VECTRA_TRY(read_blob(digest));
     auto parsed = decode_manifest(bytes);
-    if (!parsed.manifest) {
-        error = "manifest " + hex(digest) + ": " + parsed.error;
-        return false;
-    }
-    manifest = std::move(*parsed.manifest);
-    return true;
+    if (!parsed) return files::failure("manifest " + hex(digest) + ": " + parsed.error());
+    return parsed;
 }
 
 files::Expected<BuiltPackage> Store::build(const std::string& directory, const std::vector<Sha256Digest>& dependencies) {
@@ -223,11 +215,9 @@ files::Expected<BuiltPackage> Store::build(const std::string& directory, const s
     manifest.dependencies = dependencies;
     std::sort(manifest.dependencies.begin(), manifest.dependencies.end());
     manifest.dependencies.erase(std::unique(manifest.dependencies.begin(), manifest.dependencies.end()), manifest.dependencies.end());
-    for (const auto& dependency : manifest.dependencies) {
-        Manifest needed;
-        if (!read_manifest(dependency, needed, error))
-            return files::failure("dependency " + hex(dependency) + " is not in this store (" + error + ")");
-    }
+    for (const auto& dependency : manifest.dependencies)
+        if (auto needed = read_manifest(dependency); !needed)
+            return files::failure("dependency " + hex(dependency) + " is not in this store (" + needed.error() + ")");
     std::vector<std::string> files;
     if (!walk(root_fd, "", files, built.skipped, error)) return files::failure(error);
     std::sort(files.begin(), files.end());
@@ -293,85 +283,61 @@ files::Expected<BuiltPackage> Store::build(const std::string& directory, const s
     return built;
 }
 
-bool Store::read_accepted(const std::string& name, std::optional<Release>& release, std::string& error) const {
-    release.reset();
-    if (!identity::valid_machine_name(name)) {
-        error = "'" + name + "' is not a valid package name";
-        return false;
-    }
+files::Expected<std::optional<Release>> Store::read_accepted(const std::string& name) const {
+    if (!identity::valid_machine_name(name)) return files::failure("'" + name + "' is not a valid package name");
     const std::string path = release_path(name);
-    if (access(path.c_str(), F_OK) != 0 && errno == ENOENT) return true;  // none accepted yet
-    std::vector<uint8_t> bytes;
-    if (!identity::read_file(path, bytes, error, kMaxReleaseSize + 1)) return false;
+    if (access(path.c_str(), F_OK) != 0 && errno == ENOENT) return std::nullopt;  // none accepted yet
+    const std::vector<uint8_t> bytes = VECTRA_TRY(files::read_file(path, kMaxReleaseSize + 1));
     auto parsed = decode_release(bytes);
-    if (!parsed.release) {
-        error = path + " is damaged (" + parsed.error + "); refusing rather than forgetting the accepted version";
-        return false;
-    }
-    if (parsed.release->name != name) {
-        error = path + " holds a release of '" + parsed.release->name + "'";
-        return false;
-    }
-    release = std::move(parsed.release);
-    return true;
+    if (!parsed) return files::failure(path + " is damaged (" + parsed.error() + "); refusing rather than forgetting the accepted version");
+    if (parsed->name != name) return files::failure(path + " holds a release of '" + parsed->name + "'");
+    return std::optional<Release>(std::move(*parsed));
 }
 
-std::optional<Release> Store::accepted_release(const std::string& name) const {
-    std::optional<Release> release;
-    std::string error;
-    return read_accepted(name, release, error) ? release : std::nullopt;
-}
+std::optional<Release> Store::accepted_release(const std::string& name) const { return read_accepted(name).value_or(std::nullopt); }
 
-bool Store::read_history(const std::string& name, std::vector<Release>& history, std::string& error) const {
-    history.clear();
-    if (!identity::valid_machine_name(name)) {
-        error = "'" + name + "' is not a valid package name";
-        return false;
-    }
+files::Expected<std::vector<Release>> Store::read_history(const std::string& name) const {
+    if (!identity::valid_machine_name(name)) return files::failure("'" + name + "' is not a valid package name");
     const std::string path = history_path(name);
-    if (access(path.c_str(), F_OK) != 0 && errno == ENOENT) return true;
-    std::vector<uint8_t> bytes;
-    if (!identity::read_file(path, bytes, error, kMaxReleaseHistory * kMaxReleaseSize)) return false;
+    std::vector<Release> history;
+    if (access(path.c_str(), F_OK) != 0 && errno == ENOENT) return history;
+    const std::vector<uint8_t> bytes = VECTRA_TRY(files::read_file(path, kMaxReleaseHistory * kMaxReleaseSize));
     // Concatenated release encodings; each one's length follows from its name length byte.
-    size_t at = 0;
-    while (at < bytes.size()) {
+    // Invariant: bytes before `at` decoded into `history`.
+    for (size_t at = 0; at < bytes.size();) {
         const size_t length = bytes.size() - at > 8 ? kMaxReleaseSize - 64 + bytes[at + 8] : 0;
-        auto parsed = length != 0 && length <= bytes.size() - at ? decode_release(Bytes(bytes.data() + at, length)) : ReleaseParse{};
-        if (!parsed.release || parsed.release->name != name) {
-            error = path + " is damaged at byte " + std::to_string(at) + "; refusing rather than forgetting accepted versions";
-            return false;
-        }
-        history.push_back(std::move(*parsed.release));
+        auto parsed = length != 0 && length <= bytes.size() - at ? decode_release(Bytes(bytes.data() + at, length))
+                                                                 : files::failure("truncated");
+        if (!parsed || parsed->name != name)
+            return files::failure(path + " is damaged at byte " + std::to_string(at) + "; refusing rather than forgetting accepted versions");
+        history.push_back(std::move(*parsed));
         at += length;
     }
-    return true;
+    return history;
 }
 
-bool Store::read_timestamp(std::optional<Timestamp>& timestamp, std::string& error) const {
-    timestamp.reset();
-    if (access(timestamp_path().c_str(), F_OK) != 0 && errno == ENOENT) return true;
-    std::vector<uint8_t> bytes;
-    if (!identity::read_file(timestamp_path(), bytes, error, kMaxTimestampSize)) return false;
+files::Expected<std::optional<Timestamp>> Store::read_timestamp() const {
+    if (access(timestamp_path().c_str(), F_OK) != 0 && errno == ENOENT) return std::nullopt;
+    const std::vector<uint8_t> bytes = VECTRA_TRY(files::read_file(timestamp_path(), kMaxTimestampSize));
     auto decoded = decode_timestamp(bytes);
-    if (!decoded) {
-        error = timestamp_path() + " is damaged (" + decoded.error() + "); refusing rather than forgetting it (replays)";
-        return false;
-    }
-    timestamp = std::move(*decoded);
-    return true;
+    if (!decoded) return files::failure(timestamp_path() + " is damaged (" + decoded.error() + "); refusing rather than forgetting it (replays)");
+    return std::optional<Timestamp>(std::move(*decoded));
 }
 
 bool Store::put_timestamp(const Timestamp& timestamp, std::string& error) {
-    std::optional<Timestamp> held;
-    if (!read_timestamp(held, error)) return false;
-    if (held && held->issued >= timestamp.issued) return true;
+    const auto held = read_timestamp();
+    if (!held) {
+        error = held.error();
+        return false;
+    }
+    if (*held && (*held)->issued >= timestamp.issued) return true;
     return identity::write_file_atomically(timestamp_path(), timestamp.encode(), 0644, error);
 }
 
-bool Store::read_standing(const std::string& name, const SignerCheck& stands, AcceptedState& state, std::string& error) const {
-    state = {};
-    std::vector<Release> history;
-    if (!read_accepted(name, state.head, error) || !read_history(name, history, error)) return false;
+files::Expected<AcceptedState> Store::read_standing(const std::string& name, const SignerCheck& stands) const {
+    AcceptedState state;
+    state.head = VECTRA_TRY(read_accepted(name));
+    std::vector<Release> history = VECTRA_TRY(read_history(name));
     if (state.head) history.push_back(*state.head);
     // The newest that stands; ties go to the later entry (the head).
     for (const Release& release : history) {
@@ -382,21 +348,29 @@ bool Store::read_standing(const std::string& name, const SignerCheck& stands, Ac
             state.head_revoked = why_not;
         }
     }
-    return true;
+    return state;
 }
 
 bool Store::put_release(const Release& release, std::string& error) {
     const std::string folder = root_ + "/releases";
-    std::optional<Release> replaced;
-    if (!ensure_directory(folder, error) || !read_accepted(release.name, replaced, error)) return false;
-    if (replaced && replaced->encode() != release.encode()) {
-        std::vector<Release> history;
-        if (!read_history(release.name, history, error) || !ensure_directory(root_ + "/history", error)) return false;
-        history.push_back(*replaced);
-        const size_t drop = history.size() > kMaxReleaseHistory ? history.size() - kMaxReleaseHistory : 0;
+    if (!ensure_directory(folder, error)) return false;
+    const auto replaced = read_accepted(release.name);
+    if (!replaced) {
+        error = replaced.error();
+        return false;
+    }
+    if (*replaced && (*replaced)->encode() != release.encode()) {
+        auto history = read_history(release.name);
+        if (!history) {
+            error = history.error();
+            return false;
+        }
+        if (!ensure_directory(root_ + "/history", error)) return false;
+        history->push_back(**replaced);
+        const size_t drop = history->size() > kMaxReleaseHistory ? history->size() - kMaxReleaseHistory : 0;
         std::vector<uint8_t> bytes;
-        for (size_t i = drop; i < history.size(); ++i) {
-            const auto encoded = history[i].encode();
+        for (size_t i = drop; i < history->size(); ++i) {
+            const auto encoded = (*history)[i].encode();
             bytes.insert(bytes.end(), encoded.begin(), encoded.end());
         }
         if (!identity::write_file_atomically(history_path(release.name), bytes, 0644, error)) return false;
@@ -409,10 +383,9 @@ ReleaseList Store::list_releases() const {
     ReleaseList list;
     for (const std::string& name : list_directory(root_ + "/releases")) {
         if (name.find(".tmp.") != std::string::npos) continue;  // an interrupted atomic write
-        std::optional<Release> release;
-        std::string error;
-        if (!read_accepted(name, release, error)) list.problems.push_back(error);
-        else if (release) list.releases.push_back(std::move(*release));
+        auto release = read_accepted(name);
+        if (!release) list.problems.push_back(release.error());
+        else if (*release) list.releases.push_back(std::move(**release));
     }
     return list;
 }
@@ -430,9 +403,12 @@ bool Store::live_manifests(std::set<Sha256Digest>& manifests, std::string& error
         const Sha256Digest digest = pending.back();
         pending.pop_back();
         if (!manifests.insert(digest).second) continue;
-        Manifest manifest;
-        if (!read_manifest(digest, manifest, error)) return false;
-        pending.insert(pending.end(), manifest.dependencies.begin(), manifest.dependencies.end());
+        const auto manifest = read_manifest(digest);
+        if (!manifest) {
+            error = manifest.error();
+            return false;
+        }
+        pending.insert(pending.end(), manifest->dependencies.begin(), manifest->dependencies.end());
     }
     return true;
 }
@@ -445,25 +421,25 @@ std::vector<std::string> Store::verify() const {
         if (problems.empty()) problems.push_back(error);
         return problems;
     }
-    std::vector<uint8_t> data;
     for (const Sha256Digest& digest : manifests) {
-        Manifest manifest;
-        if (!read_manifest(digest, manifest, error)) {
-            problems.push_back(error);
+        const auto manifest = read_manifest(digest);
+        if (!manifest) {
+            problems.push_back(manifest.error());
             continue;
         }
-        for (const FileEntry& file : manifest.files) {
+        for (const FileEntry& file : manifest->files) {
             identity::Sha256 whole;
             bool chunks_ok = true;
             for (size_t i = 0; i < file.chunks.size() && chunks_ok; ++i) {
-                if (!read_blob(file.chunks[i], data, error, kChunkSize)) {
-                    problems.push_back(hex(digest).substr(0, 16) + " " + file.path + ": chunk " + std::to_string(i) + ": " + error);
+                const auto data = read_blob(file.chunks[i], kChunkSize);
+                if (!data) {
+                    problems.push_back(hex(digest).substr(0, 16) + " " + file.path + ": chunk " + std::to_string(i) + ": " + data.error());
                     chunks_ok = false;
-                } else if (data.size() != chunk_length(file.size, i)) {
+                } else if (data->size() != chunk_length(file.size, i)) {
                     problems.push_back(hex(digest).substr(0, 16) + " " + file.path + ": chunk " + std::to_string(i) + " has the wrong length");
                     chunks_ok = false;
                 } else {
-                    whole.update(data);
+                    whole.update(*data);
                 }
             }
             if (chunks_ok && whole.finish() != file.content)
@@ -481,9 +457,12 @@ size_t Store::collect_garbage(std::string& error) {
     std::set<std::string> live;
     for (const Sha256Digest& digest : manifests) {
         live.insert(blob_relative_path(digest));
-        Manifest manifest;
-        if (!read_manifest(digest, manifest, error)) return 0;
-        for (const auto& file : manifest.files)
+        const auto manifest = read_manifest(digest);
+        if (!manifest) {
+            error = manifest.error();
+            return 0;
+        }
+        for (const auto& file : manifest->files)
             for (const auto& chunk : file.chunks) live.insert(blob_relative_path(chunk));
     }
     size_t removed = 0;

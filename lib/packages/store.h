@@ -84,8 +84,8 @@ public:
     // Stores `data` under its hash (idempotent; a corrupt copy already there is replaced).
     bool put_blob(Bytes data, Sha256Digest& digest, std::string& error);
     // Reads a blob and checks it is what its name says.
-    bool read_blob(const Sha256Digest& digest, std::vector<uint8_t>& data, std::string& error, size_t limit = kMaxManifestSize) const;
-    bool read_manifest(const Sha256Digest& digest, Manifest& manifest, std::string& error) const;
+    [[nodiscard]] files::Expected<std::vector<uint8_t>> read_blob(const Sha256Digest& digest, size_t limit = kMaxManifestSize) const;
+    [[nodiscard]] files::Expected<Manifest> read_manifest(const Sha256Digest& digest) const;
 
     // Chunks every regular file under `directory` into blobs (reading one chunk at a time) and
     // stores the manifest, which names `dependencies` (manifest hashes already in this store).
@@ -94,19 +94,19 @@ public:
     // listed in `skipped`; modes are kept (permission bits); a machine key refuses the build.
     files::Expected<BuiltPackage> build(const std::string& directory, const std::vector<Sha256Digest>& dependencies = {});
 
-    // The accepted release of `name`: nullopt in `release` when there is none; false (with
-    // the reason) when a release file is there but damaged, unsigned, or names another package.
-    bool read_accepted(const std::string& name, std::optional<Release>& release, std::string& error) const;
+    // The accepted release of `name`: nullopt when there is none; an error when a release file
+    // is there but damaged, unsigned, or names another package.
+    [[nodiscard]] files::Expected<std::optional<Release>> read_accepted(const std::string& name) const;
     // Convenience for listing: nullopt when absent or damaged.
     std::optional<Release> accepted_release(const std::string& name) const;
     // The newest timestamp this store accepted (nullopt: none); false when the file is damaged.
-    bool read_timestamp(std::optional<Timestamp>& timestamp, std::string& error) const;
+    [[nodiscard]] files::Expected<std::optional<Timestamp>> read_timestamp() const;
     // Records `timestamp` unless the store holds a newer one.
     bool put_timestamp(const Timestamp& timestamp, std::string& error);
     // The releases of `name` accepted before the head, oldest first (history/NAME).
-    bool read_history(const std::string& name, std::vector<Release>& history, std::string& error) const;
+    [[nodiscard]] files::Expected<std::vector<Release>> read_history(const std::string& name) const;
     // The head, and the newest accepted release whose signer `stands`.
-    bool read_standing(const std::string& name, const SignerCheck& stands, AcceptedState& state, std::string& error) const;
+    [[nodiscard]] files::Expected<AcceptedState> read_standing(const std::string& name, const SignerCheck& stands) const;
     // Records `release` as accepted (atomically, and durably: the directory is synced too); the
     // head it replaces moves to history/NAME first, so it can still set the version floor.
     bool put_release(const Release& release, std::string& error);

@@ -43,13 +43,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         check_chunk_arithmetic(UINT64_MAX - (any & 0xfffff));  // the top of the range, where a sum wraps
     }
     const auto parsed = packages::decode_manifest(packages::Bytes(data, size));
-    if (!parsed.manifest) {
-        if (parsed.error.empty() || parsed.error.size() > 400) __builtin_trap();  // says why, and briefly
+    if (!parsed) {
+        if (parsed.error().empty() || parsed.error().size() > 400) __builtin_trap();  // says why, and briefly
         return 0;
     }
-    const auto again = parsed.manifest->encode();
+    const auto again = parsed->encode();
     if (!std::equal(again.begin(), again.end(), data, data + size)) __builtin_trap();
-    const auto& files = parsed.manifest->files;
+    const auto& files = parsed->files;
     std::set<std::string> paths;
     for (size_t i = 0; i < files.size(); ++i) {
         if (!packages::valid_package_path(files[i].path)) __builtin_trap();

@@ -13,10 +13,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static const bool ready = identity::crypto_init();
     if (!ready) return 0;
     const auto parsed = packages::decode_release(packages::Bytes(data, size));
-    if (parsed.release) {
-        const auto again = parsed.release->encode();
+    if (parsed) {
+        const auto again = parsed->encode();
         if (!std::equal(again.begin(), again.end(), data, data + size)) __builtin_trap();
-    } else if (parsed.error.empty()) {
+    } else if (parsed.error().empty()) {
         __builtin_trap();
     }
     // Re-sign: take the name, version, manifest and time from the input, if long enough.
@@ -36,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const auto bytes = release.encode();
     const auto decoded = packages::decode_release(bytes);
     const bool name_ok = identity::valid_machine_name(release.name);
-    if (bool(decoded.release) != name_ok) __builtin_trap();  // only the name can be wrong
-    if (decoded.release && decoded.release->encode() != bytes) __builtin_trap();
+    if (bool(decoded) != name_ok) __builtin_trap();  // only the name can be wrong
+    if (decoded && decoded->encode() != bytes) __builtin_trap();
     return 0;
 }

@@ -83,11 +83,11 @@ TEST_F(Build, ModesAreKeptAndTravel) {
     EXPECT_EQ(built->manifest.files[0].mode, 0600u);  // README
     EXPECT_EQ(built->manifest.files[1].mode, 0750u);  // bin/tool
     const auto decoded = packages::decode_manifest(built->manifest.encode());
-    ASSERT_TRUE(decoded.manifest) << decoded.error;
-    EXPECT_EQ(decoded.manifest->files[0].mode, 0600u);
+    ASSERT_TRUE(decoded) << decoded.error();
+    EXPECT_EQ(decoded->files[0].mode, 0600u);
     packages::Manifest setuid = built->manifest;
     setuid.files[0].mode = 04755;
-    EXPECT_NE(packages::decode_manifest(setuid.encode()).error.find("beyond the permissions"), std::string::npos);
+    EXPECT_NE(packages::decode_manifest(setuid.encode()).error().find("beyond the permissions"), std::string::npos);
 }
 
 TEST_F(Build, AMachineKeyIsNeverPackaged) {

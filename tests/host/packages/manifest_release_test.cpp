@@ -28,9 +28,9 @@ Manifest sample() {
 TEST(Manifest, RoundTripsToTheSameBytes) {
     const auto bytes = sample().encode();
     auto parsed = packages::decode_manifest(bytes);
-    ASSERT_TRUE(parsed.manifest) << parsed.error;
-    EXPECT_EQ(parsed.manifest->encode(), bytes);
-    EXPECT_EQ(parsed.manifest->files[0].chunks.size(), 2u);
+    ASSERT_TRUE(parsed) << parsed.error();
+    EXPECT_EQ(parsed->encode(), bytes);
+    EXPECT_EQ(parsed->files[0].chunks.size(), 2u);
 }
 
 // The vectors of docs/packages.md, computed independently by manifest_vectors.py (Python,
@@ -68,7 +68,7 @@ TEST(Manifest, MatchesTheIndependentlyComputedVectorsInTheDocs) {
               "c4db02258717921a48812d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a48810000000107f9220508bd58c854af30837234"
               "2ab08f7a1c2095b7e98f729490280ccc1104");
     EXPECT_EQ(packages::hex(two.hash()), "c90771aa5dbab18b39c9d58eb00f405d74d4624a7966fd5a6915b3fccec50304");
-    EXPECT_TRUE(packages::decode_manifest(two.encode()).manifest);
+    EXPECT_TRUE(packages::decode_manifest(two.encode()).has_value());
 }
 
 TEST(Manifest, PathsThatClimbOutOrAreAbsoluteAreRefused) {
@@ -76,7 +76,7 @@ TEST(Manifest, PathsThatClimbOutOrAreAbsoluteAreRefused) {
         Manifest m = sample();
         m.files[1].path = bad;
         auto parsed = packages::decode_manifest(m.encode());
-        EXPECT_FALSE(parsed.manifest) << bad;
+        EXPECT_FALSE(parsed) << bad;
         EXPECT_FALSE(packages::valid_package_path(bad)) << bad;
     }
     EXPECT_TRUE(packages::valid_package_path("a/b..c/d"));
@@ -100,9 +100,9 @@ TEST(Manifest, PathErrorsNameTheRealReason) {
         Manifest m = sample();
         m.files[1].path = path;
         const auto parsed = packages::decode_manifest(m.encode());
-        ASSERT_FALSE(parsed.manifest) << path;
-        EXPECT_NE(parsed.error.find(reason), std::string::npos) << parsed.error;
-        EXPECT_LT(parsed.error.size(), 200u) << "echoes the input: " << parsed.error.size() << " bytes";
+        ASSERT_FALSE(parsed) << path;
+        EXPECT_NE(parsed.error().find(reason), std::string::npos) << parsed.error();
+        EXPECT_LT(parsed.error().size(), 200u) << "echoes the input: " << parsed.error().size() << " bytes";
     }
     EXPECT_TRUE(packages::valid_package_path("caf\xc3\xa9/\xf0\x9f\x93\xa6"));  // UTF-8 is welcome
     EXPECT_EQ(packages::quoted_for_error("a\nb"), "'a\\x0ab'");
@@ -118,8 +118,8 @@ TEST(Manifest, AFileCannotAlsoBeADirectory) {
         outer_entry.content = inner_entry.content = between.content = identity::sha256({});
         m.files = {outer_entry, between, inner_entry};
         const auto parsed = packages::decode_manifest(m.encode());
-        ASSERT_FALSE(parsed.manifest) << file;
-        EXPECT_NE(parsed.error.find("'" + file + "' is a file, so it cannot also be a directory"), std::string::npos) << parsed.error;
+        ASSERT_FALSE(parsed) << file;
+        EXPECT_NE(parsed.error().find("'" + file + "' is a file, so it cannot also be a directory"), std::string::npos) << parsed.error();
     }
 }
 
@@ -137,25 +137,25 @@ TEST(Manifest, ChunkCountsDoNotWrapNearTwoToTheSixtyFour) {
     // when the count wrapped to 0), and so is anything above the 1 TiB cap.
     Manifest m = sample();
     m.files[1].size = UINT64_MAX;
-    EXPECT_FALSE(packages::decode_manifest(m.encode()).manifest);
+    EXPECT_FALSE(packages::decode_manifest(m.encode()).has_value());
     m.files[1].size = packages::kMaxFileSize + 1;
-    EXPECT_NE(packages::decode_manifest(m.encode()).error.find("more than a file may hold"), std::string::npos);
+    EXPECT_NE(packages::decode_manifest(m.encode()).error().find("more than a file may hold"), std::string::npos);
 }
 
 TEST(Manifest, UnsortedRepeatedTruncatedAndTrailingAreRefused) {
     Manifest unsorted = sample();
     std::swap(unsorted.files[0], unsorted.files[1]);
-    EXPECT_NE(packages::decode_manifest(unsorted.encode()).error.find("not sorted"), std::string::npos);
+    EXPECT_NE(packages::decode_manifest(unsorted.encode()).error().find("not sorted"), std::string::npos);
     Manifest repeated = sample();
     repeated.files[1].path = repeated.files[0].path;
-    EXPECT_FALSE(packages::decode_manifest(repeated.encode()).manifest);
+    EXPECT_FALSE(packages::decode_manifest(repeated.encode()).has_value());
     auto bytes = sample().encode();
     bytes.push_back(0);
-    EXPECT_NE(packages::decode_manifest(bytes).error.find("trailing"), std::string::npos);
+    EXPECT_NE(packages::decode_manifest(bytes).error().find("trailing"), std::string::npos);
     bytes = sample().encode();
     for (size_t cut = 0; cut < bytes.size(); ++cut) {
         std::vector<uint8_t> shorter(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(cut));
-        EXPECT_FALSE(packages::decode_manifest(shorter).manifest) << cut;
+        EXPECT_FALSE(packages::decode_manifest(shorter)) << cut;
     }
 }
 
@@ -170,11 +170,11 @@ TEST(Release, SignedReleasesVerifyAndAnyChangeIsRefused) {
     release.time = 1700000000;
     packages::sign_release(release, machine);
     const auto bytes = release.encode();
-    ASSERT_TRUE(packages::decode_release(bytes).release);
+    ASSERT_TRUE(packages::decode_release(bytes).has_value());
     for (size_t i = 0; i < bytes.size(); ++i) {
         auto changed = bytes;
         changed[i] ^= 1;
-        EXPECT_FALSE(packages::decode_release(changed).release) << "byte " << i;
+        EXPECT_FALSE(packages::decode_release(changed).has_value()) << "byte " << i;
     }
 }
 
