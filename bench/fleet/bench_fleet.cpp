@@ -20,6 +20,7 @@
 
 #include "files/files.h"
 #include "identity/fleet_mirror.h"
+#include "simulation.h"
 
 extern char** environ;
 
@@ -132,14 +133,17 @@ void write_mirror(const std::string& directory, const identity::FleetLog& log) {
 
 int main(int argc, char** argv) {
     if (!identity::crypto_init()) return 1;
+    setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows as it happens, also through a pipe
     uint64_t base = 100'000;
     std::string vectra;
+    bool simulate = true;
     std::vector<uint64_t> ks = {1, 100, 10'000};
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--base") && i + 1 < argc) base = std::stoull(argv[++i]);
         else if (!std::strcmp(argv[i], "--vectra") && i + 1 < argc) vectra = argv[++i];
+        else if (!std::strcmp(argv[i], "--no-simulation")) simulate = false;
         else {
-            std::fprintf(stderr, "usage: bench-fleet [--base N] [--vectra PATH-TO-vectra-host]\n");
+            std::fprintf(stderr, "usage: bench-fleet [--base N] [--vectra PATH-TO-vectra-host] [--no-simulation]\n");
             return 2;
         }
     }
@@ -190,6 +194,7 @@ int main(int argc, char** argv) {
                     double(outcome->bytes) / double(k));
     }
 
+    if (simulate && !bench::simulate_fleet(full, base, base + 1'000, person)) return 1;
     if (vectra.empty()) {
         std::printf("\n(pass --vectra PATH for the same through the real command)\n");
         return 0;
