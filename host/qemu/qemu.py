@@ -68,6 +68,10 @@ def choose_accelerator(arch, requested):
         return "tcg", "asked for"
     if arch != HOST_ARCH:
         return "tcg", f"{arch} guest on a {HOST_ARCH} host"
+    if kvm_usable() and os.path.isdir("/sys/module/kvm_pvm"):
+        # A software nested hypervisor: it does not deliver `syscall` from user mode, so
+        # userland cannot run there (--accel kvm still asks for it).
+        return "tcg", "/dev/kvm is kvm-pvm, which cannot run VectraOS's userland"
     if kvm_usable():
         return "kvm", "/dev/kvm is usable"
     return "tcg", "/dev/kvm is not usable"
