@@ -165,6 +165,11 @@ int fleet_publish() {
     // What the directory holds already: only what follows it is written, and a directory
     // holding a newer or different log is never overwritten with ours.
     uint64_t published = 0;
+    // Two publishers into one directory take turns: otherwise a shorter log could rewrite the
+    // last segment under a longer log's head, and the mirror would be torn until the next publish.
+    if (auto made = files::make_directories(directory + "/fleet/segments", 0755); !made) return report(made.error(), kExitRefused);
+    auto lock = files::FileLock::acquire(directory + "/fleet/publish.lock", std::chrono::seconds(lock_wait_seconds));
+    if (!lock) return report(lock.error().message, lock.error().busy ? kExitBusy : kExitRefused);
     const std::string head_path = directory + "/" + identity::kMirrorHeadPath;
     if (files::exists(head_path)) {
         const auto bytes = files::read_file(head_path, identity::kMirrorHeadSize);
@@ -183,7 +188,6 @@ int fleet_publish() {
         std::printf("%s already holds this fleet log (%llu statements)\n", directory.c_str(), static_cast<unsigned long long>(published));
         return kExitOk;
     }
-    if (auto made = files::make_directories(directory + "/fleet/segments", 0755); !made) return report(made.error(), kExitRefused);
     size_t written = 0;
     for (const auto& [path, bytes] : identity::mirror_files(log, published)) {
         if (auto done = files::write_file_atomically(directory + "/" + path, bytes, 0644); !done) return report(done.error(), kExitRefused);
