@@ -1,6 +1,8 @@
 // The scheduler (see scheduler.h for the design and invariants).
 #include "kernel/sched/scheduler.h"
 
+#include "kernel/sched/run_queues.h"
+
 #include "arch/arch.h"
 #include "abi/abi.h"
 #include "base/fixed_vector.h"
@@ -17,34 +19,12 @@ using base::u64;
 using vectra::abi::kPriorityLevels;
 using vectra::abi::Status;
 
-using ThreadList = base::IntrusiveList<Thread, &Thread::queue_link>;
 using TimeoutList = base::IntrusiveList<Thread, &Thread::timeout_link>;
 
-struct RunQueues {
-    ThreadList queues[kPriorityLevels];
-    u32 non_empty = 0;  // bit p set <=> queues[p] is not empty
+using ThreadRunQueues = RunQueues<Thread, &Thread::queue_link, kPriorityLevels>;
 
-    void push(Thread& thread) {
-        queues[thread.priority].push_back(thread);
-        non_empty |= 1u << thread.priority;
-    }
-    void remove(Thread& thread) {
-        queues[thread.priority].remove(thread);
-        if (queues[thread.priority].empty()) non_empty &= ~(1u << thread.priority);
-    }
-    // The highest priority with a ready thread, or -1.
-    int highest() const { return non_empty == 0 ? -1 : 31 - __builtin_clz(non_empty); }
-    Thread* pop_highest() {
-        const int priority = highest();
-        if (priority < 0) return nullptr;
-        Thread* thread = queues[priority].pop_front();
-        if (queues[priority].empty()) non_empty &= ~(1u << priority);
-        return thread;
-    }
-};
-static_assert(kPriorityLevels <= 32, "the non-empty bitmap is one word");
 
-constinit RunQueues run_queues;
+constinit ThreadRunQueues run_queues;
 constinit TimeoutList timeouts;  // sorted by deadline, earliest first
 constinit Thread* running = nullptr;
 constinit Thread* idle_thread = nullptr;
