@@ -157,6 +157,8 @@ with tempfile.TemporaryDirectory() as root:
     # --- Refusals: each names what and where, and changes nothing ------------------------------
     behind = path("behind")
     shutil.copytree(a, behind)  # a machine that will be behind the mirror
+    served = path("served")
+    shutil.copytree(a, served)  # another, to sync through `vectra mirror serve`
     run("fleet", "publish", mirror, "--state-dir", d)  # the mirror now has delta; `behind` does not
     segment = path("mirror", "fleet", "segments", "0")
 
@@ -223,5 +225,19 @@ with tempfile.TemporaryDirectory() as root:
         hostile.stop = True
         check(elapsed < 30, f"{mode} server held the sync for {elapsed:.0f} s")
         check(f"127.0.0.1:{hostile.port}" in answer, f"{mode} server: the refusal does not say where: {answer}")
+
+    # `vectra mirror serve` hands out the fleet layout (fleet/head, fleet/segments/N).
+    server = subprocess.Popen([cli.vectra, "mirror", "serve", mirror, "--port", "0"], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        line = server.stdout.readline()
+        port = re.search(r":(\d+)/", line)
+        check(port is not None, f"mirror serve did not say where: {line}")
+        if port:
+            answer = run("fleet", "sync", f"http://127.0.0.1:{port.group(1)}", "--state-dir", served)
+            check("new statements" in answer, f"sync through vectra mirror serve: {answer}")
+    finally:
+        server.kill()
+        server.wait()
 
 cli.finish("cli.fleet-sync-end-to-end")
