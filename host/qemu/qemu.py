@@ -124,15 +124,17 @@ def gdb_attach_command(build, arch):
             f"-ex 'target remote localhost:1234'")
 
 
-def run_captured(command, timeout, echo=True, stop_when=None):
+def run_captured(command, timeout, echo=True, stop_when=None, type_when=None):
     """Runs QEMU with no stdin, streaming its serial output. Returns (status, output, seconds,
     timestamps) where status is None on timeout (or when stopped early) and timestamps maps
     each stop_when pattern (regex) to the seconds at which it first appeared; once all have
     appeared QEMU is stopped. `output` is the serial console alone: QEMU's own messages
-    (warnings such as KVM's about --smp) go to its stderr, which is passed on to ours."""
+    (warnings such as KVM's about --smp) go to its stderr, which is passed on to ours.
+    `type_when`: [(regex, bytes)], each typed on the serial console once its regex appears."""
     started = time.monotonic()
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE)
+    pending_input = list(type_when or [])
+    process = subprocess.Popen(command, stdin=subprocess.PIPE if pending_input else subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     selector = selectors.DefaultSelector()
     selector.register(process.stdout, selectors.EVENT_READ)
     selector.register(process.stderr, selectors.EVENT_READ)
@@ -168,6 +170,10 @@ def run_captured(command, timeout, echo=True, stop_when=None):
                 if echo:
                     sys.stdout.buffer.write(chunk)
                     sys.stdout.flush()
+                text_so_far = output.decode("utf-8", "replace").replace("\r\n", "\n")
+                while pending_input and re.search(pending_input[0][0], text_so_far, re.MULTILINE):
+                    process.stdin.write(pending_input.pop(0)[1])
+                    process.stdin.flush()
         if stop_when:
             text = output.decode("utf-8", "replace")
             for pattern in stop_when:
@@ -255,6 +261,27 @@ OVERFLOW_FAULT_ADDRESS = {
     "x86_64": re.compile(r"\bcr2=([0-9a-f]{16})"),  # the #PF the #DF could not deliver
     "aarch64": re.compile(r"faulting address: 0x([0-9a-f]{16})"),
 }
+
+
+# The boot a person gets from ./vectra run: init starts the console driver, echo and hello;
+# a line typed at echo's prompt comes back through the driver (the UART's receive interrupt, the
+# Mask, the driver's Ring, echo's read_line and print).
+ECHO_PROMPT = r"type a line, it comes back\n(.|\n)*> "
+ECHO_LINE = "vectra echo check 42"
+
+
+def check_echo(status, output, arch, smp):
+    problems = []
+    check_banner(output, arch, smp, problems)
+    if "PANIC" in output:
+        problems.append("the kernel panicked")
+    if not re.search(ECHO_PROMPT, output):
+        problems.append("no prompt from echo")
+    if not re.search(r"^task hello: exited with status 0", output, re.MULTILINE):
+        problems.append("init did not report hello's ending")
+    if len(re.findall(re.escape(ECHO_LINE), output)) < 2:
+        problems.append("the typed line did not come back (once echoed as typed, once printed by echo)")
+    return problems
 
 
 # A userland test boot ("run=NAME -- ARGS"): init starts the console driver and NAME only, and
@@ -382,7 +409,7 @@ def main():
                          help="also put FILE in the boot bundle, named by its file name (repeatable)")
     check = commands.add_parser("check", help="boot in a mode and check what the kernel printed")
     add_machine_options(check)
-    check.add_argument("--mode", choices=["test", "panic", "overflow", "user"], required=True)
+    check.add_argument("--mode", choices=["test", "panic", "overflow", "user", "echo"], required=True)
     check.add_argument("--user-program", help="--mode user: the boot bundle program init runs")
     check.add_argument("--user-arguments", default="", help="--mode user: its arguments")
     check.add_argument("--timeout", type=float, default=300)
@@ -418,7 +445,9 @@ def main():
         print("vectra: " + shlex.join(command) + "\nvectra: Ctrl-A X leaves QEMU", flush=True)
         os.execvp(command[0], command)
 
-    if arguments.mode == "user":
+    if arguments.mode == "echo":
+        append = arguments.append
+    elif arguments.mode == "user":
         if not arguments.user_program:
             raise SystemExit("vectra: --mode user needs --user-program NAME")
         append = f"run={arguments.user_program}"
@@ -433,7 +462,13 @@ def main():
     command = qemu_command(arguments.build, arguments.arch, accel, arguments.smp, arguments.mem, append,
                            initrd=arguments.initrd)
     print("vectra: " + shlex.join(command), flush=True)
-    if arguments.mode == "user":
+    if arguments.mode == "echo":
+        status, output, seconds, _ = run_captured(
+            command, arguments.timeout, stop_when=[rf"(?s){re.escape(ECHO_LINE)}.*{re.escape(ECHO_LINE)}",
+                                                   r"^task hello: exited"],
+            type_when=[(ECHO_PROMPT, (ECHO_LINE + "\r").encode())])
+        problems = check_echo(status, output, arguments.arch, arguments.smp)
+    elif arguments.mode == "user":
         status, output, seconds, _ = run_captured(command, arguments.timeout,
                                                   stop_when=[user_program_ended(arguments.user_program)])
         problems = check_user(status, output, arguments.arch, arguments.smp, arguments.user_program)
