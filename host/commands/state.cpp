@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -16,9 +18,19 @@ namespace {
 
 constexpr size_t kMaxLogFile = 1ull << 31;  // ten million statements of ~200 bytes
 
-files::Expected<std::vector<identity::Statement>> read_statements(const std::string& path) {
+files::Expected<std::vector<identity::Statement>> read_statements(const std::string& path, const identity::AcceptedHead* head = nullptr) {
     const auto bytes = VECTRA_TRY(files::read_file(path, kMaxLogFile));
     auto parsed = identity::parse_log(bytes);
+    if (!parsed.error.empty() && head != nullptr) {
+        // A save appends; a crash in the middle leaves a torn record after statements this
+        // machine had not yet accepted. Those records never counted: take what comes before.
+        auto intact = identity::parse_log(identity::Bytes(bytes.data(), parsed.intact_bytes));
+        if (intact.error.empty() && intact.statements.size() >= head->length) {
+            std::fprintf(stderr, "vectra: note: %s ends in %zu bytes of an interrupted write, past what this machine accepted; ignored\n",
+                         path.c_str(), bytes.size() - parsed.intact_bytes);
+            parsed = std::move(intact);
+        }
+    }
     if (!parsed.error.empty()) return files::failure("refused: " + path + ": " + parsed.error);
     if (parsed.statements.empty()) return files::failure("refused: " + path + " holds no statements");
     return std::move(parsed.statements);
@@ -78,7 +90,7 @@ files::Expected<std::optional<identity::AcceptedHead>> load_accepted_head(const 
 files::Expected<std::optional<identity::FleetLog>> load_fleet(const StateDirectory& state) {
     const auto head = VECTRA_TRY(load_accepted_head(state));
     if (!head) return std::optional<identity::FleetLog>();
-    const auto statements = VECTRA_TRY(read_statements(state.log_file()));
+    const auto statements = VECTRA_TRY(read_statements(state.log_file(), &*head));
     auto restored = identity::FleetLog::restore(statements, *head);
     if (auto* failure = std::get_if<identity::FleetError>(&restored))
         return files::failure("refused: " + state.log_file() + ": " + describe(*failure));
@@ -95,13 +107,25 @@ files::Expected<identity::FleetLog> verify_log_file(const std::string& path, con
 
 files::Expected<> save_fleet(const StateDirectory& state, const identity::FleetLog& log) {
     const auto bytes = identity::encode_log(log.statements());
-    // Every statement passed the log's rules, which include the decoder's; check the bytes too,
-    // so that what is saved is exactly what a later load reads back.
-    const auto reread = identity::parse_log(bytes);
-    if (!reread.error.empty() || reread.statements.size() != log.length())
-        return files::failure("internal error: the log would not load back (" + reread.error + "); nothing written");
     VECTRA_TRY(files::make_directories(state.path, 0700));
-    VECTRA_TRY(files::write_file_atomically(state.log_file(), bytes, 0644));
+    // Usually the file on disk is this log minus its newest statements: then only those are
+    // appended, so a sync costs what is new, not the whole file. Otherwise (a first save, a
+    // torn tail, an adopted log) the whole file is written atomically.
+    size_t kept = 0;
+    if (auto existing = files::read_file(state.log_file(), kMaxLogFile);
+        existing && existing->size() > 8 && existing->size() < bytes.size() && std::equal(existing->begin(), existing->end(), bytes.begin()))
+        kept = existing->size();
+    // Every statement passed the log's rules, which include the decoder's; check the bytes
+    // written too (those past `kept`), so that what is saved is exactly what a load reads back.
+    size_t checked_from = bytes.size();
+    for (size_t i = log.length(); i > 0 && checked_from > kept; --i) {
+        const auto encoded = log.statements()[i - 1].encode();
+        checked_from -= 4 + encoded.size();
+        if (!identity::decode_statement(encoded).statement)
+            return files::failure("internal error: statement " + std::to_string(i - 1) + " would not load back; nothing written");
+    }
+    if (kept > 0) VECTRA_TRY(files::append_to_file(state.log_file(), identity::Bytes(bytes).subspan(kept)));
+    else VECTRA_TRY(files::write_file_atomically(state.log_file(), bytes, 0644));
     VECTRA_TRY(files::write_file_atomically(state.head_file(), identity::encode_head(log.head()), 0644));
     return {};
 }

@@ -69,6 +69,15 @@ Expected<> write_file_atomically(const std::string& path, Bytes data, unsigned m
     return {};
 }
 
+Expected<> append_to_file(const std::string& path, Bytes data) {
+    const int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return failure(reason("cannot open", path));
+    auto written = write_all(fd, data, path);
+    if (written && fsync(fd) != 0) written = failure(reason("cannot sync", path));
+    if (close(fd) != 0 && written) written = failure(reason("cannot close", path));
+    return written;
+}
+
 Expected<std::vector<uint8_t>> read_file(const std::string& path, size_t limit) {
     const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return failure(reason("cannot open", path));

@@ -25,6 +25,10 @@ enum class Durability {
 Expected<> write_file_atomically(const std::string& path, Bytes data, unsigned mode,
                                  Durability durability = Durability::Synced);
 
+// Appends `data` to an existing file (never through a symlink) and syncs it. Not atomic: a
+// crash can leave part of `data`, which the caller's format must be able to recognise.
+Expected<> append_to_file(const std::string& path, Bytes data);
+
 // The whole file, refused if larger than `limit` bytes.
 Expected<std::vector<uint8_t>> read_file(const std::string& path, size_t limit);
 

@@ -236,6 +236,7 @@ ParsedLog parse_log(Bytes bytes) {
     }
     size_t at = 8;
     while (at < bytes.size()) {
+        result.intact_bytes = at;  // the records before this one parsed
         if (result.statements.size() >= kMaxLogStatements) {
             result.error = "more statements than a log may hold";
             break;
@@ -258,7 +259,8 @@ ParsedLog parse_log(Bytes bytes) {
         result.statements.push_back(std::move(*decoded.statement));
         at += length;
     }
-    if (!result.error.empty()) result.statements.clear();
+    if (result.error.empty()) result.intact_bytes = bytes.size();
+    else result.statements.clear();
     return result;
 }
 

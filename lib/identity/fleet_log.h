@@ -119,7 +119,8 @@ private:
 std::vector<uint8_t> encode_log(const std::vector<Statement>& statements);
 struct ParsedLog {
     std::vector<Statement> statements;
-    std::string error;  // empty when the file parsed
+    std::string error;        // empty when the file parsed
+    size_t intact_bytes = 0;  // the bytes before the first bad record (all of them when it parsed)
 };
 ParsedLog parse_log(Bytes bytes);
 

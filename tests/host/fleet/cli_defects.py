@@ -101,6 +101,20 @@ with tempfile.TemporaryDirectory() as root:
     check(read(head_path) == head and read(log_path) == older, "a command changed the state of a rolled-back machine")
     write(log_path, whole)
 
+    # --- An interrupted append: a torn record past the accepted head is ignored, one inside
+    # what was accepted is refused; the next save writes a whole file again.
+    write(log_path, whole + whole[statement_offsets(whole)[-1]:][:30])
+    answer = run("fleet", "--state-dir", a, "show")
+    check("interrupted write" in answer, f"a torn tail past the head was not noted: {answer}")
+    write(log_path, whole[:-20])
+    answer = run("fleet", "--state-dir", a, "show", expect=1)
+    check("refused" in answer, f"a log cut inside an accepted statement was not refused: {answer}")
+    write(log_path, whole + b"\0\0\1")
+    run("fleet", "--state-dir", a, "revoke", "delta", "--reason", "test", words=words)
+    run("fleet", "--state-dir", a, "verify")
+    check("interrupted" not in run("fleet", "--state-dir", a, "show"), "the torn tail survived the next save")
+    whole, head = read(log_path), read(head_path)
+
     # --- A deleted or damaged fleet.head refuses, never drops the guard -----------------------
     os.rename(head_path, head_path + ".aside")
     answer = run("fleet", "--state-dir", a, "show", expect=1)
