@@ -176,8 +176,8 @@ int pkg_release() {
     release.manifest = *manifest;
     release.time = now_seconds();
     packages::sign_release(release, *key);
-    if (!store.put_release(release, error)) {
-        std::fprintf(stderr, "vectra: %s\n", error.c_str());
+    if (auto recorded = store.put_release(release); !recorded) {
+        std::fprintf(stderr, "vectra: %s\n", recorded.error().c_str());
         return 1;
     }
     std::printf("released %s %s = %s, signed by %s\n", name.c_str(), version->text().c_str(), manifest_text.c_str(),

@@ -83,7 +83,7 @@ int timestamp_sign() {
             std::fprintf(stderr, "vectra: not listed: %s %s (%s)\n", release.name.c_str(), release.version.text().c_str(), why_not.c_str());
     }
     packages::sign_timestamp(timestamp, *key);
-    if (!store.put_timestamp(timestamp, error)) return report(error, kExitRefused);
+    if (auto kept = store.put_timestamp(timestamp); !kept) return report(kept.error(), kExitRefused);
     std::printf("timestamp: %zu packages, fleet statement %llu, valid until %llu (in %llu s)\n", timestamp.packages.size(),
                 static_cast<unsigned long long>(timestamp.fleet_length), static_cast<unsigned long long>(timestamp.expires),
                 static_cast<unsigned long long>(lifetime_seconds));

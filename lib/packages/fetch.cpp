@@ -215,16 +215,16 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
             return fail("cannot move a verified chunk into the store: " + std::string(std::strerror(errno)));
     }
     for (const auto& [digest, manifest_bytes] : new_manifests) {
-        Sha256Digest written;
-        if (!store.put_blob(manifest_bytes, written, error)) return fail(error);
+        if (auto written = store.put_blob(manifest_bytes); !written) return fail(written.error());
     }
     if (!sync_filesystem_of(store.root() + "/blobs", error)) return fail(error);
-    if (result.timestamp && !store.put_timestamp(*result.timestamp, error)) return fail(error);
+    if (result.timestamp)
+        if (auto kept = store.put_timestamp(*result.timestamp); !kept) return fail(kept.error());
     if (same_as_head) {
         result.already_current = true;
         result.manifests_repaired = new_manifests.size();
-    } else if (!store.put_release(release, error)) {
-        return fail(error);
+    } else if (auto recorded = store.put_release(release); !recorded) {
+        return fail(recorded.error());
     }
     result.ok = true;
     result.release = release;

@@ -120,17 +120,6 @@ bool sync_filesystem(const std::string& path, std::string& error) {
     return true;
 }
 
-bool sync_directory(const std::string& path, std::string& error) {
-    const int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || fsync(fd) != 0) {
-        error = "cannot sync " + path + ": " + std::strerror(errno);
-        if (fd >= 0) close(fd);
-        return false;
-    }
-    close(fd);
-    return true;
-}
-
 }  // namespace
 
 bool ensure_directory(const std::string& path, std::string& error) {
@@ -179,12 +168,13 @@ bool Store::holds_intact(const Sha256Digest& digest, std::optional<uint64_t> len
     return data && (!length || data->size() == *length);
 }
 
-bool Store::put_blob(Bytes data, Sha256Digest& digest, std::string& error) {
-    digest = identity::sha256(data);
-    if (holds_intact(digest, data.size())) return true;
+files::Expected<Sha256Digest> Store::put_blob(Bytes data) {
+    const Sha256Digest digest = identity::sha256(data);
+    if (holds_intact(digest, data.size())) return digest;
     const std::string path = blob_path(digest);
-    if (!ensure_directory(path.substr(0, path.rfind('/')), error)) return false;
-    return identity::write_file_atomically(path, data, 0644, error);
+    VECTRA_TRY(files::make_directories(path.substr(0, path.rfind('/')), 0755));
+    VECTRA_TRY(files::write_file_atomically(path, data, 0644));
+    return digest;
 }
 
 files::Expected<std::vector<uint8_t>> Store::read_blob(const Sha256Digest& digest, size_t limit) const {
@@ -278,8 +268,7 @@ files::Expected<BuiltPackage> Store::build(const std::string& directory, const s
         if (rename(staging_path(digest).c_str(), target.c_str()) != 0)
             return files::failure("cannot move a chunk into the store: " + std::string(std::strerror(errno)));
     }
-    Sha256Digest digest;
-    if (!put_blob(manifest.encode(), digest, error)) return files::failure(error);
+    VECTRA_TRY(put_blob(manifest.encode()));
     return built;
 }
 
@@ -324,14 +313,10 @@ files::Expected<std::optional<Timestamp>> Store::read_timestamp() const {
     return std::optional<Timestamp>(std::move(*decoded));
 }
 
-bool Store::put_timestamp(const Timestamp& timestamp, std::string& error) {
-    const auto held = read_timestamp();
-    if (!held) {
-        error = held.error();
-        return false;
-    }
-    if (*held && (*held)->issued >= timestamp.issued) return true;
-    return identity::write_file_atomically(timestamp_path(), timestamp.encode(), 0644, error);
+files::Expected<> Store::put_timestamp(const Timestamp& timestamp) {
+    const std::optional<Timestamp> held = VECTRA_TRY(read_timestamp());
+    if (held && held->issued >= timestamp.issued) return {};
+    return files::write_file_atomically(timestamp_path(), timestamp.encode(), 0644);
 }
 
 files::Expected<AcceptedState> Store::read_standing(const std::string& name, const SignerCheck& stands) const {
@@ -351,32 +336,24 @@ files::Expected<AcceptedState> Store::read_standing(const std::string& name, con
     return state;
 }
 
-bool Store::put_release(const Release& release, std::string& error) {
+files::Expected<> Store::put_release(const Release& release) {
     const std::string folder = root_ + "/releases";
-    if (!ensure_directory(folder, error)) return false;
-    const auto replaced = read_accepted(release.name);
-    if (!replaced) {
-        error = replaced.error();
-        return false;
-    }
-    if (*replaced && (*replaced)->encode() != release.encode()) {
-        auto history = read_history(release.name);
-        if (!history) {
-            error = history.error();
-            return false;
-        }
-        if (!ensure_directory(root_ + "/history", error)) return false;
-        history->push_back(**replaced);
-        const size_t drop = history->size() > kMaxReleaseHistory ? history->size() - kMaxReleaseHistory : 0;
+    VECTRA_TRY(files::make_directories(folder, 0755));
+    const std::optional<Release> replaced = VECTRA_TRY(read_accepted(release.name));
+    if (replaced && replaced->encode() != release.encode()) {
+        std::vector<Release> history = VECTRA_TRY(read_history(release.name));
+        VECTRA_TRY(files::make_directories(root_ + "/history", 0755));
+        history.push_back(*replaced);
+        const size_t drop = history.size() > kMaxReleaseHistory ? history.size() - kMaxReleaseHistory : 0;
         std::vector<uint8_t> bytes;
-        for (size_t i = drop; i < history->size(); ++i) {
-            const auto encoded = (*history)[i].encode();
+        for (size_t i = drop; i < history.size(); ++i) {
+            const auto encoded = history[i].encode();
             bytes.insert(bytes.end(), encoded.begin(), encoded.end());
         }
-        if (!identity::write_file_atomically(history_path(release.name), bytes, 0644, error)) return false;
+        VECTRA_TRY(files::write_file_atomically(history_path(release.name), bytes, 0644));
     }
-    return identity::write_file_atomically(release_path(release.name), release.encode(), 0644, error) &&
-           sync_directory(folder, error);
+    // Synced (file and directory) before it returns: the release is the commit point.
+    return files::write_file_atomically(release_path(release.name), release.encode(), 0644);
 }
 
 ReleaseList Store::list_releases() const {

@@ -82,7 +82,7 @@ public:
     // when given)? Existence alone is not enough to reuse a blob: disks flip bits.
     bool holds_intact(const Sha256Digest& digest, std::optional<uint64_t> length = std::nullopt) const;
     // Stores `data` under its hash (idempotent; a corrupt copy already there is replaced).
-    bool put_blob(Bytes data, Sha256Digest& digest, std::string& error);
+    [[nodiscard]] files::Expected<Sha256Digest> put_blob(Bytes data);
     // Reads a blob and checks it is what its name says.
     [[nodiscard]] files::Expected<std::vector<uint8_t>> read_blob(const Sha256Digest& digest, size_t limit = kMaxManifestSize) const;
     [[nodiscard]] files::Expected<Manifest> read_manifest(const Sha256Digest& digest) const;
@@ -102,14 +102,14 @@ public:
     // The newest timestamp this store accepted (nullopt: none); false when the file is damaged.
     [[nodiscard]] files::Expected<std::optional<Timestamp>> read_timestamp() const;
     // Records `timestamp` unless the store holds a newer one.
-    bool put_timestamp(const Timestamp& timestamp, std::string& error);
+    [[nodiscard]] files::Expected<> put_timestamp(const Timestamp& timestamp);
     // The releases of `name` accepted before the head, oldest first (history/NAME).
     [[nodiscard]] files::Expected<std::vector<Release>> read_history(const std::string& name) const;
     // The head, and the newest accepted release whose signer `stands`.
     [[nodiscard]] files::Expected<AcceptedState> read_standing(const std::string& name, const SignerCheck& stands) const;
     // Records `release` as accepted (atomically, and durably: the directory is synced too); the
     // head it replaces moves to history/NAME first, so it can still set the version floor.
-    bool put_release(const Release& release, std::string& error);
+    [[nodiscard]] files::Expected<> put_release(const Release& release);
     ReleaseList list_releases() const;
     std::vector<Release> releases() const { return list_releases().releases; }
 

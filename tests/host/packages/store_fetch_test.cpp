@@ -81,10 +81,9 @@ TEST_F(StoreAndFetch, ManifestClimbingOutOrAbsoluteIsRefused) {
         entry.size = 0;
         entry.content = identity::sha256({});
         manifest.files.push_back(entry);
-        Sha256Digest digest;
-        std::string error;
-        ASSERT_TRUE(builder->put_blob(manifest.encode(), digest, error));  // the encoder does not judge
-        release("1.0.0", digest, machine);
+        const auto digest = builder->put_blob(manifest.encode());  // the encoder does not judge
+        ASSERT_TRUE(digest) << digest.error();
+        release("1.0.0", *digest, machine);
         MemorySource mirror(builder->root());
         expect_refused(mirror, reason);
         fs::remove_all(builder->root());

@@ -119,8 +119,8 @@ protected:
         r.manifest = manifest;
         r.time = 2000;
         packages::sign_release(r, key);
-        std::string error;
-        EXPECT_TRUE(builder->put_release(r, error)) << error;
+        const auto recorded = builder->put_release(r);
+        EXPECT_TRUE(recorded) << recorded.error();
         return r;
     }
     // Fetches from `mirror` and expects a refusal mentioning `expected`, the store unchanged.

@@ -87,19 +87,19 @@ TEST_F(StoreRepair, AManifestWhoseWholeFileHashDisagreesWithItsChunksIsRefused) 
     auto built = builder->build(source);
     ASSERT_TRUE(built) << built.error();
     auto* manifest = &built->manifest;
-    std::string error;
     manifest->files[1].content.bytes[0] ^= 1;  // bin/tool: every chunk right, the whole wrong
-    Sha256Digest digest;
-    ASSERT_TRUE(builder->put_blob(manifest->encode(), digest, error)) << error;
-    release("1.0.0", digest, machine);
+    auto digest = builder->put_blob(manifest->encode());
+    ASSERT_TRUE(digest) << digest.error();
+    release("1.0.0", *digest, machine);
     MemorySource mirror(builder->root());
     expect_refused(mirror, "bin/tool: the whole file does not match its hash");
     // An empty file must carry the hash of nothing.
     manifest->files[1].content.bytes[0] ^= 1;
     manifest->files[0].size = 0;
     manifest->files[0].chunks.clear();
-    ASSERT_TRUE(builder->put_blob(manifest->encode(), digest, error)) << error;
-    release("1.0.1", digest, machine);
+    digest = builder->put_blob(manifest->encode());
+    ASSERT_TRUE(digest) << digest.error();
+    release("1.0.1", *digest, machine);
     MemorySource empty(builder->root());
     expect_refused(empty, "README: an empty file whose whole-file hash is not that of nothing");
 }
