@@ -267,6 +267,10 @@ OVERFLOW_FAULT_ADDRESS = {
 # a line typed at echo's prompt comes back through the driver (the UART's receive interrupt, the
 # Mask, the driver's Ring, echo's read_line and print).
 ECHO_PROMPT = r"type a line, it comes back\n(.|\n)*> "
+HELLO_ENDED = r"task hello: exited with status 0\n"
+# Type only once echo waits at its prompt and hello has ended, so that no other output cuts
+# into the echoed line and no Enter arrives before echo asks for a line.
+READY_TO_TYPE = rf"(?s)\A(?=.*{HELLO_ENDED})(?=.*type a line, it comes back\n.*> )"
 ECHO_LINE = "vectra echo check 42"
 
 
@@ -277,7 +281,7 @@ def check_echo(status, output, arch, smp):
         problems.append("the kernel panicked")
     if not re.search(ECHO_PROMPT, output):
         problems.append("no prompt from echo")
-    if not re.search(r"^task hello: exited with status 0", output, re.MULTILINE):
+    if not re.search(HELLO_ENDED, output):
         problems.append("init did not report hello's ending")
     if len(re.findall(re.escape(ECHO_LINE), output)) < 2:
         problems.append("the typed line did not come back (once echoed as typed, once printed by echo)")
@@ -464,9 +468,8 @@ def main():
     print("vectra: " + shlex.join(command), flush=True)
     if arguments.mode == "echo":
         status, output, seconds, _ = run_captured(
-            command, arguments.timeout, stop_when=[rf"(?s){re.escape(ECHO_LINE)}.*{re.escape(ECHO_LINE)}",
-                                                   r"^task hello: exited"],
-            type_when=[(ECHO_PROMPT, (ECHO_LINE + "\r").encode())])
+            command, arguments.timeout, stop_when=[rf"(?s){re.escape(ECHO_LINE)}.*{re.escape(ECHO_LINE)}"],
+            type_when=[(READY_TO_TYPE, (ECHO_LINE + "\r").encode())])
         problems = check_echo(status, output, arguments.arch, arguments.smp)
     elif arguments.mode == "user":
         status, output, seconds, _ = run_captured(command, arguments.timeout,

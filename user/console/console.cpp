@@ -161,9 +161,12 @@ int main(const vectra::StartInfo& start) {
         auto raised = sys::signal_wait(signal.value(), kReceiveBit, busy ? 0 : kIdleNanoseconds);
         if (raised.is_ok()) {
             (void)sys::signal_clear(signal.value(), kReceiveBit);
+            // Clear the device's interrupt before draining it: a byte that arrives after the
+            // drain raises it again. (The other order loses that byte's interrupt, and the UART
+            // then waits for us to read a byte we never hear about.)
+            uart.clear_receive_interrupt();
             base::u8 byte;
             for (int i = 0; i < 64 && uart.read_byte(byte); ++i) typed(byte);
-            uart.clear_receive_interrupt();
             (void)sys::mask_acknowledge(mask);
         }
     }
