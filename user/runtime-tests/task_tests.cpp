@@ -1,0 +1,137 @@
+// Tasks through the typed wrappers: a second Task in this program's address space (its own
+// capability table, holding only what it is given) runs, is stopped and resumed, and is killed;
+// its supervisor hears of its faults and its ending on a fault Ring; a grant split off and spent
+// refuses more while the parent's goes on.
+#include "user/runtime/runtime.h"
+#include "user/runtime/syscalls.h"
+#include "user/runtime/test.h"
+
+namespace {
+
+namespace sys = vectra::sys;
+namespace abi = vectra::abi;
+using base::u64;
+
+abi::Handle grant() { return vectra::start_info()->memory_grant; }
+abi::Handle reticle() { return vectra::start_info()->self_reticle; }
+
+volatile u64 counter = 0;
+alignas(16) base::u8 worker_stack[16 * 1024];
+
+[[noreturn]] void count_for_ever(u64) {
+    for (;;) counter = counter + 1;
+}
+
+[[noreturn]] void write_to_null(u64) {
+    *reinterpret_cast<volatile u64*>(0) = 1;
+    for (;;) {}
+}
+
+u64 stack_pointer() {
+    const u64 top = reinterpret_cast<u64>(worker_stack + sizeof worker_stack);
+#if defined(__x86_64__)
+    return top - 8;  // as if a call had pushed a return address
+#else
+    return top;
+#endif
+}
+
+// Lets other Tasks run for a while: a Signal wait that times out.
+void pause_ms(u64 milliseconds) {
+    auto signal = sys::signal_create(grant());
+    if (signal.is_error()) return;
+    (void)sys::signal_wait(signal.value(), 1, milliseconds * 1'000'000);
+    (void)sys::handle_close(signal.value());
+}
+
+abi::FaultReport receive_report(abi::Handle ring) {
+    abi::FaultReport report{};
+    report.kind = 0xff;
+    abi::RingMessage message{reinterpret_cast<u64>(&report), 0, sizeof report, 0, 0, 0};
+    if (sys::ring_receive(ring, message, 2'000'000'000).is_error()) report.kind = 0xfe;
+    return report;
+}
+
+}  // namespace
+
+USER_TEST(a_task_runs_stops_resumes_and_is_killed_with_its_supervisor_told) {
+    auto worker = sys::task_create(grant(), reticle(), base::StringView("counter"));
+    auto faults = sys::ring_create(grant(), 4);
+    ASSERT(worker.is_ok() && faults.is_ok());
+    EXPECT(sys::task_set_fault_ring(worker.value(), faults.value().first).is_ok());
+    // The same priority as this Task, so the timer shares the CPU between us.
+    EXPECT(sys::task_set_priority(worker.value(), abi::kPriorityDefault).is_ok());
+    ASSERT(sys::task_start(worker.value(), reinterpret_cast<u64>(&count_for_ever), stack_pointer(), 0).is_ok());
+    EXPECT(sys::task_start(worker.value(), reinterpret_cast<u64>(&count_for_ever), stack_pointer(), 0).error() ==
+           abi::Status::BadState);  // started once only
+    pause_ms(50);
+    const u64 running = counter;
+    EXPECT(running > 0);
+
+    EXPECT(sys::task_stop(worker.value()).is_ok());
+    pause_ms(30);
+    const u64 stopped = counter;
+    pause_ms(50);
+    EXPECT_EQ(counter, stopped);  // no progress while stopped
+
+    EXPECT(sys::task_resume(worker.value()).is_ok());
+    pause_ms(50);
+    EXPECT(counter > stopped);
+
+    EXPECT(sys::task_kill(worker.value()).is_ok());
+    const abi::FaultReport report = receive_report(faults.value().second);
+    EXPECT_EQ(report.kind, base::u32(abi::FaultKind::Killed));
+    EXPECT(base::StringView(report.task_name) == base::StringView("counter"));
+    const u64 killed = counter;
+    pause_ms(50);
+    EXPECT_EQ(counter, killed);
+    (void)sys::handle_close(worker.value());
+    (void)sys::handle_close(faults.value().first);
+    (void)sys::handle_close(faults.value().second);
+}
+
+USER_TEST(a_faulting_task_is_reported_to_its_supervisor_who_decides) {
+    auto worker = sys::task_create(grant(), reticle(), base::StringView("faulter"));
+    auto faults = sys::ring_create(grant(), 4);
+    ASSERT(worker.is_ok() && faults.is_ok());
+    ASSERT(sys::task_set_fault_ring(worker.value(), faults.value().first).is_ok());
+    ASSERT(sys::task_start(worker.value(), reinterpret_cast<u64>(&write_to_null), stack_pointer(), 0).is_ok());
+    const abi::FaultReport report = receive_report(faults.value().second);
+    EXPECT_EQ(report.kind, base::u32(abi::FaultKind::PageFaultWrite));
+    EXPECT_EQ(report.address, 0u);
+    EXPECT_EQ(report.pc >= reinterpret_cast<u64>(&write_to_null), true);
+    // The faulting Task waits, stopped, for its supervisor: here, a kill.
+    EXPECT(sys::task_kill(worker.value()).is_ok());
+    EXPECT_EQ(receive_report(faults.value().second).kind, base::u32(abi::FaultKind::Killed));
+    (void)sys::handle_close(worker.value());
+    (void)sys::handle_close(faults.value().first);
+    (void)sys::handle_close(faults.value().second);
+}
+
+USER_TEST(a_spent_grant_refuses_more_objects_and_the_parent_grant_goes_on) {
+    auto small = sys::grant_split(grant(), 6);
+    ASSERT(small.is_ok());
+    abi::Handle made[16] = {};
+    int count = 0;
+    abi::Status last = abi::Status::Ok;
+    for (; count < 16; ++count) {
+        auto signal = sys::signal_create(small.value());
+        if (signal.is_error()) {
+            last = signal.error();
+            break;
+        }
+        made[count] = signal.value();
+    }
+    EXPECT(count > 0 && count < 16);
+    EXPECT(last == abi::Status::OutOfMemory);
+    auto elsewhere = sys::signal_create(grant());
+    EXPECT(elsewhere.is_ok());
+    if (elsewhere.is_ok()) (void)sys::handle_close(elsewhere.value());
+    for (int i = 0; i < count; ++i) (void)sys::handle_close(made[i]);
+    // Closed objects give their pages back (after the reaper runs): the grant pays again.
+    pause_ms(20);
+    auto again = sys::signal_create(small.value());
+    EXPECT(again.is_ok());
+    if (again.is_ok()) (void)sys::handle_close(again.value());
+    (void)sys::handle_close(small.value());
+}
