@@ -102,7 +102,7 @@ Status Ring::send(const base::u8* bytes, base::u32 byte_count, base::Span<const 
     const Status moved = table.move_out_all(handles, abi::kRightsAll,
                                             base::Span<InFlightCapability>(slot.handles, handles.size()));
     if (moved != Status::Ok) return moved;
-    for (base::u32 i = 0; i < byte_count; ++i) slot.bytes[i] = bytes[i];
+    __builtin_memcpy(slot.bytes, bytes, byte_count);
     slot.byte_count = byte_count;
     slot.handle_count = static_cast<base::u32>(handles.size());
     ++queue.count;

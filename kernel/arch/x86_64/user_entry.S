@@ -125,11 +125,17 @@ x86_64_thread_start:
     jmp *%r13
 
 /* copy_user(destination, source, length) -> 1 copied, 0 faulted. The caller has checked that
- * the user side lies in the user half; SMAP is lifted (stac) only for the copy itself. */
+ * the user side lies in the user half; SMAP is lifted (stac) only for the copy itself. Words
+ * first (rep movsq), then the tail bytes. */
 .global x86_64_copy_user_smap
 x86_64_copy_user_smap:
     stac
     movq %rdx, %rcx
+    shrq $3, %rcx
+.Lcopy_smap_words:
+    rep movsq
+    movq %rdx, %rcx
+    andq $7, %rcx
 .Lcopy_smap:
     rep movsb
     clac
@@ -144,6 +150,11 @@ x86_64_copy_user_smap:
 .global x86_64_copy_user_plain
 x86_64_copy_user_plain:
     movq %rdx, %rcx
+    shrq $3, %rcx
+.Lcopy_plain_words:
+    rep movsq
+    movq %rdx, %rcx
+    andq $7, %rcx
 .Lcopy_plain:
     rep movsb
     movl $1, %eax
@@ -157,6 +168,8 @@ x86_64_copy_user_plain:
 .global user_access_fixups
 .global user_access_fixups_end
 user_access_fixups:
+    .quad .Lcopy_smap_words, .Lcopy_smap_fault
     .quad .Lcopy_smap, .Lcopy_smap_fault
+    .quad .Lcopy_plain_words, .Lcopy_plain_fault
     .quad .Lcopy_plain, .Lcopy_plain_fault
 user_access_fixups_end:
