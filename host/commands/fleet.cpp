@@ -197,10 +197,15 @@ int fleet_publish() {
     return kExitOk;
 }
 
+bool sync_allow_stale = false;
+
 int fleet_sync() {
     const StateDirectory state = state_directory(state_option);
     auto mirror = packages::open_source(source, timeout_seconds);
-    return sync_fleet(state, *mirror, lock_wait_seconds, /*quiet_when_absent=*/false).exit_code;
+    if (sync_allow_stale)
+        std::fprintf(stderr, "vectra: warning: --allow-stale: not checking that %s is fresh; it may be withholding newer statements\n",
+                     mirror->describe().c_str());
+    return sync_fleet(state, *mirror, lock_wait_seconds, /*quiet_when_absent=*/false, /*require_fresh=*/!sync_allow_stale).exit_code;
 }
 
 }  // namespace
@@ -230,6 +235,8 @@ void register_fleet_commands(CLI::App& app) {
     auto* sync = fleet->add_subcommand("sync", "take what follows this machine's head from a mirror (http://…, a directory, a disk image)");
     sync->add_option("source", source, "mirror")->required();
     sync->add_option("--timeout", timeout_seconds, "seconds to connect and per read before a silent mirror is given up")->capture_default_str();
+    sync->add_flag("--allow-stale", sync_allow_stale,
+                   "take the log even without a fresh timestamp when the fleet requires one (a freeze goes unnoticed)");
     sync->callback([] { throw CLI::RuntimeError(fleet_sync()); });
 }
 

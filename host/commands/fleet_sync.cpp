@@ -1,8 +1,11 @@
 #include "commands/fleet_sync.h"
 
 #include <cstdio>
+#include <ctime>
 
 #include "commands/exit_codes.h"
+#include "packages/store.h"
+#include "packages/timestamp.h"
 
 namespace commands {
 namespace {
@@ -12,6 +15,25 @@ namespace {
 bool names_a_missing_file(const std::string& error, const std::string& path) {
     return error.find("No such file or directory") != std::string::npos || error.find("HTTP status 404") != std::string::npos ||
            error.find(": no " + path + " in the image") != std::string::npos;
+}
+
+// The freeze defence for a synced log: the source's timestamp, checked against it and against
+// the last timestamp this machine's store accepted (kept there on success, so a replay of an
+// older one is caught next time). Nothing is written when it fails.
+files::Expected<> check_freshness(const StateDirectory& state, packages::Source& source, const identity::FleetLog& log) {
+    if (!packages::fleet_requires_timestamps(log)) return {};
+    packages::Store store(state.path + "/store");
+    auto last = store.read_timestamp();
+    if (!last) return std::unexpected("this machine's store: " + last.error());
+    std::vector<uint8_t> bytes;
+    std::string error;
+    if (!source.get("timestamp", packages::kMaxTimestampSize, bytes, error))
+        return std::unexpected("timestamp: " + error + " (this fleet requires a fresh timestamp from every source)");
+    auto decoded = packages::decode_timestamp(bytes);
+    if (!decoded) return std::unexpected(source.describe() + ": " + decoded.error());
+    VECTRA_TRY(packages::check_timestamp(*decoded, log, *last, static_cast<uint64_t>(::time(nullptr))));
+    VECTRA_TRY(store.put_timestamp(*decoded));
+    return {};
 }
 
 }  // namespace
@@ -25,7 +47,8 @@ identity::Fetch fetch_from(packages::Source& source) {
     };
 }
 
-SyncReport sync_fleet(const StateDirectory& state, packages::Source& source, int lock_wait_seconds, bool quiet_when_absent) {
+SyncReport sync_fleet(const StateDirectory& state, packages::Source& source, int lock_wait_seconds, bool quiet_when_absent,
+                      bool require_fresh) {
     SyncReport report_;
     auto lock = lock_fleet(state, lock_wait_seconds);
     if (!lock) {
@@ -54,6 +77,14 @@ SyncReport sync_fleet(const StateDirectory& state, packages::Source& source, int
     }
     report_.outcome = *synced;
     using State = identity::SyncOutcome::State;
+    if (require_fresh && (synced->state == State::UpToDate || synced->state == State::Extended)) {
+        if (auto fresh = check_freshness(state, source, log); !fresh) {
+            report_.exit_code = report("refused: " + source.describe() + ": " + fresh.error() +
+                                           " (this machine's fleet log is unchanged; --allow-stale takes it anyway)",
+                                       kExitRefused);
+            return report_;
+        }
+    }
     switch (synced->state) {
         case State::NoFleetLog:
             if (!quiet_when_absent) report_.exit_code = report(source.describe() + " carries no fleet log (no fleet/head)", kExitRefused);

@@ -22,6 +22,11 @@ struct SyncReport {
 // With `quiet_when_absent`, a source without a fleet log (or a machine without a fleet) is
 // not an error (pkg fetch); a mirror behind this machine never is (its older log is not taken).
 // Prints what happened; on any refusal the state directory is unchanged.
-SyncReport sync_fleet(const StateDirectory& state, packages::Source& source, int lock_wait_seconds, bool quiet_when_absent);
+// With `require_fresh` (fleet sync), a fleet that grants the timestamp role makes the source
+// prove it withholds nothing: its timestamp must be fresh, from an allowed machine, not older
+// than the last one this machine accepted, and name a fleet head in the synced log (the freeze
+// defence, docs/packages.md); else nothing is taken. pkg fetch checks the timestamp itself.
+SyncReport sync_fleet(const StateDirectory& state, packages::Source& source, int lock_wait_seconds, bool quiet_when_absent,
+                      bool require_fresh = false);
 
 }  // namespace commands

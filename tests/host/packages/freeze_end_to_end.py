@@ -2,7 +2,8 @@
 """The freeze defence end to end with the real `vectra` binary: the Person allows a machine to
 sign timestamps (a fleet statement), that machine signs one over its store, a receiver with
 the same fleet log fetches while it is fresh, and a frozen copy of the mirror is refused once
-its timestamp expires (unless --allow-stale). Directory mirrors only: seconds, no network."""
+its timestamp expires (unless --allow-stale), for pkg fetch and for fleet sync alike. Directory
+mirrors only: seconds, no network."""
 import os
 import re
 import shutil
@@ -53,6 +54,10 @@ with tempfile.TemporaryDirectory() as root:
     shutil.copytree(mirror, frozen)  # this mirror stops here
     answer = run("pkg", "--state-dir", receiver, "fetch", frozen, "demo")
     check("fetched demo 1.0.0" in answer, f"fetch while fresh: {answer}")
+    # The fleet log travels in the same mirror; fleet sync checks the same timestamp.
+    run("fleet", "--state-dir", builder, "publish", frozen)
+    answer = run("fleet", "--state-dir", receiver, "sync", frozen)
+    check("up to date" in answer, f"fleet sync while fresh: {answer}")
 
     open(os.path.join(source, "README"), "w").write("version two\n")
     manifest = re.search(r"package ([0-9a-f]{64})", run("pkg", "--state-dir", builder, "build", source)).group(1)
@@ -62,9 +67,16 @@ with tempfile.TemporaryDirectory() as root:
     check("expired" in answer and "withholding" in answer, f"frozen mirror after expiry: {answer}")
     answer = run("pkg", "--state-dir", receiver, "fetch", frozen, "demo", "--allow-stale")
     check("--allow-stale: not checking" in answer and "already here" in answer, f"--allow-stale: {answer}")
+    answer = run("fleet", "--state-dir", receiver, "sync", frozen, expect=1)
+    check("expired" in answer and "unchanged" in answer, f"fleet sync from the frozen mirror after expiry: {answer}")
+    answer = run("fleet", "--state-dir", receiver, "sync", frozen, "--allow-stale")
+    check("--allow-stale: not checking" in answer and "up to date" in answer, f"fleet sync --allow-stale: {answer}")
     run("pkg", "--state-dir", builder, "timestamp", "sign", "--expires-in", "600")
     answer = run("pkg", "--state-dir", receiver, "fetch", mirror, "demo")
     check("fetched demo 2.0.0" in answer, f"fetch from the fresh mirror: {answer}")
+    run("fleet", "--state-dir", builder, "publish", mirror)
+    answer = run("fleet", "--state-dir", receiver, "sync", mirror)
+    check("up to date" in answer or "new statements" in answer, f"fleet sync from the fresh mirror: {answer}")
 
 for failure in failures:
     print("FAILED:", failure)
