@@ -35,8 +35,11 @@ constinit u32 slice_left = kSliceTicks;
 constinit u64 switches = 0;
 constinit u32 next_thread_id = 1;
 constinit u64 active_root = 0;  // the user half loaded now (0: none)
-// Kernel stacks of dead threads, reused by new ones (the stacks window is never unmapped).
-constinit base::FixedVector<mm::KernelStack, 64> spare_stacks;
+// Kernel stacks of dead threads, reused by new ones (the stacks window is never unmapped). Room
+// for every slot the window has, so no stack is ever lost: threads coming and going cannot use
+// the window up.
+constexpr base::usize kStackSlots = layout::kKernelStacksSize / layout::kKernelStackSlot;
+constinit base::FixedVector<mm::KernelStack, kStackSlots> spare_stacks;
 
 void reclaim_dead_thread() {
     Thread* dead = reclaim_after_switch;
@@ -170,9 +173,8 @@ void destroy_thread(Thread& thread) {
     const u64 physical = reinterpret_cast<u64>(&thread) - layout::kDirectMapBase;
     thread.~Thread();
     (void)mm::frame_allocator().free(physical);
-    // A stack that finds no room in the spare list stays mapped and unused (bounded by the
-    // window); the list is sized for the threads a system keeps coming and going.
-    (void)spare_stacks.try_append(stack);
+    // The list has room for every slot of the window, so this always succeeds.
+    if (!spare_stacks.try_append(stack)) panic("scheduler: more kernel stacks than the window has slots");
 }
 
 void make_ready(Thread& thread) {
