@@ -4,6 +4,8 @@
  * x86_64_trap(frame). The stack is 16-byte aligned at the call: the CPU aligns it before
  * pushing its 5-word frame, and 2 + 15 words follow. */
 
+#include "trap_frame.inc"
+
 .macro TRAP_STUB vector
     .p2align 4
     .if (\vector == 8) || ((\vector >= 10) && (\vector <= 14)) || (\vector == 17) || (\vector == 21) || (\vector == 29) || (\vector == 30)
@@ -27,39 +29,11 @@ trap_stubs:
 .noaltmacro
 
 trap_common:
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    SAVE_REGISTERS
     movq %rsp, %rdi
     cld
     call x86_64_trap
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    RESTORE_REGISTERS
     addq $16, %rsp                              /* vector and error code */
     iretq
 
