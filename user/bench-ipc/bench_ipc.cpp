@@ -4,6 +4,7 @@
 // own, holding only what it is given) — so a switch between them changes Task but not page
 // tables. Measured: the null syscall, a Signal round trip, Ring call/reply round trips with 0
 // and 64 bytes and with one capability each way, and a switch between the two Tasks.
+#include "user/runtime/arguments.h"
 #include "user/runtime/console.h"
 #include "user/runtime/runtime.h"
 #include "user/runtime/syscall_raw.h"
@@ -83,25 +84,12 @@ void measure(const char* name, u64 warmup, u64 iterations, Body body) {
     report(name, iterations, n1 - n0, t1 - t0);
 }
 
-u64 number_after(base::StringView text, base::StringView key, u64 fallback) {
-    for (base::usize i = 0; i + key.size() <= text.size(); ++i) {
-        if (!(text.substr(i, key.size()) == key)) continue;
-        u64 value = 0;
-        bool any = false;
-        for (base::usize j = i + key.size(); j < text.size() && text[j] >= '0' && text[j] <= '9'; ++j) {
-            value = value * 10 + u64(text[j] - '0');
-            any = true;
-        }
-        return any ? value : fallback;
-    }
-    return fallback;
-}
 
 }  // namespace
 
 int main(const vectra::StartInfo& start) {
     const base::StringView arguments(start.arguments, start.arguments_length);
-    const u64 iterations = number_after(arguments, base::StringView("bench_iterations="), 10000);
+    const u64 iterations = vectra::arguments::number(arguments, base::StringView("bench_iterations="), 10000);
     const u64 warmup = iterations / 10 + 1;
     shared.iterations = iterations;
     shared.warmup = warmup;

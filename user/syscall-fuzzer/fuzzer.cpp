@@ -5,6 +5,7 @@
 // answer every call with a status and never panic or hang; the fuzzer only avoids killing,
 // stopping or unmapping itself (those would end the run, not test the kernel).
 // Arguments: "seed=N calls=N" (defaults 1 and 100000).
+#include "user/runtime/arguments.h"
 #include "user/runtime/console.h"
 #include "user/runtime/runtime.h"
 #include "user/runtime/syscall_raw.h"
@@ -119,26 +120,13 @@ void fuzz(u64 seed, u64 calls, Tally& tally) {
     }
 }
 
-u64 number_after(base::StringView text, base::StringView key, u64 fallback) {
-    for (base::usize i = 0; i + key.size() <= text.size(); ++i) {
-        if (!(text.substr(i, key.size()) == key)) continue;
-        u64 value = 0;
-        bool any = false;
-        for (base::usize j = i + key.size(); j < text.size() && text[j] >= '0' && text[j] <= '9'; ++j) {
-            value = value * 10 + u64(text[j] - '0');
-            any = true;
-        }
-        return any ? value : fallback;
-    }
-    return fallback;
-}
 
 }  // namespace
 
 int main(const vectra::StartInfo& start) {
     const base::StringView arguments(start.arguments, start.arguments_length);
-    const u64 seed = number_after(arguments, base::StringView("seed="), 1);
-    const u64 calls = number_after(arguments, base::StringView("calls="), 100000);
+    const u64 seed = vectra::arguments::number(arguments, base::StringView("seed="), 1);
+    const u64 calls = vectra::arguments::number(arguments, base::StringView("calls="), 100000);
     Tally tally;
     const u64 started = static_cast<u64>(vectra::sys::raw::clock_now());
     fuzz(seed, calls, tally);
