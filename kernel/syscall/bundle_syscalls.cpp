@@ -42,13 +42,13 @@ Result port_io(Bundle& bundle, base::u64 offset, base::u64 mode, base::u64 value
 Result bundle_syscalls(Task& task, Syscall number, const Arguments& arguments) {
     switch (number) {
         case Syscall::bundle_create: {
-            Bundle* grant = TRY_SYSCALL(lookup<Bundle>(task, arguments[0], abi::kRightAllocate));
+            Bundle* grant = TRY_SYSCALL(lookup_grant(task, arguments[0]));
             if (!task.table().has_free_slots(1)) return fail(Status::TableFull);
             Bundle* bundle = TRY_SYSCALL(Bundle::create_memory(*grant, arguments[1]));
             return ok(task.table().insert_root(*bundle, abi::kRightsAll & ~abi::kRightAllocate).value());
         }
         case Syscall::grant_split: {
-            Bundle* grant = TRY_SYSCALL(lookup<Bundle>(task, arguments[0], abi::kRightAllocate));
+            Bundle* grant = TRY_SYSCALL(lookup_grant(task, arguments[0]));
             if (!task.table().has_free_slots(1)) return fail(Status::TableFull);
             Bundle* child = TRY_SYSCALL(grant->split_grant(arguments[1]));
             return ok(task.table().insert_root(*child, abi::kRightsAll).value());

@@ -41,6 +41,12 @@ template StatusOr<Mask*> lookup<Mask>(Task&, base::u64, base::u32);
 template StatusOr<Bundle*> lookup<Bundle>(Task&, base::u64, base::u32);
 template StatusOr<Reticle*> lookup<Reticle>(Task&, base::u64, base::u32);
 
+StatusOr<Bundle*> lookup_grant(Task& task, base::u64 handle) {
+    Bundle* grant = TRY(lookup<Bundle>(task, handle, abi::kRightAllocate));
+    if (grant->flavour() != abi::BundleFlavour::Grant) return Status::WrongKind;
+    return grant;
+}
+
 base::u64 deadline_after(base::u64 timeout) {
     if (timeout == abi::kForever) return kNoDeadline;
     if (timeout == 0) return 0;

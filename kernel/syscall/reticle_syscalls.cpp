@@ -12,8 +12,7 @@ using abi::Syscall;
 Result reticle_syscalls(Task& task, Syscall number, const Arguments& arguments) {
     switch (number) {
         case Syscall::reticle_create: {
-            Bundle* grant = TRY_SYSCALL(lookup<Bundle>(task, arguments[0], abi::kRightAllocate));
-            if (grant->flavour() != abi::BundleFlavour::Grant) return fail(Status::WrongKind);
+            Bundle* grant = TRY_SYSCALL(lookup_grant(task, arguments[0]));
             if (!task.table().has_free_slots(1)) return fail(Status::TableFull);
             Reticle* reticle = TRY_SYSCALL(Reticle::create(*grant));
             return ok(task.table().insert_root(*reticle, abi::kRightsAll).value());

@@ -47,8 +47,7 @@ Result ring_syscalls(Task& task, Syscall number, const Arguments& arguments) {
     switch (number) {
         case Syscall::ring_create: {
             // (grant, capacity, address of two Handles to fill)
-            Bundle* grant = TRY_SYSCALL(lookup<Bundle>(task, arguments[0], abi::kRightAllocate));
-            if (grant->flavour() != abi::BundleFlavour::Grant) return fail(Status::WrongKind);
+            Bundle* grant = TRY_SYSCALL(lookup_grant(task, arguments[0]));
             if (arguments[1] == 0 || arguments[1] > abi::kRingMaxCapacity) return fail(Status::InvalidArgument);
             const abi::Handle zero[2] = {};
             if (!arch::copy_to_user(arguments[2], zero, sizeof zero)) return fail(Status::BadAddress);

@@ -13,8 +13,7 @@ Result signal_syscalls(Task& task, Syscall number, const Arguments& arguments) {
     if (number != Syscall::signal_create && (arguments[1] & ~abi::kSignalBitsMask) != 0) return fail(Status::InvalidArgument);
     switch (number) {
         case Syscall::signal_create: {
-            Bundle* grant = TRY_SYSCALL(lookup<Bundle>(task, arguments[0], abi::kRightAllocate));
-            if (grant->flavour() != abi::BundleFlavour::Grant) return fail(Status::WrongKind);
+            Bundle* grant = TRY_SYSCALL(lookup_grant(task, arguments[0]));
             if (!task.table().has_free_slots(1)) return fail(Status::TableFull);
             Signal* signal = TRY_SYSCALL(Signal::create(*grant));
             auto handle = task.table().insert_root(*signal, abi::kRightsAll);

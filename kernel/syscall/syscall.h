@@ -9,6 +9,10 @@
 #include "kernel/capability/status_or.h"
 #include "kernel/object/task.h"
 
+namespace kernel {
+class Bundle;
+}
+
 namespace kernel::syscall {
 
 using Arguments = base::u64[6];
@@ -21,6 +25,9 @@ constexpr Result from(vectra::abi::Status status) { return status == vectra::abi
 // The object a handle names in the calling Task's table, of kind T, with `rights`.
 template <class T>
 StatusOr<T*> lookup(Task& task, base::u64 handle, base::u32 rights);
+
+// The memory grant a creating syscall pays with: a Bundle of flavour Grant with kRightAllocate.
+StatusOr<Bundle*> lookup_grant(Task& task, base::u64 handle);
 
 Result handle_syscalls(Task& task, vectra::abi::Syscall number, const Arguments& arguments);
 Result task_syscalls(Task& task, vectra::abi::Syscall number, const Arguments& arguments);

@@ -17,8 +17,7 @@ Result task_syscalls(Task& task, Syscall number, const Arguments& arguments) {
     switch (number) {
         case Syscall::task_create: {
             // (grant, reticle, user address of the name, name length): an empty table, not started.
-            Bundle* grant = TRY_SYSCALL(lookup<Bundle>(task, arguments[0], abi::kRightAllocate));
-            if (grant->flavour() != abi::BundleFlavour::Grant) return fail(Status::WrongKind);
+            Bundle* grant = TRY_SYSCALL(lookup_grant(task, arguments[0]));
             Reticle* reticle = TRY_SYSCALL(lookup<Reticle>(task, arguments[1], abi::kRightWrite));
             char name[abi::kTaskNameMax] = {};
             if (arguments[3] >= abi::kTaskNameMax) return fail(Status::TooLarge);
