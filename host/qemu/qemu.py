@@ -38,7 +38,7 @@ ARCHITECTURES = {
         "symbols": "kernel-aarch64/kernel/vectra-kernel",
         "machine": ["-machine", "virt,virtualization=on,gic-version=2",
                     "-semihosting-config", "enable=on,target=native"],
-        "cpu": {"tcg": "cortex-a72", "kvm": "host"},
+        "cpu": {"tcg": "cortex-a76", "kvm": "host"},
         "gdb_arch": "aarch64",
     },
 }

@@ -299,6 +299,11 @@ void reschedule_if_requested() {
 
 u64 context_switches() { return switches; }
 
+void load_address_space(u64 root) {
+    arch::user_page_table_activate(root);
+    active_root = root;
+}
+
 void address_space_destroyed(u64 root) {
     if (active_root != root) return;
     arch::user_page_table_activate(0);

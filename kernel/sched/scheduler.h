@@ -51,6 +51,8 @@ void yield();
 [[noreturn]] void exit_current();
 // The running thread stops (task_stop, or a fault for its supervisor); returns when resumed.
 void stop_current();
+// Loads a user half directly (0: none), keeping the scheduler's record of what is loaded (tests).
+void load_address_space(base::u64 root);
 // A Reticle's root is about to be freed: stop using it if it is loaded.
 void address_space_destroyed(base::u64 root);
 // Stops a thread (Ready or Blocked: taken off its queue; Running: at its next return to user).

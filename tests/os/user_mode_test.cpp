@@ -276,3 +276,37 @@ KERNEL_TEST(a_task_that_never_makes_a_syscall_is_preempted_by_the_timer) {
     text.value()->release();
     (void)reap_objects();
 }
+
+KERNEL_TEST(the_kernel_touching_a_user_page_directly_faults_and_only_the_checked_copies_get_through) {
+    if (!arch::user_access_protected()) {
+        kernel::log("[test] note: this CPU has no SMAP/PAN; the kernel's own user accesses are not blocked here");
+        return;
+    }
+    Bundle* grant = test_grant();
+    ASSERT(grant != nullptr);
+    auto reticle = Reticle::create(*grant);
+    auto page = Bundle::create_memory(*grant, 1);
+    ASSERT(reticle.is_ok() && page.is_ok());
+    reticle.value()->retain();
+    page.value()->retain();
+    const base::u32 rw = abi::kProtectRead | abi::kProtectWrite;
+    ASSERT(reticle.value()->map(*page.value(), 0, kCodeAddress, 4096, rw, rw) == abi::Status::Ok);
+    layout::physical_to_pointer<base::u8>(page.value()->physical())[0] = 0x5a;
+    const bool interrupts = arch::interrupts_enabled();
+    arch::interrupts_disable();
+    sched::load_address_space(reticle.value()->root());
+    base::u8 value = 0;
+    const bool read = arch::probe_read_u8(reinterpret_cast<const volatile base::u8*>(kCodeAddress), &value);
+    const bool written = arch::probe_write_u8(reinterpret_cast<volatile base::u8*>(kCodeAddress), 1);
+    base::u8 copied = 0;
+    const bool copy_worked = arch::copy_from_user(&copied, kCodeAddress, 1);
+    sched::load_address_space(0);
+    if (interrupts) arch::interrupts_enable();
+    EXPECT(!read);
+    EXPECT(!written);
+    EXPECT(copy_worked);
+    EXPECT_EQ(copied, 0x5a);
+    reticle.value()->release();
+    page.value()->release();
+    (void)reap_objects();
+}

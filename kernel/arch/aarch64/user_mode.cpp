@@ -22,6 +22,7 @@ using base::u64;
 
 constexpr u64 kTcrEpd0 = 1ull << 7;
 constexpr u64 kSctlrSpan = 1ull << 23;  // 0: PSTATE.PAN is set on every exception entry to EL1
+constinit bool pan_enabled = false;
 
 }  // namespace
 
@@ -43,6 +44,7 @@ const char* arch::user_mode_init() {
         AARCH64_WRITE_SYSREG(sctlr_el1, AARCH64_READ_SYSREG(sctlr_el1) & ~kSctlrSpan);
         asm volatile(".inst 0xd500419f" ::: "memory");  // msr pan, #1
         asm volatile("isb");
+        pan_enabled = true;
     }
     base::BufferSink out(line, sizeof line);
     base::print(out, "user mode: svc, PAN {}, FP/SIMD for EL0", has_pan ? "on" : "absent (this CPU is ARMv8.0)");
@@ -119,6 +121,8 @@ bool arch::copy_to_user(base::u64 user_destination, const void* kernel_source, b
     if (!kernel::user_range_valid(user_destination, length)) return false;
     return aarch64_copy_to_user(user_destination, kernel_source, length);
 }
+
+bool arch::user_access_protected() { return pan_enabled; }
 
 bool arch::interrupt_line_valid(base::u32 line) { return line >= 32 && line < 1020; }
 void arch::interrupt_line_set_masked(base::u32 line, bool masked) {

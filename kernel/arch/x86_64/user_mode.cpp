@@ -199,6 +199,8 @@ extern "C" void x86_64_syscall(arch::UserFrame* frame) {
     kernel::before_user_return(*frame);
 }
 
+bool arch::user_access_protected() { return smap_enabled; }
+
 bool arch::interrupt_line_valid(base::u32 line) { return line < 16 && line != 2; }
 void arch::interrupt_line_set_masked(base::u32 line, bool masked) {
     if (interrupt_line_valid(line)) x86_64::legacy_pic::set_masked(line, masked);

@@ -52,6 +52,10 @@ bool copy_to_user(base::u64 user_destination, const void* kernel_source, base::u
 bool interrupt_line_valid(base::u32 line);
 void interrupt_line_set_masked(base::u32 line, bool masked);
 
+// Whether the kernel's own accesses to user pages fault (SMAP / PAN are on); the checked
+// copies above are the only way through then.
+bool user_access_protected();
+
 // Per-CPU protections against the kernel touching user memory by accident (SMEP/SMAP on
 // x86_64, PAN on aarch64 where the CPU has it), guarded exception stacks, and the syscall
 // entry. Called once after the kernel's address space is built. Returns a line for the log.
