@@ -279,7 +279,7 @@ KERNEL_TEST(a_task_that_never_makes_a_syscall_is_preempted_by_the_timer) {
 
 KERNEL_TEST(the_kernel_touching_a_user_page_directly_faults_and_only_the_checked_copies_get_through) {
     if (!arch::user_access_protected()) {
-        kernel::log("[test] note: this CPU has no SMAP/PAN; the kernel's own user accesses are not blocked here");
+        kernel::log("[test] note: SMAP/PAN is off here (absent, or under KVM); the kernel's own user accesses are not blocked");
         return;
     }
     Bundle* grant = test_grant();
