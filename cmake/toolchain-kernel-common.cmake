@@ -12,7 +12,7 @@ set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 set(CMAKE_OBJCOPY llvm-objcopy-19)
 set(CMAKE_NM llvm-nm-19)
 
-set(VECTRA_FREESTANDING_FLAGS "-ffreestanding -nostdlibinc -fno-builtin -fno-stack-protector -fno-pic -fno-pie -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-exceptions -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections ${VECTRA_ARCH_FLAGS}")
+set(VECTRA_FREESTANDING_FLAGS "-ffreestanding -nostdlibinc -fno-builtin -fno-stack-protector -fno-pic -fno-pie -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-exceptions -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections -flto=thin ${VECTRA_ARCH_FLAGS}")
 set(CMAKE_C_FLAGS_INIT "${VECTRA_FREESTANDING_FLAGS}")
 set(CMAKE_CXX_FLAGS_INIT "${VECTRA_FREESTANDING_FLAGS} -fno-rtti -fno-threadsafe-statics -fno-use-cxa-atexit")
 set(CMAKE_ASM_FLAGS_INIT "${VECTRA_ARCH_FLAGS}")

@@ -35,12 +35,15 @@ struct RingChannel {
     base::u64 pages = 0;
     Bundle* paid_by = nullptr;
 
+    // Queue positions run below 2 * capacity, so one subtraction wraps them (no division).
+    base::u32 slot_index(base::u32 position) const { return position < capacity ? position : position - capacity; }
+
     void drop_messages(Queue& queue) {
         // Bound: capacity slots.
         while (queue.count > 0) {
             MessageSlot& slot = queue.slots[queue.head];
             for (auto& handle : slot.handles) handle.clear();
-            queue.head = (queue.head + 1) % capacity;
+            queue.head = slot_index(queue.head + 1);
             --queue.count;
         }
     }
@@ -92,17 +95,19 @@ Status Ring::send(const base::u8* bytes, base::u32 byte_count, base::Span<const 
         const base::i64 woken = sched::block_current(queue.senders, deadline);
         if (woken != 0) return static_cast<Status>(woken);
     }
-    // The receiving end may not travel over its own Ring: the message would hold the end it
-    // waits for, and neither could ever be destroyed (a reference cycle).
-    for (const abi::Handle handle : handles) {
-        auto capability = table.lookup(handle, abi::ObjectKind::Ring, 0);
-        if (capability.is_ok() && capability.value()->object() == channel_->ends[peer]) return Status::InvalidArgument;
+    MessageSlot& slot = queue.slots[channel_->slot_index(queue.head + queue.count)];
+    if (!handles.empty()) {
+        // The receiving end may not travel over its own Ring: the message would hold the end it
+        // waits for, and neither could ever be destroyed (a reference cycle).
+        for (const abi::Handle handle : handles) {
+            auto capability = table.lookup(handle, abi::ObjectKind::Ring, 0);
+            if (capability.is_ok() && capability.value()->object() == channel_->ends[peer]) return Status::InvalidArgument;
+        }
+        const Status moved = table.move_out_all(handles, abi::kRightsAll,
+                                                base::Span<InFlightCapability>(slot.handles, handles.size()));
+        if (moved != Status::Ok) return moved;
     }
-    MessageSlot& slot = queue.slots[(queue.head + queue.count) % channel_->capacity];
-    const Status moved = table.move_out_all(handles, abi::kRightsAll,
-                                            base::Span<InFlightCapability>(slot.handles, handles.size()));
-    if (moved != Status::Ok) return moved;
-    __builtin_memcpy(slot.bytes, bytes, byte_count);
+    if (byte_count != 0) __builtin_memcpy(slot.bytes, bytes, byte_count);
     slot.byte_count = byte_count;
     slot.handle_count = static_cast<base::u32>(handles.size());
     ++queue.count;
@@ -126,18 +131,20 @@ Status Ring::receive(abi::RingMessage& message, CapabilityTable& table, base::u6
     if (slot.byte_count > message.byte_capacity || slot.handle_count > message.handle_capacity) return Status::TooLarge;
     static constexpr base::u8 zeros[abi::kMessageMaxBytes] = {};
     if (!arch::copy_to_user(message.bytes, zeros, slot.byte_count)) return Status::BadAddress;
-    if (!arch::copy_to_user(message.handles, zeros, slot.handle_count * sizeof(abi::Handle))) return Status::BadAddress;
-    abi::Handle received[abi::kMessageMaxHandles] = {};
-    const Status moved = table.move_in_all(base::Span<InFlightCapability>(slot.handles, slot.handle_count),
-                                           base::Span<abi::Handle>(received, slot.handle_count));
-    if (moved != Status::Ok) return moved;
+    abi::Handle received[abi::kMessageMaxHandles];
+    if (slot.handle_count != 0) {
+        if (!arch::copy_to_user(message.handles, zeros, slot.handle_count * sizeof(abi::Handle))) return Status::BadAddress;
+        const Status moved = table.move_in_all(base::Span<InFlightCapability>(slot.handles, slot.handle_count),
+                                               base::Span<abi::Handle>(received, slot.handle_count));
+        if (moved != Status::Ok) return moved;
+    }
     // Invoke: nothing below can fail.
     (void)arch::copy_to_user(message.bytes, slot.bytes, slot.byte_count);
     (void)arch::copy_to_user(message.handles, received, slot.handle_count * sizeof(abi::Handle));
     message.byte_count = slot.byte_count;
     message.handle_count = slot.handle_count;
     slot.byte_count = slot.handle_count = 0;
-    queue.head = (queue.head + 1) % channel_->capacity;
+    queue.head = channel_->slot_index(queue.head + 1);
     --queue.count;
     if (Thread* sender = queue.senders.front()) sched::wake(*sender, 0);
     return Status::Ok;

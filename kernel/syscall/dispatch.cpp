@@ -68,13 +68,17 @@ Result dispatch(Task& task, base::u64 number, const Arguments& arguments) {
         break;
         default: return fail(Status::BadSyscall);
     }
-    if (number < 10) return handle_syscalls(task, call, arguments);
-    if (number < 20) return task_syscalls(task, call, arguments);
-    if (number < 30) return ring_syscalls(task, call, arguments);
-    if (number < 40) return signal_syscalls(task, call, arguments);
-    if (number < 50) return mask_syscalls(task, call, arguments);
-    if (number < 60) return bundle_syscalls(task, call, arguments);
-    if (number < 70) return reticle_syscalls(task, call, arguments);
+    // Numbers are grouped by family in tens.
+    switch (number / 10) {
+        case 0: return handle_syscalls(task, call, arguments);
+        case 1: return task_syscalls(task, call, arguments);
+        case 2: return ring_syscalls(task, call, arguments);
+        case 3: return signal_syscalls(task, call, arguments);
+        case 4: return mask_syscalls(task, call, arguments);
+        case 5: return bundle_syscalls(task, call, arguments);
+        case 6: return reticle_syscalls(task, call, arguments);
+        default: break;
+    }
     if (call == Syscall::clock_now) return ok(arch::monotonic_ns());
     return fail(Status::BadSyscall);
 }
@@ -99,8 +103,9 @@ void handle_user_fault(arch::UserFrame& frame, const arch::UserFault& fault) {
 
 void before_user_return(arch::UserFrame&) {
     // Objects released by this syscall or by others: a bounded amount of destruction per return.
-    (void)reap_objects(16);
+    if (objects_waiting_for_reaper()) (void)reap_objects(16);
     Thread* self = sched::current();
+    if (!self->kill_pending && !self->stop_pending && !sched::reschedule_requested()) return;  // the usual case
     // Bound: each pass either leaves (kill), stops until resumed, or reschedules once.
     for (;;) {
         if (self->kill_pending && self->task != nullptr) self->task->exit_current_thread();

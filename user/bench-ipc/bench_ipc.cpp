@@ -55,14 +55,18 @@ constexpr u64 kBit = 1;
         (void)sys::raw::signal_clear(s->server_ping, kBit);
         (void)sys::raw::signal_raise(s->server_pong, kBit);
     }
-    // Ring call/reply: 0 bytes, 64 bytes, one capability; each request answered in kind.
-    for (int kind = 0; kind < 3; ++kind) {
-        for (u64 i = 0; i < rounds; ++i) {
-            abi::RingMessage request{reinterpret_cast<u64>(buffer), 0, sizeof buffer, reinterpret_cast<u64>(handles), 0, 1};
-            (void)sys::raw::ring_receive(s->server_ring, &request, abi::kForever);
-            abi::RingMessage reply{reinterpret_cast<u64>(buffer), request.byte_count, 0, reinterpret_cast<u64>(handles),
-                                   request.handle_count, 0};
+    // Ring call/reply: 0 bytes, 64 bytes, one capability; each request answered in kind. The
+    // server replies and waits for the next request in one ring_call (seL4's ReplyRecv).
+    abi::RingMessage request{reinterpret_cast<u64>(buffer), 0, sizeof buffer, reinterpret_cast<u64>(handles), 0, 1};
+    (void)sys::raw::ring_receive(s->server_ring, &request, abi::kForever);
+    for (u64 answered = 0; answered < 3 * rounds; ++answered) {
+        abi::RingMessage reply{reinterpret_cast<u64>(buffer), request.byte_count, 0, reinterpret_cast<u64>(handles),
+                               request.handle_count, 0};
+        request = {reinterpret_cast<u64>(buffer), 0, sizeof buffer, reinterpret_cast<u64>(handles), 0, 1};
+        if (answered + 1 == 3 * rounds) {
             (void)sys::raw::ring_send(s->server_ring, &reply, abi::kForever);
+        } else {
+            (void)sys::raw::ring_call(s->server_ring, &reply, &request, abi::kForever);
         }
     }
     // Switches: yield back and forth.
