@@ -4,6 +4,7 @@
 
 #include "arch/user_mode.h"
 #include "kernel/object/bundle.h"
+#include "kernel/object/message_queue.h"
 #include "kernel/object/object_memory.h"
 #include "kernel/sched/scheduler.h"
 
@@ -12,47 +13,24 @@ namespace kernel {
 namespace abi = vectra::abi;
 using abi::Status;
 
-struct MessageSlot {
-    base::u32 byte_count = 0;
-    base::u32 handle_count = 0;
-    base::u8 bytes[abi::kMessageMaxBytes];
-    InFlightCapability handles[abi::kMessageMaxHandles];
-};
-
 // Queue q holds the messages waiting for end q to receive them.
 struct RingChannel {
     struct Queue {
-        MessageSlot* slots = nullptr;
-        base::u32 head = 0;
-        base::u32 count = 0;
+        MessageQueue messages;
         WaitQueue receivers;  // end q waiting for a message
         WaitQueue senders;    // the other end waiting for room
     };
 
     Ring* ends[2] = {nullptr, nullptr};
     Queue queues[2];
-    base::u32 capacity = 0;
     base::u64 pages = 0;
     Bundle* paid_by = nullptr;
-
-    // Queue positions run below 2 * capacity, so one subtraction wraps them (no division).
-    base::u32 slot_index(base::u32 position) const { return position < capacity ? position : position - capacity; }
-
-    void drop_messages(Queue& queue) {
-        // Bound: capacity slots.
-        while (queue.count > 0) {
-            MessageSlot& slot = queue.slots[queue.head];
-            for (auto& handle : slot.handles) handle.clear();
-            queue.head = slot_index(queue.head + 1);
-            --queue.count;
-        }
-    }
 };
 
 namespace {
 
 base::u64 channel_pages(base::u32 capacity) {
-    const base::u64 bytes = sizeof(RingChannel) + 2ull * capacity * sizeof(MessageSlot) + alignof(MessageSlot);
+    const base::u64 bytes = sizeof(RingChannel) + 2ull * capacity * sizeof(Message) + alignof(Message);
     return (bytes + layout::kPageSize - 1) / layout::kPageSize;
 }
 
@@ -68,11 +46,10 @@ StatusOr<Ring::Pair> Ring::create(Bundle& grant, base::u32 capacity) {
         return end_memory.error();
     }
     auto* channel = new (channel_memory) RingChannel();
-    auto* slots = reinterpret_cast<MessageSlot*>(base::align_up(reinterpret_cast<base::uptr>(channel + 1), alignof(MessageSlot)));
-    for (base::u32 i = 0; i < 2 * capacity; ++i) new (&slots[i]) MessageSlot();
-    channel->queues[0].slots = slots;
-    channel->queues[1].slots = slots + capacity;
-    channel->capacity = capacity;
+    auto* slots = reinterpret_cast<Message*>(base::align_up(reinterpret_cast<base::uptr>(channel + 1), alignof(Message)));
+    for (base::u32 i = 0; i < 2 * capacity; ++i) new (&slots[i]) Message();
+    channel->queues[0].messages.attach(base::Span<Message>(slots, capacity));
+    channel->queues[1].messages.attach(base::Span<Message>(slots + capacity, capacity));
     channel->pages = pages;
     channel->paid_by = &grant;
     grant.retain();
@@ -90,27 +67,19 @@ Status Ring::send(const base::u8* bytes, base::u32 byte_count, base::Span<const 
     // Bound: each pass blocks until woken (room, closed, timeout) or proceeds.
     for (;;) {
         if (channel_->ends[peer] == nullptr) return Status::PeerClosed;
-        if (queue.count < channel_->capacity) break;
+        if (!queue.messages.full()) break;
         if (deadline == 0) return Status::WouldBlock;
         const base::i64 woken = sched::block_current(queue.senders, deadline);
         if (woken != 0) return static_cast<Status>(woken);
     }
-    MessageSlot& slot = queue.slots[channel_->slot_index(queue.head + queue.count)];
-    if (!handles.empty()) {
-        // The receiving end may not travel over its own Ring: the message would hold the end it
-        // waits for, and neither could ever be destroyed (a reference cycle).
-        for (const abi::Handle handle : handles) {
-            auto capability = table.lookup(handle, abi::ObjectKind::Ring, 0);
-            if (capability.is_ok() && capability.value()->object() == channel_->ends[peer]) return Status::InvalidArgument;
-        }
-        const Status moved = table.move_out_all(handles, abi::kRightsAll,
-                                                base::Span<InFlightCapability>(slot.handles, handles.size()));
-        if (moved != Status::Ok) return moved;
+    // The receiving end may not travel over its own Ring: the message would hold the end it
+    // waits for, and neither could ever be destroyed (a reference cycle).
+    for (const abi::Handle handle : handles) {
+        auto capability = table.lookup(handle, abi::ObjectKind::Ring, 0);
+        if (capability.is_ok() && capability.value()->object() == channel_->ends[peer]) return Status::InvalidArgument;
     }
-    if (byte_count != 0) __builtin_memcpy(slot.bytes, bytes, byte_count);
-    slot.byte_count = byte_count;
-    slot.handle_count = static_cast<base::u32>(handles.size());
-    ++queue.count;
+    const Status queued = queue.messages.push(bytes, byte_count, handles, table);
+    if (queued != Status::Ok) return queued;
     if (Thread* receiver = queue.receivers.front()) sched::wake(*receiver, 0);
     return Status::Ok;
 }
@@ -119,33 +88,29 @@ Status Ring::receive(abi::RingMessage& message, CapabilityTable& table, base::u6
     RingChannel::Queue& queue = channel_->queues[side_];
     // Bound: each pass blocks until woken or proceeds.
     for (;;) {
-        if (queue.count > 0) break;
+        if (!queue.messages.empty()) break;
         if (channel_->ends[1 - side_] == nullptr) return Status::PeerClosed;
         if (deadline == 0) return Status::WouldBlock;
         const base::i64 woken = sched::block_current(queue.receivers, deadline);
         if (woken != 0) return static_cast<Status>(woken);
     }
-    MessageSlot& slot = queue.slots[queue.head];
+    const Message& message_in = queue.messages.front();
     // Decode: does it fit, and can every byte and handle be written? Zeros first, so the real
     // writes below cannot fault (one CPU: nothing unmaps the buffers in between).
-    if (slot.byte_count > message.byte_capacity || slot.handle_count > message.handle_capacity) return Status::TooLarge;
+    if (message_in.byte_count > message.byte_capacity || message_in.handle_count > message.handle_capacity) return Status::TooLarge;
     static constexpr base::u8 zeros[abi::kMessageMaxBytes] = {};
-    if (!arch::copy_to_user(message.bytes, zeros, slot.byte_count)) return Status::BadAddress;
+    if (!arch::copy_to_user(message.bytes, zeros, message_in.byte_count)) return Status::BadAddress;
+    if (!arch::copy_to_user(message.handles, zeros, message_in.handle_count * sizeof(abi::Handle))) return Status::BadAddress;
+    const base::u32 byte_count = message_in.byte_count, handle_count = message_in.handle_count;
     abi::Handle received[abi::kMessageMaxHandles];
-    if (slot.handle_count != 0) {
-        if (!arch::copy_to_user(message.handles, zeros, slot.handle_count * sizeof(abi::Handle))) return Status::BadAddress;
-        const Status moved = table.move_in_all(base::Span<InFlightCapability>(slot.handles, slot.handle_count),
-                                               base::Span<abi::Handle>(received, slot.handle_count));
-        if (moved != Status::Ok) return moved;
-    }
+    const Status taken = queue.messages.take_capabilities(table, base::Span<abi::Handle>(received, handle_count));
+    if (taken != Status::Ok) return taken;
     // Invoke: nothing below can fail.
-    (void)arch::copy_to_user(message.bytes, slot.bytes, slot.byte_count);
-    (void)arch::copy_to_user(message.handles, received, slot.handle_count * sizeof(abi::Handle));
-    message.byte_count = slot.byte_count;
-    message.handle_count = slot.handle_count;
-    slot.byte_count = slot.handle_count = 0;
-    queue.head = channel_->slot_index(queue.head + 1);
-    --queue.count;
+    (void)arch::copy_to_user(message.bytes, message_in.bytes, byte_count);
+    (void)arch::copy_to_user(message.handles, received, handle_count * sizeof(abi::Handle));
+    queue.messages.pop();
+    message.byte_count = byte_count;
+    message.handle_count = handle_count;
     if (Thread* sender = queue.senders.front()) sched::wake(*sender, 0);
     return Status::Ok;
 }
@@ -155,14 +120,14 @@ void Ring::destroy() {
     const int side = side_;
     channel.ends[side] = nullptr;
     // Messages for this end will never be received; waiters on either side learn the end is gone.
-    channel.drop_messages(channel.queues[side]);
+    channel.queues[side].messages.drop_all();
     sched::wake_all(channel.queues[side].senders, static_cast<base::i64>(Status::PeerClosed));
     sched::wake_all(channel.queues[1 - side].receivers, static_cast<base::i64>(Status::PeerClosed));
     this->~Ring();
     if (channel.ends[1 - side] != nullptr) return;
     // Both ends gone: the endpoints' pages (allocated together, end 0 first) and the channel.
     Bundle* grant = channel.paid_by;
-    channel.drop_messages(channel.queues[1 - side]);
+    channel.queues[1 - side].messages.drop_all();
     void* ends = side == 0 ? static_cast<void*>(this) : static_cast<base::u8*>(static_cast<void*>(this)) - layout::kPageSize * pages_for<Ring>();
     const base::u64 pages = channel.pages;
     channel.~RingChannel();
