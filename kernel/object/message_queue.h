@@ -41,7 +41,7 @@ public:
 
     // Queues a copy of `bytes` and moves `handles` out of `table` (all or none). WouldBlock when
     // full, TooLarge past the message bounds, else move_out_all's errors; nothing changes on any.
-    [[nodiscard]] vectra::abi::Status push(const base::u8* bytes, base::u32 byte_count,
+    [[nodiscard, gnu::always_inline]] vectra::abi::Status push(const base::u8* bytes, base::u32 byte_count,
                                            base::Span<const vectra::abi::Handle> handles, CapabilityTable& table) {
         using vectra::abi::Status;
         if (byte_count > vectra::abi::kMessageMaxBytes || handles.size() > vectra::abi::kMessageMaxHandles) return Status::TooLarge;
@@ -66,7 +66,7 @@ public:
     // (kNoHandle for one revoked on the way); the message stays at the front, its bytes intact,
     // until pop(). All or nothing: TableFull (or too few places) changes nothing. Requires
     // !empty().
-    [[nodiscard]] vectra::abi::Status take_capabilities(CapabilityTable& table, base::Span<vectra::abi::Handle> received) {
+    [[nodiscard, gnu::always_inline]] vectra::abi::Status take_capabilities(CapabilityTable& table, base::Span<vectra::abi::Handle> received) {
         Message& slot = slots_[head_];
         if (slot.handle_count == 0) return vectra::abi::Status::Ok;
         const vectra::abi::Status moved = table.move_in_all(base::Span<InFlightCapability>(slot.handles, slot.handle_count), received);
@@ -75,9 +75,9 @@ public:
     }
 
     // Removes the oldest message, deleting any capability still in it. Requires !empty().
-    void pop() {
+    [[gnu::always_inline]] void pop() {
         Message& slot = slots_[head_];
-        for (base::u32 i = 0; i < slot.handle_count; ++i) slot.handles[i].clear();
+        if (slot.handle_count != 0) clear_capabilities(slot);
         slot.byte_count = slot.handle_count = 0;
         head_ = index(head_ + 1);
         --count_;
@@ -89,6 +89,10 @@ public:
     }
 
 private:
+    [[gnu::noinline]] static void clear_capabilities(Message& slot) {
+        for (base::u32 i = 0; i < slot.handle_count; ++i) slot.handles[i].clear();
+    }
+
     // Positions run below 2 * capacity, so one subtraction wraps them (no division).
     base::u32 index(base::u32 position) const { return position < capacity_ ? position : position - capacity_; }
 

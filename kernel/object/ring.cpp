@@ -84,7 +84,7 @@ Status Ring::send(const base::u8* bytes, base::u32 byte_count, base::Span<const 
     return Status::Ok;
 }
 
-Status Ring::receive(abi::RingMessage& message, CapabilityTable& table, base::u64 deadline) {
+Status Ring::receive(const abi::RingMessage& message, base::u64 user_message, CapabilityTable& table, base::u64 deadline) {
     RingChannel::Queue& queue = channel_->queues[side_];
     // Bound: each pass blocks until woken or proceeds.
     for (;;) {
@@ -102,6 +102,10 @@ Status Ring::receive(abi::RingMessage& message, CapabilityTable& table, base::u6
     if (!arch::copy_to_user(message.bytes, zeros, message_in.byte_count)) return Status::BadAddress;
     if (!arch::copy_to_user(message.handles, zeros, message_in.handle_count * sizeof(abi::Handle))) return Status::BadAddress;
     const base::u32 byte_count = message_in.byte_count, handle_count = message_in.handle_count;
+    abi::RingMessage counts = message;
+    counts.byte_count = byte_count;
+    counts.handle_count = handle_count;
+    if (!arch::copy_to_user(user_message, &counts, sizeof counts)) return Status::BadAddress;
     abi::Handle received[abi::kMessageMaxHandles];
     const Status taken = queue.messages.take_capabilities(table, base::Span<abi::Handle>(received, handle_count));
     if (taken != Status::Ok) return taken;
@@ -109,8 +113,6 @@ Status Ring::receive(abi::RingMessage& message, CapabilityTable& table, base::u6
     (void)arch::copy_to_user(message.bytes, message_in.bytes, byte_count);
     (void)arch::copy_to_user(message.handles, received, handle_count * sizeof(abi::Handle));
     queue.messages.pop();
-    message.byte_count = byte_count;
-    message.handle_count = handle_count;
     if (Thread* sender = queue.senders.front()) sched::wake(*sender, 0);
     return Status::Ok;
 }

@@ -31,11 +31,14 @@ public:
     // (moved out only when the message is queued). Blocks until there is room or `deadline`.
     vectra::abi::Status send(const base::u8* bytes, base::u32 byte_count, base::Span<const vectra::abi::Handle> handles,
                              CapabilityTable& table, base::u64 deadline);
-    // Receives into the user's buffers described by `message` (a RingMessage already copied
-    // in), moving capabilities into `table`; on success `message` holds the counts to copy
-    // back. A message that does not fit stays queued (TooLarge); so does one whose bytes or
-    // handles cannot be written (BadAddress) or whose capabilities find no room (TableFull).
-    vectra::abi::Status receive(vectra::abi::RingMessage& message, CapabilityTable& table, base::u64 deadline);
+    // Receives into the user's buffers that `message` describes (a RingMessage copied in from
+    // `user_message`), moving capabilities into `table`, and writes the received counts back to
+    // `user_message` — before taking the message, so a descriptor that cannot be written is
+    // BadAddress with the message still queued. A message that does not fit stays queued
+    // (TooLarge); so does one whose bytes or handles cannot be written (BadAddress) or whose
+    // capabilities find no room (TableFull).
+    vectra::abi::Status receive(const vectra::abi::RingMessage& message, base::u64 user_message, CapabilityTable& table,
+                                base::u64 deadline);
 
 protected:
     void destroy() override;

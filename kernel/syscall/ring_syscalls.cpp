@@ -33,12 +33,7 @@ Status copy_in_outgoing(base::u64 user_message, OutgoingMessage& out) {
 Result receive_into(Task& task, Ring& ring, base::u64 user_message, base::u64 deadline) {
     abi::RingMessage message;
     if (!arch::copy_from_user(&message, user_message, sizeof message)) return fail(Status::BadAddress);
-    // The counts go back into the descriptor; check it is writable before taking the message.
-    if (!arch::copy_to_user(user_message, &message, sizeof message)) return fail(Status::BadAddress);
-    const Status received = ring.receive(message, task.table(), deadline);
-    if (received != Status::Ok) return fail(received);
-    (void)arch::copy_to_user(user_message, &message, sizeof message);
-    return ok();
+    return from(ring.receive(message, user_message, task.table(), deadline));
 }
 
 }  // namespace
