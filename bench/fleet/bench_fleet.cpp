@@ -74,14 +74,14 @@ identity::FleetLog make_log(const identity::SigningKey& person, uint64_t length)
     }
     const identity::AcceptedHead head{person.public_key(), length, previous};
     auto log = identity::FleetLog::restore(statements, head);
-    if (!std::holds_alternative<identity::FleetLog>(log)) std::abort();
-    return std::move(std::get<identity::FleetLog>(log));
+    if (!log) std::abort();
+    return std::move(*log);
 }
 
 identity::FleetLog prefix(const identity::FleetLog& log, uint64_t length) {
     const std::vector<identity::Statement> statements(log.statements().begin(), log.statements().begin() + static_cast<long>(length));
     identity::AcceptedHead head{log.person(), length, log.hash_at(length - 1)};
-    return std::get<identity::FleetLog>(identity::FleetLog::restore(statements, head));
+    return identity::FleetLog::restore(statements, head).value();
 }
 
 struct Run {
@@ -159,15 +159,17 @@ int main(int argc, char** argv) {
     // From scratch: parse and verify every signature (what `fleet verify` does).
     start = Clock::now();
     const auto parsed = identity::parse_log(base_bytes);
-    const auto verified = identity::FleetLog::verify(parsed.statements, person.public_key());
+    if (!parsed) return 1;
+    const auto verified = identity::FleetLog::verify(*parsed, person.public_key());
     const double verify_seconds = seconds_since(start);
-    if (!std::holds_alternative<identity::FleetLog>(verified)) return 1;
+    if (!verified) return 1;
     // What every command pays to load its own log: parse and restore against the head.
     start = Clock::now();
     const auto reparsed = identity::parse_log(base_bytes);
-    const auto restored = identity::FleetLog::restore(reparsed.statements, at_base.head());
+    if (!reparsed) return 1;
+    const auto restored = identity::FleetLog::restore(*reparsed, at_base.head());
     const double restore_seconds = seconds_since(start);
-    if (!std::holds_alternative<identity::FleetLog>(restored)) return 1;
+    if (!restored) return 1;
 
     std::printf("in process, head of %llu statements (%.1f MB as a log file)\n", static_cast<unsigned long long>(base),
                 base_bytes.size() / 1e6);

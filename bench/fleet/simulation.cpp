@@ -127,7 +127,7 @@ bool simulate_fleet(const identity::FleetLog& full, uint64_t base, uint64_t end,
         if (it != logs.end()) return it->second;
         const std::vector<identity::Statement> statements(full.statements().begin(), full.statements().begin() + static_cast<long>(length));
         auto restored = identity::FleetLog::restore(statements, {full.person(), length, full.hash_at(length - 1)});
-        return logs.emplace(length, std::move(std::get<identity::FleetLog>(restored))).first->second;
+        return logs.emplace(length, std::move(restored.value())).first->second;
     };
 
     std::printf("\nsimulation: %zu machines, %zu mirrors (7 hostile), log of %llu growing to %llu over %zu rounds\n", kMachines,

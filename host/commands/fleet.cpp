@@ -80,9 +80,9 @@ int fleet_revoke() {
         return report("refused: these words are another Person (" + identity::fingerprint(person->public_key()) + ") than this fleet's (" +
                           identity::fingerprint(log.person()) + "); nothing signed",
                       kExitRefused);
-    auto failure = log.append_new(identity::StatementKind::Revocation, machine, reason, now_seconds(), *person);
+    auto appended = log.append_new(identity::StatementKind::Revocation, machine, reason, now_seconds(), *person);
     person->wipe();
-    if (failure) return report("refused: " + describe(*failure), kExitRefused);
+    if (!appended) return report("refused: " + describe(appended.error()), kExitRefused);
     if (auto saved = save_fleet(state, log); !saved) return report(saved.error(), kExitRefused);
     std::printf("revoked %s as statement %llu; publish it ('vectra fleet publish DIR') so every machine learns of it\n",
                 target.c_str(), static_cast<unsigned long long>(log.length() - 1));
@@ -106,7 +106,8 @@ int fleet_verify() {
     if (!log) return report(log.error(), kExitRefused);
     // What this machine accepted before must still be there (no rollback, no fork).
     if (*accepted && (*accepted)->person == log->person()) {
-        if (auto failure = log->check_against(**accepted)) return report("refused: " + path + ": " + describe(*failure), kExitRefused);
+        if (auto checked = log->check_against(**accepted); !checked)
+            return report("refused: " + path + ": " + describe(checked.error()), kExitRefused);
     }
     std::printf("valid fleet log%s\n", expected ? "" : " (Person taken from its genesis: compare the fingerprint with yours)");
     print_machines(*log, nullptr);
@@ -150,7 +151,7 @@ int fleet_merge() {
     auto theirs = verify_log_file(log_path, &person);
     if (!theirs) return report(theirs.error(), kExitRefused);
     const uint64_t before = ours.length();
-    if (auto failure = ours.merge(*theirs)) return report("refused: " + log_path + ": " + describe(*failure), kExitRefused);
+    if (auto merged = ours.merge(*theirs); !merged) return report("refused: " + log_path + ": " + describe(merged.error()), kExitRefused);
     if (auto saved = save_fleet(state, ours); !saved) return report(saved.error(), kExitRefused);
     std::printf("merged: %llu new statements\n", static_cast<unsigned long long>(ours.length() - before));
     return kExitOk;
@@ -173,7 +174,7 @@ int fleet_publish() {
     const std::string head_path = directory + "/" + identity::kMirrorHeadPath;
     if (files::exists(head_path)) {
         const auto bytes = files::read_file(head_path, identity::kMirrorHeadSize);
-        const auto head = bytes ? identity::parse_head(*bytes) : std::nullopt;
+        const auto head = bytes ? identity::parse_head(*bytes) : files::failure(bytes.error());
         if (!head) return report("refused: " + head_path + " is not a fleet head; move it away to publish here", kExitRefused);
         if (head->person != log.person())
             return report("refused: " + directory + " carries the fleet of another Person (" + identity::fingerprint(head->person) + ")",

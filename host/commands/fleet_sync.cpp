@@ -10,13 +10,6 @@
 namespace commands {
 namespace {
 
-// packages::Source reports errors as text; these are its three ways of saying "no such file"
-// (a directory, an HTTP server, a disk image).
-bool names_a_missing_file(const std::string& error, const std::string& path) {
-    return error.find("No such file or directory") != std::string::npos || error.find("HTTP status 404") != std::string::npos ||
-           error.find(": no " + path + " in the image") != std::string::npos;
-}
-
 // The freeze defence for a synced log: the source's timestamp, checked against it and against
 // the last timestamp this machine's store accepted (kept there on success, so a replay of an
 // older one is caught next time). Nothing is written when it fails.
@@ -25,11 +18,9 @@ files::Expected<> check_freshness(const StateDirectory& state, packages::Source&
     packages::Store store(state.path + "/store");
     auto last = store.read_timestamp();
     if (!last) return std::unexpected("this machine's store: " + last.error());
-    std::vector<uint8_t> bytes;
-    std::string error;
-    if (!source.get("timestamp", packages::kMaxTimestampSize, bytes, error))
-        return std::unexpected("timestamp: " + error + " (this fleet requires a fresh timestamp from every source)");
-    auto decoded = packages::decode_timestamp(bytes);
+    const auto bytes = source.get("timestamp", packages::kMaxTimestampSize);
+    if (!bytes) return std::unexpected("timestamp: " + bytes.error().message + " (this fleet requires a fresh timestamp from every source)");
+    auto decoded = packages::decode_timestamp(*bytes);
     if (!decoded) return std::unexpected(source.describe() + ": " + decoded.error());
     VECTRA_TRY(packages::check_timestamp(*decoded, log, *last, static_cast<uint64_t>(::time(nullptr))));
     VECTRA_TRY(store.put_timestamp(*decoded));
@@ -39,12 +30,7 @@ files::Expected<> check_freshness(const StateDirectory& state, packages::Source&
 }  // namespace
 
 identity::Fetch fetch_from(packages::Source& source) {
-    return [&source](const std::string& path, size_t limit) -> std::expected<std::vector<uint8_t>, identity::FetchFailure> {
-        std::vector<uint8_t> data;
-        std::string error;
-        if (source.get(path, limit, data, error)) return data;
-        return std::unexpected(identity::FetchFailure{error, names_a_missing_file(error, path)});
-    };
+    return [&source](const std::string& path, size_t limit) { return source.get(path, limit); };
 }
 
 SyncReport sync_fleet(const StateDirectory& state, packages::Source& source, int lock_wait_seconds, bool quiet_when_absent,

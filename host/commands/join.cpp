@@ -112,8 +112,8 @@ int machine_join() {
             return report("refused: these words are another Person than the log's; nothing changed", kExitRefused);
         if (auto kept = keep_forked_log(state); !kept) return report(kept.error(), kExitRefused);
         if (known == nullptr) {
-            auto failure = log->append_new(identity::StatementKind::MachineCertificate, machine, name, now_seconds(), *person);
-            if (failure) return report("refused: " + describe(*failure), kExitRefused);
+            auto appended = log->append_new(identity::StatementKind::MachineCertificate, machine, name, now_seconds(), *person);
+            if (!appended) return report("refused: " + describe(appended.error()), kExitRefused);
         }
         if (auto saved = save_fleet(state, *log); !saved) return report(saved.error(), kExitRefused);
         std::printf("joined; the forked log is kept beside it as fleet.log.forked-*. Publish this log so the others see it\n");

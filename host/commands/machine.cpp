@@ -56,9 +56,9 @@ int enroll_into(const StateDirectory& state, std::optional<identity::FleetLog>& 
                           ") than this fleet's (" + identity::fingerprint(log->person()) + "); nothing signed",
                       kExitRefused);
     if (!log) log.emplace(identity::FleetLog::create(*person, now_seconds()));
-    auto failure = log->append_new(identity::StatementKind::MachineCertificate, machine, name, now_seconds(), *person);
+    auto appended = log->append_new(identity::StatementKind::MachineCertificate, machine, name, now_seconds(), *person);
     person->wipe();
-    if (failure) return report("refused: " + describe(*failure), kExitRefused);
+    if (!appended) return report("refused: " + describe(appended.error()), kExitRefused);
     if (auto saved = save_fleet(state, *log); !saved) return report(saved.error(), kExitRefused);
     std::printf("enrolled %s (%s) as statement %llu of the fleet of Person %s\n", name.c_str(), identity::to_hex(machine.bytes).c_str(),
                 static_cast<unsigned long long>(log->length() - 1), identity::fingerprint(log->person()).c_str());

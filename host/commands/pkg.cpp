@@ -37,15 +37,14 @@ bool load_signer_policy(const StateDirectory& state, std::optional<identity::Fle
     }
     fleet = std::move(*loaded);
     if (fleet) policy.fleet = &*fleet;
-    std::vector<uint8_t> trusted;
-    std::string error;
     const std::string trusted_file = state.path + "/trusted-keys";
     if (access(trusted_file.c_str(), F_OK) != 0) return true;
-    if (!identity::read_file(trusted_file, trusted, error, 1 << 20)) {
-        std::fprintf(stderr, "vectra: %s\n", error.c_str());
+    const auto trusted = files::read_file(trusted_file, 1 << 20);
+    if (!trusted) {
+        std::fprintf(stderr, "vectra: %s\n", trusted.error().c_str());
         return false;
     }
-    const std::string text(trusted.begin(), trusted.end());
+    const std::string text(trusted->begin(), trusted->end());
     size_t start = 0, line = 0;
     while (start < text.size()) {
         size_t end = text.find('\n', start);
@@ -67,8 +66,8 @@ bool load_signer_policy(const StateDirectory& state, std::optional<identity::Fle
 }
 
 packages::SignerCheck signer_check(const packages::FetchPolicy& policy) {
-    return [&policy](const packages::Release& release, std::string& why_not) {
-        return packages::signer_is_trusted(release, policy.fleet, policy.trusted_keys, why_not);
+    return [&policy](const packages::Release& release) {
+        return packages::signer_is_trusted(release, policy.fleet, policy.trusted_keys);
     };
 }
 
@@ -96,7 +95,6 @@ bool standing_head(const packages::Store& store, const packages::FetchPolicy& po
 
 int pkg_build() {
     packages::Store store = open_store();
-    std::string error;
     std::vector<packages::Sha256Digest> dependencies;
     for (const auto& text : dependency_texts) {
         const auto digest = packages::digest_from_hex(text);
@@ -136,10 +134,9 @@ int pkg_release() {
         std::fprintf(stderr, "vectra: usage: pkg release NAME MAJOR.MINOR.PATCH MANIFEST-HASH (name: a-z, 0-9, '-')\n");
         return 2;
     }
-    std::string error;
-    packages::StoreLock held;  // from the version check to the write
-    if (!store.lock(held, error)) {
-        std::fprintf(stderr, "vectra: %s\n", error.c_str());
+    const auto held = store.lock();  // from the version check to the write
+    if (!held) {
+        std::fprintf(stderr, "vectra: %s\n", held.error().c_str());
         return 1;
     }
     if (auto check = store.read_manifest(*manifest); !check) {
@@ -193,10 +190,10 @@ int pkg_ls() {
     const auto list = open_store().list_releases();
     for (const auto& problem : list.problems) std::fprintf(stderr, "vectra: %s\n", problem.c_str());
     for (const auto& r : list.releases) {
-        std::string why_not;
-        const bool stands = packages::signer_is_trusted(r, policy.fleet, policy.trusted_keys, why_not);
+        const auto stands = packages::signer_is_trusted(r, policy.fleet, policy.trusted_keys);
         std::printf("%-24s %-12s %s  signer %s%s%s\n", r.name.c_str(), r.version.text().c_str(), packages::hex(r.manifest).c_str(),
-                    identity::to_hex(r.signer.bytes).substr(0, 16).c_str(), stands ? "" : "  NOT STANDING: ", stands ? "" : why_not.c_str());
+                    identity::to_hex(r.signer.bytes).substr(0, 16).c_str(), stands ? "" : "  NOT STANDING: ",
+                    stands ? "" : stands.error().c_str());
     }
     return list.problems.empty() ? 0 : 1;
 }
@@ -204,16 +201,16 @@ int pkg_ls() {
 int pkg_verify() {
     const StateDirectory state = state_directory(state_option);
     const packages::Store store = open_store();
-    auto problems = store.verify();
+    auto verified = store.verify();
+    std::vector<std::string> problems = verified ? std::vector<std::string>() : std::move(verified.error());
     // A release stays installed after its machine is revoked; say so, it no longer stands.
     packages::FetchPolicy policy;
     std::optional<identity::FleetLog> fleet;
     if (!load_signer_policy(state, fleet, policy)) return 1;
     const auto releases = store.releases();
     for (const auto& release : releases) {
-        std::string why_not;
-        if (!packages::signer_is_trusted(release, policy.fleet, policy.trusted_keys, why_not))
-            problems.push_back(release.name + " " + release.version.text() + ": " + why_not);
+        if (auto stands = packages::signer_is_trusted(release, policy.fleet, policy.trusted_keys); !stands)
+            problems.push_back(release.name + " " + release.version.text() + ": " + stands.error());
     }
     for (const auto& problem : problems) std::fprintf(stderr, "vectra: %s\n", problem.c_str());
     if (problems.empty()) std::printf("%zu releases: every signer stands, every blob verified\n", releases.size());
@@ -280,13 +277,12 @@ int pkg_extract() {
 }
 
 int pkg_gc() {
-    std::string error;
-    const size_t removed = open_store().collect_garbage(error);
-    if (!error.empty()) {
-        std::fprintf(stderr, "vectra: %s (nothing removed)\n", error.c_str());
+    const auto removed = open_store().collect_garbage();
+    if (!removed) {
+        std::fprintf(stderr, "vectra: %s (nothing removed)\n", removed.error().c_str());
         return 1;
     }
-    std::printf("removed %zu unreferenced blobs\n", removed);
+    std::printf("removed %zu unreferenced blobs\n", *removed);
     return 0;
 }
 
@@ -328,13 +324,16 @@ int pkg_fetch() {
     if (allow_stale && policy.fleet != nullptr && packages::fleet_requires_timestamps(*policy.fleet))
         std::fprintf(stderr, "vectra: warning: --allow-stale: not checking that %s is fresh; it may be withholding newer releases\n",
                      source.c_str());
-    const auto result = packages::fetch_package(*mirror, name, store, policy);
+    std::vector<std::string> warnings;  // printed after the progress line
+    policy.warning = [&](const std::string& warning) { warnings.push_back(warning); };
+    const auto fetched = packages::fetch_package(*mirror, name, store, policy);
     if (terminal) std::printf("\n");
-    for (const auto& warning : result.warnings) std::fprintf(stderr, "vectra: warning: %s\n", warning.c_str());
-    if (!result.ok) {
-        std::fprintf(stderr, "vectra: refused: %s (the store is unchanged)\n", result.error.c_str());
+    for (const auto& warning : warnings) std::fprintf(stderr, "vectra: warning: %s\n", warning.c_str());
+    if (!fetched) {
+        std::fprintf(stderr, "vectra: refused: %s (the store is unchanged)\n", fetched.error().c_str());
         return 1;
     }
+    const packages::Fetched& result = *fetched;
     if (result.already_current && result.chunks_repaired + result.manifests_repaired > 0)
         std::printf("%s %s is already here; repaired from the source: %llu chunks, %zu manifests (missing or corrupt here)\n",
                     name.c_str(), result.release.version.text().c_str(), (unsigned long long)result.chunks_repaired,

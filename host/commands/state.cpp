@@ -21,19 +21,20 @@ constexpr size_t kMaxLogFile = 1ull << 31;  // ten million statements of ~200 by
 files::Expected<std::vector<identity::Statement>> read_statements(const std::string& path, const identity::AcceptedHead* head = nullptr) {
     const auto bytes = VECTRA_TRY(files::read_file(path, kMaxLogFile));
     auto parsed = identity::parse_log(bytes);
-    if (!parsed.error.empty() && head != nullptr) {
+    if (!parsed && head != nullptr) {
         // A save appends; a crash in the middle leaves a torn record after statements this
         // machine had not yet accepted. Those records never counted: take what comes before.
-        auto intact = identity::parse_log(identity::Bytes(bytes.data(), parsed.intact_bytes));
-        if (intact.error.empty() && intact.statements.size() >= head->length) {
+        const size_t intact_bytes = parsed.error().intact_bytes;
+        auto intact = identity::parse_log(identity::Bytes(bytes.data(), intact_bytes));
+        if (intact && intact->size() >= head->length) {
             std::fprintf(stderr, "vectra: note: %s ends in %zu bytes of an interrupted write, past what this machine accepted; ignored\n",
-                         path.c_str(), bytes.size() - parsed.intact_bytes);
+                         path.c_str(), bytes.size() - intact_bytes);
             parsed = std::move(intact);
         }
     }
-    if (!parsed.error.empty()) return files::failure("refused: " + path + ": " + parsed.error);
-    if (parsed.statements.empty()) return files::failure("refused: " + path + " holds no statements");
-    return std::move(parsed.statements);
+    if (!parsed) return files::failure("refused: " + path + ": " + parsed.error().message);
+    if (parsed->empty()) return files::failure("refused: " + path + " holds no statements");
+    return std::move(*parsed);
 }
 
 }  // namespace
@@ -51,8 +52,8 @@ files::Expected<identity::SigningKey> load_machine_key(const StateDirectory& sta
     const auto size = files::read_file_into(state.key_file(), bytes.span());
     if (!size) return files::failure(size.error() + " (run 'vectra machine init' first)");
     auto parsed = identity::parse_machine_key(identity::Bytes(bytes.data(), *size));
-    if (!parsed.key) return files::failure(state.key_file() + ": " + parsed.error);
-    return std::move(*parsed.key);
+    if (!parsed) return files::failure(state.key_file() + ": " + parsed.error());
+    return std::move(*parsed);
 }
 
 bool load_machine_key(const StateDirectory& state, std::optional<identity::SigningKey>& key) {
@@ -92,17 +93,16 @@ files::Expected<std::optional<identity::FleetLog>> load_fleet(const StateDirecto
     if (!head) return std::optional<identity::FleetLog>();
     const auto statements = VECTRA_TRY(read_statements(state.log_file(), &*head));
     auto restored = identity::FleetLog::restore(statements, *head);
-    if (auto* failure = std::get_if<identity::FleetError>(&restored))
-        return files::failure("refused: " + state.log_file() + ": " + describe(*failure));
-    return std::optional<identity::FleetLog>(std::move(std::get<identity::FleetLog>(restored)));
+    if (!restored) return files::failure("refused: " + state.log_file() + ": " + describe(restored.error()));
+    return std::optional<identity::FleetLog>(std::move(*restored));
 }
 
 files::Expected<identity::FleetLog> verify_log_file(const std::string& path, const identity::PublicKey* person) {
     const auto statements = VECTRA_TRY(read_statements(path));
     const identity::PublicKey trusted = person ? *person : statements.front().key;
     auto verified = identity::FleetLog::verify(statements, trusted);
-    if (auto* failure = std::get_if<identity::FleetError>(&verified)) return files::failure("refused: " + path + ": " + describe(*failure));
-    return std::move(std::get<identity::FleetLog>(verified));
+    if (!verified) return files::failure("refused: " + path + ": " + describe(verified.error()));
+    return std::move(*verified);
 }
 
 files::Expected<> save_fleet(const StateDirectory& state, const identity::FleetLog& log) {
@@ -121,7 +121,7 @@ files::Expected<> save_fleet(const StateDirectory& state, const identity::FleetL
     for (size_t i = log.length(); i > 0 && checked_from > kept; --i) {
         const auto encoded = log.statements()[i - 1].encode();
         checked_from -= 4 + encoded.size();
-        if (!identity::decode_statement(encoded).statement)
+        if (!identity::decode_statement(encoded))
             return files::failure("internal error: statement " + std::to_string(i - 1) + " would not load back; nothing written");
     }
     if (kept > 0) VECTRA_TRY(files::append_to_file(state.log_file(), identity::Bytes(bytes).subspan(kept)));

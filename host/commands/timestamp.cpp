@@ -41,9 +41,9 @@ int timestamp_allow() {
     if (!person) return person.error();
     if (person->public_key() != log.person())
         return report("refused: these words are another Person than this fleet's; nothing signed", kExitRefused);
-    auto failure = log.append_new(identity::StatementKind::TimestampGrant, machine, "", now_seconds(), *person);
+    auto appended = log.append_new(identity::StatementKind::TimestampGrant, machine, "", now_seconds(), *person);
     person->wipe();
-    if (failure) return report("refused: " + describe(*failure), kExitRefused);
+    if (!appended) return report("refused: " + describe(appended.error()), kExitRefused);
     if (auto saved = save_fleet(state, log); !saved) return report(saved.error(), kExitRefused);
     std::printf("%s may now sign timestamps (statement %llu). From now on every machine that has this statement requires a fresh\n"
                 "timestamp from each source: run 'vectra pkg timestamp sign' on %s regularly, and publish the fleet log.\n",
@@ -65,9 +65,8 @@ int timestamp_sign() {
         return report("this machine may not sign timestamps (the Person allows it with 'vectra pkg timestamp allow NAME'); nothing signed",
                       kExitRefused);
     packages::Store store(store_here(state));
-    packages::StoreLock held;
-    std::string error;
-    if (!store.lock(held, error)) return report(error, kExitBusy);
+    const auto held = store.lock();
+    if (!held) return report(held.error(), kExitBusy);
     const auto list = store.list_releases();
     if (!list.problems.empty()) return report(list.problems.front() + "; nothing signed", kExitRefused);
     packages::Timestamp timestamp;
@@ -76,11 +75,11 @@ int timestamp_sign() {
     timestamp.issued = now_seconds();
     timestamp.expires = timestamp.issued + lifetime_seconds;
     for (const auto& release : list.releases) {
-        std::string why_not;
-        if (packages::signer_is_trusted(release, &log, {}, why_not))  // a revoked machine's release is not vouched for
+        if (auto stands = packages::signer_is_trusted(release, &log, {}))  // a revoked machine's release is not vouched for
             timestamp.packages.push_back({release.name, release.version, release.manifest});
         else
-            std::fprintf(stderr, "vectra: not listed: %s %s (%s)\n", release.name.c_str(), release.version.text().c_str(), why_not.c_str());
+            std::fprintf(stderr, "vectra: not listed: %s %s (%s)\n", release.name.c_str(), release.version.text().c_str(),
+                         stands.error().c_str());
     }
     packages::sign_timestamp(timestamp, *key);
     if (auto kept = store.put_timestamp(timestamp); !kept) return report(kept.error(), kExitRefused);

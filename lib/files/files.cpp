@@ -156,6 +156,17 @@ Expected<> sync_directory(const std::string& path) {
     return {};
 }
 
+Expected<> sync_filesystem(const std::string& path) {
+    const int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || syncfs(fd) != 0) {
+        const std::string why = "cannot sync " + path + ": " + std::strerror(errno);
+        if (fd >= 0) close(fd);
+        return failure(why);
+    }
+    close(fd);
+    return {};
+}
+
 bool exists(const std::string& path) {
     struct stat status {};
     return lstat(path.c_str(), &status) == 0;

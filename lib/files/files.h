@@ -22,24 +22,26 @@ enum class Durability {
     Deferred,  // the caller syncs later (a batch of staged files, one syncfs) or re-checks after a crash
 };
 
-Expected<> write_file_atomically(const std::string& path, Bytes data, unsigned mode,
+[[nodiscard]] Expected<> write_file_atomically(const std::string& path, Bytes data, unsigned mode,
                                  Durability durability = Durability::Synced);
 
 // Appends `data` to an existing file (never through a symlink) and syncs it. Not atomic: a
 // crash can leave part of `data`, which the caller's format must be able to recognise.
-Expected<> append_to_file(const std::string& path, Bytes data);
+[[nodiscard]] Expected<> append_to_file(const std::string& path, Bytes data);
 
 // The whole file, refused if larger than `limit` bytes.
-Expected<std::vector<uint8_t>> read_file(const std::string& path, size_t limit);
+[[nodiscard]] Expected<std::vector<uint8_t>> read_file(const std::string& path, size_t limit);
 
 // Reads the whole file into `out` without any intermediate buffer (for secrets: `out` is
 // locked memory); refused if the file does not fit. Returns the number of bytes read.
-Expected<size_t> read_file_into(const std::string& path, std::span<uint8_t> out);
+[[nodiscard]] Expected<size_t> read_file_into(const std::string& path, std::span<uint8_t> out);
 
 // mkdir -p with `mode` for each directory it creates.
-Expected<> make_directories(const std::string& path, unsigned mode);
+[[nodiscard]] Expected<> make_directories(const std::string& path, unsigned mode);
 
-Expected<> sync_directory(const std::string& path);
+[[nodiscard]] Expected<> sync_directory(const std::string& path);
+// syncfs(2) on the file system holding `path`: one sync for a batch of Deferred writes.
+[[nodiscard]] Expected<> sync_filesystem(const std::string& path);
 
 bool exists(const std::string& path);
 
@@ -52,7 +54,7 @@ public:
         bool busy = false;  // another process holds it (as opposed to an I/O error)
     };
     // Waits up to `wait` for the lock (zero: try once).
-    static std::expected<FileLock, Failure> acquire(const std::string& path, std::chrono::milliseconds wait);
+    [[nodiscard]] static std::expected<FileLock, Failure> acquire(const std::string& path, std::chrono::milliseconds wait);
 
     FileLock(FileLock&& other) noexcept;
     FileLock& operator=(FileLock&& other) noexcept;

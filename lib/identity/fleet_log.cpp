@@ -9,8 +9,12 @@ namespace {
 
 constexpr size_t kMaxLogStatements = 10'000'000;
 
-FleetError error(FleetError::Kind kind, uint64_t sequence, std::string message) {
-    return FleetError{kind, sequence, "statement " + std::to_string(sequence) + ": " + std::move(message)};
+std::unexpected<FleetError> error(FleetError::Kind kind, uint64_t sequence, std::string message) {
+    return std::unexpected(FleetError{kind, sequence, "statement " + std::to_string(sequence) + ": " + std::move(message)});
+}
+
+std::unexpected<FleetError> refusal(FleetError::Kind kind, uint64_t sequence, std::string message) {
+    return std::unexpected(FleetError{kind, sequence, std::move(message)});
 }
 
 void put32(std::vector<uint8_t>& out, uint32_t v) {
@@ -35,38 +39,36 @@ FleetLog FleetLog::create(const SigningKey& person, uint64_t time) {
     sign_statement(genesis, person);
     FleetLog log;
     log.person_ = person.public_key();
-    (void)log.append(genesis);
+    (void)log.append(genesis);  // cannot fail: a genesis signed just now by the log's own Person
     return log;
 }
 
-std::variant<FleetLog, FleetError> FleetLog::verify(const std::vector<Statement>& statements, const PublicKey& person) {
+FleetExpected<FleetLog> FleetLog::verify(const std::vector<Statement>& statements, const PublicKey& person) {
     FleetLog log;
     log.person_ = person;
-    if (statements.empty()) return FleetError{FleetError::Kind::Malformed, 0, "the log is empty"};
-    for (const Statement& statement : statements) {
-        if (auto failure = log.append(statement)) return *failure;
-    }
+    if (statements.empty()) return refusal(FleetError::Kind::Malformed, 0, "the log is empty");
+    for (const Statement& statement : statements) VECTRA_TRY(log.append(statement));
     return log;
 }
 
-std::variant<FleetLog, FleetError> FleetLog::restore(const std::vector<Statement>& statements, const AcceptedHead& accepted) {
+FleetExpected<FleetLog> FleetLog::restore(const std::vector<Statement>& statements, const AcceptedHead& accepted) {
     FleetLog log;
     log.person_ = accepted.person;
     if (statements.size() < accepted.length || statements.empty())
-        return FleetError{FleetError::Kind::Rollback, statements.size(),
-                          "the log has " + std::to_string(statements.size()) + " statements but this machine already accepted " +
-                              std::to_string(accepted.length) + " (a rollback)"};
+        return refusal(FleetError::Kind::Rollback, statements.size(),
+                       "the log has " + std::to_string(statements.size()) + " statements but this machine already accepted " +
+                           std::to_string(accepted.length) + " (a rollback)");
     for (uint64_t i = 0; i < statements.size(); ++i) {  // bound: the statements given
-        if (auto failure = log.append_checked(statements[i], /*check_signature=*/i >= accepted.length)) return *failure;
+        VECTRA_TRY(log.append_checked(statements[i], /*check_signature=*/i >= accepted.length));
         if (i + 1 == accepted.length && log.head_hash_ != accepted.last_hash)
             return error(FleetError::Kind::Fork, i, "differs from the statement this machine accepted (a fork, or a damaged log)");
     }
     return log;
 }
 
-std::optional<FleetError> FleetLog::append(const Statement& s) { return append_checked(s, true); }
+FleetExpected<> FleetLog::append(const Statement& s) { return append_checked(s, true); }
 
-std::optional<FleetError> FleetLog::append_checked(const Statement& s, bool check_signature) {
+FleetExpected<> FleetLog::append_checked(const Statement& s, bool check_signature) {
     using Kind = FleetError::Kind;
     const uint64_t expected = statements_.size();
     // Does it come next, right after the head?
@@ -143,10 +145,10 @@ std::optional<FleetError> FleetLog::append_checked(const Statement& s, bool chec
     statements_.push_back(s);
     head_hash_ = sha256(encoded);
     hashes_.push_back(head_hash_);
-    return std::nullopt;
+    return {};
 }
 
-std::optional<FleetError> FleetLog::append_new(StatementKind kind, const PublicKey& machine, const std::string& text,
+FleetExpected<> FleetLog::append_new(StatementKind kind, const PublicKey& machine, const std::string& text,
                                                uint64_t time, const SigningKey& person) {
     // Checked before anything is signed: a refused text is never signed at all.
     if (auto checked = check_statement_text(kind, text); !checked)
@@ -162,29 +164,27 @@ std::optional<FleetError> FleetLog::append_new(StatementKind kind, const PublicK
     return append(s);
 }
 
-std::optional<FleetError> FleetLog::merge(const FleetLog& other) {
-    if (other.person_ != person_) return FleetError{FleetError::Kind::WrongPerson, 0, "the other log belongs to another Person"};
+FleetExpected<> FleetLog::merge(const FleetLog& other) {
+    if (other.person_ != person_) return refusal(FleetError::Kind::WrongPerson, 0, "the other log belongs to another Person");
     const uint64_t common = std::min(length(), other.length());
     for (uint64_t i = 0; i < common; ++i) {
         if (hashes_[i] != other.hashes_[i])
             return error(FleetError::Kind::Fork, i, "the two logs hold different statements with this sequence (a fork)");
     }
-    for (uint64_t i = length(); i < other.length(); ++i) {
-        if (auto failure = append(other.statements_[i])) return failure;
-    }
-    return std::nullopt;
+    for (uint64_t i = length(); i < other.length(); ++i) VECTRA_TRY(append(other.statements_[i]));
+    return {};
 }
 
-std::optional<FleetError> FleetLog::check_against(const AcceptedHead& accepted) const {
-    if (accepted.person != person_) return FleetError{FleetError::Kind::WrongPerson, 0, "this machine follows another Person's fleet"};
-    if (accepted.length == 0) return std::nullopt;
+FleetExpected<> FleetLog::check_against(const AcceptedHead& accepted) const {
+    if (accepted.person != person_) return refusal(FleetError::Kind::WrongPerson, 0, "this machine follows another Person's fleet");
+    if (accepted.length == 0) return {};
     if (length() < accepted.length)
-        return FleetError{FleetError::Kind::Rollback, length(),
-                          "the log has " + std::to_string(length()) + " statements but this machine already accepted " +
-                              std::to_string(accepted.length) + " (a rollback)"};
+        return refusal(FleetError::Kind::Rollback, length(),
+                       "the log has " + std::to_string(length()) + " statements but this machine already accepted " +
+                           std::to_string(accepted.length) + " (a rollback)");
     if (hashes_[accepted.length - 1] != accepted.last_hash)
         return error(FleetError::Kind::Fork, accepted.length - 1, "differs from the statement this machine accepted (a fork)");
-    return std::nullopt;
+    return {};
 }
 
 bool FleetLog::machine_may_sign(const PublicKey& machine) const {
@@ -224,44 +224,25 @@ std::vector<uint8_t> encode_log(const std::vector<Statement>& statements) {
     return out;
 }
 
-ParsedLog parse_log(Bytes bytes) {
-    ParsedLog result;
-    if (bytes.size() < 8 || std::memcmp(bytes.data(), "VXFL", 4) != 0) {
-        result.error = "not a fleet log (bad magic)";
-        return result;
-    }
-    if (bytes[4] != 1 || bytes[5] != 0 || bytes[6] != 0 || bytes[7] != 0) {
-        result.error = "unsupported fleet log version";
-        return result;
-    }
+std::expected<std::vector<Statement>, LogDamage> parse_log(Bytes bytes) {
+    if (bytes.size() < 8 || std::memcmp(bytes.data(), "VXFL", 4) != 0) return std::unexpected(LogDamage{"not a fleet log (bad magic)", 0});
+    if (bytes[4] != 1 || bytes[5] != 0 || bytes[6] != 0 || bytes[7] != 0)
+        return std::unexpected(LogDamage{"unsupported fleet log version", 0});
+    std::vector<Statement> statements;
     size_t at = 8;
-    while (at < bytes.size()) {
-        result.intact_bytes = at;  // the records before this one parsed
-        if (result.statements.size() >= kMaxLogStatements) {
-            result.error = "more statements than a log may hold";
-            break;
-        }
-        if (bytes.size() - at < 4) {
-            result.error = "truncated record length at byte " + std::to_string(at);
-            break;
-        }
+    while (at < bytes.size()) {  // invariant: the records before `at` parsed
+        const auto damaged = [&](std::string message) { return std::unexpected(LogDamage{std::move(message), at}); };
+        if (statements.size() >= kMaxLogStatements) return damaged("more statements than a log may hold");
+        if (bytes.size() - at < 4) return damaged("truncated record length at byte " + std::to_string(at));
         const uint32_t length = uint32_t(bytes[at]) << 24 | uint32_t(bytes[at + 1]) << 16 | uint32_t(bytes[at + 2]) << 8 | bytes[at + 3];
-        at += 4;
-        if (length > kMaxStatementSize || length > bytes.size() - at) {
-            result.error = "record at byte " + std::to_string(at - 4) + " runs past the end of the file or is too long";
-            break;
-        }
-        auto decoded = decode_statement(bytes.subspan(at, length));
-        if (!decoded.statement) {
-            result.error = "record " + std::to_string(result.statements.size()) + ": " + decoded.error;
-            break;
-        }
-        result.statements.push_back(std::move(*decoded.statement));
-        at += length;
+        if (length > kMaxStatementSize || length > bytes.size() - at - 4)
+            return damaged("record at byte " + std::to_string(at) + " runs past the end of the file or is too long");
+        auto decoded = decode_statement(bytes.subspan(at + 4, length));
+        if (!decoded) return damaged("record " + std::to_string(statements.size()) + ": " + decoded.error());
+        statements.push_back(std::move(*decoded));
+        at += 4 + length;
     }
-    if (result.error.empty()) result.intact_bytes = bytes.size();
-    else result.statements.clear();
-    return result;
+    return statements;
 }
 
 std::vector<uint8_t> encode_head(const AcceptedHead& head) {
@@ -272,8 +253,9 @@ std::vector<uint8_t> encode_head(const AcceptedHead& head) {
     return out;
 }
 
-std::optional<AcceptedHead> parse_head(Bytes bytes) {
-    if (bytes.size() != 8 + 32 + 8 + 32 || std::memcmp(bytes.data(), "VXFH\1\0\0\0", 8) != 0) return std::nullopt;
+files::Expected<AcceptedHead> parse_head(Bytes bytes) {
+    if (bytes.size() != 8 + 32 + 8 + 32 || std::memcmp(bytes.data(), "VXFH\1\0\0\0", 8) != 0)
+        return files::failure("not an accepted head (wrong size or magic)");
     AcceptedHead head;
     std::memcpy(head.person.bytes.data(), bytes.data() + 8, 32);
     head.length = get64(bytes.data() + 40);

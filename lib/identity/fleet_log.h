@@ -8,9 +8,8 @@
 #include <cstring>
 #include <map>
 #include <unordered_map>
-#include <optional>
+#include <expected>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "identity/statement.h"
@@ -38,6 +37,10 @@ struct FleetError {
     std::string message;
 };
 
+// The log's own result type: a FleetError says which rule failed at which sequence number.
+template <class T = void>
+using FleetExpected = std::expected<T, FleetError>;
+
 struct FleetMachine {
     PublicKey key;
     std::string name;
@@ -62,24 +65,24 @@ public:
     // A new log holding only the genesis statement, signed by `person`.
     static FleetLog create(const SigningKey& person, uint64_t time);
     // Checks every statement back to `person`'s key.
-    static std::variant<FleetLog, FleetError> verify(const std::vector<Statement>& statements, const PublicKey& person);
+    [[nodiscard]] static FleetExpected<FleetLog> verify(const std::vector<Statement>& statements, const PublicKey& person);
 
     // This machine's own log, which it verified when it accepted it: every rule is checked
     // again, but the cryptographic ones (the Person's signatures, usable machine keys) only
     // past `accepted` — up to there the hash chain,
     // which must end in the head recorded at acceptance, vouches for every byte. Refuses a
     // log shorter than the head or different at it (a rollback or a fork), or of another Person.
-    static std::variant<FleetLog, FleetError> restore(const std::vector<Statement>& statements, const AcceptedHead& accepted);
+    [[nodiscard]] static FleetExpected<FleetLog> restore(const std::vector<Statement>& statements, const AcceptedHead& accepted);
 
     // Checks `statement` against the head and the machine set, then appends it. O(1).
-    std::optional<FleetError> append(const Statement& statement);
+    [[nodiscard]] FleetExpected<> append(const Statement& statement);
     // Builds, signs and appends a statement of `kind` (certificate or revocation).
-    std::optional<FleetError> append_new(StatementKind kind, const PublicKey& machine, const std::string& text,
-                                         uint64_t time, const SigningKey& person);
+    [[nodiscard]] FleetExpected<> append_new(StatementKind kind, const PublicKey& machine, const std::string& text,
+                                             uint64_t time, const SigningKey& person);
     // Accepts `other` if it extends this log (same prefix, longer); refuses a fork.
-    std::optional<FleetError> merge(const FleetLog& other);
+    [[nodiscard]] FleetExpected<> merge(const FleetLog& other);
     // Refuses a log shorter than, or diverging from, what was accepted before.
-    std::optional<FleetError> check_against(const AcceptedHead& accepted) const;
+    [[nodiscard]] FleetExpected<> check_against(const AcceptedHead& accepted) const;
 
     const PublicKey& person() const { return person_; }
     uint64_t length() const { return statements_.size(); }
@@ -98,7 +101,7 @@ public:
 
 private:
     FleetLog() = default;
-    std::optional<FleetError> append_checked(const Statement& statement, bool check_signature);
+    FleetExpected<> append_checked(const Statement& statement, bool check_signature);
     PublicKey person_;
     std::vector<Statement> statements_;
     std::vector<Sha256Digest> hashes_;  // hashes_[i] = statements_[i].hash()
@@ -117,16 +120,16 @@ private:
 // The log file: "VXFL" | version u8 = 1 | three zero bytes, then per statement a big-endian
 // u32 length and the statement's encoding, to the end of the file.
 std::vector<uint8_t> encode_log(const std::vector<Statement>& statements);
-struct ParsedLog {
-    std::vector<Statement> statements;
-    std::string error;        // empty when the file parsed
-    size_t intact_bytes = 0;  // the bytes before the first bad record (all of them when it parsed)
+// Why a log file did not parse, and how much of it did.
+struct LogDamage {
+    std::string message;
+    size_t intact_bytes = 0;  // the bytes before the first bad record
 };
-ParsedLog parse_log(Bytes bytes);
+[[nodiscard]] std::expected<std::vector<Statement>, LogDamage> parse_log(Bytes bytes);
 
 // The accepted-head file: "VXFH" | version u8 = 1 | three zero bytes | person [32] |
 // length u64 | last hash [32].
 std::vector<uint8_t> encode_head(const AcceptedHead& head);
-std::optional<AcceptedHead> parse_head(Bytes bytes);
+[[nodiscard]] files::Expected<AcceptedHead> parse_head(Bytes bytes);
 
 }  // namespace identity

@@ -2,6 +2,7 @@
 #include "identity/fleet_mirror.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "identity/person.h"
 
@@ -44,18 +45,18 @@ struct Reader {
                                                  : bytes.error().message));
         outcome.bytes += bytes->size();
         auto parsed = parse_log(*bytes);
-        if (!parsed.error.empty()) return refuse(FleetError::Kind::Malformed, index * kSegmentStatements, at(path) + ": " + parsed.error);
-        if (parsed.statements.size() > kSegmentStatements)
+        if (!parsed) return refuse(FleetError::Kind::Malformed, index * kSegmentStatements, at(path) + ": " + parsed.error().message);
+        if (parsed->size() > kSegmentStatements)
             return refuse(FleetError::Kind::Malformed, index * kSegmentStatements, at(path) + " holds more than 256 statements");
-        for (size_t i = 0; i < parsed.statements.size(); ++i) {
+        for (size_t i = 0; i < parsed->size(); ++i) {
             const uint64_t expected = index * kSegmentStatements + i;
-            if (parsed.statements[i].sequence != expected)
+            if ((*parsed)[i].sequence != expected)
                 return refuse(FleetError::Kind::Malformed, expected,
                               at(path) + ": record " + std::to_string(i) + " has sequence " +
-                                  std::to_string(parsed.statements[i].sequence) + " where " + std::to_string(expected) +
+                                  std::to_string((*parsed)[i].sequence) + " where " + std::to_string(expected) +
                                   " belongs (misplaced or reordered)");
         }
-        return std::move(parsed.statements);
+        return std::move(*parsed);
     }
 };
 
@@ -97,15 +98,16 @@ std::expected<void, FleetError> extend(FleetLog& log, const AcceptedHead& head, 
                 if (s.hash() != log.hash_at(s.sequence)) return fork_or_forgery(s, log.person(), where);
                 continue;
             }
-            if (auto failure = log.append(s)) {
+            if (auto appended = log.append(s); !appended) {
+                FleetError& failure = appended.error();
                 // A signed statement that does not follow our head: the mirror's log and ours diverged earlier.
-                if (failure->kind == FleetError::Kind::BrokenChain && signed_by(s, log.person()))
+                if (failure.kind == FleetError::Kind::BrokenChain && signed_by(s, log.person()))
                     return refuse(FleetError::Kind::Fork, s.sequence,
                                   "statement " + std::to_string(s.sequence) + " at " + where +
                                       " is signed by the Person but follows a different statement " +
                                       std::to_string(s.sequence - 1) + " than this machine's (a fork)");
-                failure->message = where + ": " + failure->message;
-                return std::unexpected(*failure);
+                failure.message = where + ": " + failure.message;
+                return std::unexpected(std::move(failure));
             }
             ++reader.outcome.new_statements;
         }
@@ -189,18 +191,16 @@ std::expected<FleetLog, FleetError> fetch_log(const Fetch& fetch, const PublicKe
     auto first = reader.segment(0);
     if (!first) return std::unexpected(first.error());
     if (first->empty()) return refuse(FleetError::Kind::Malformed, 0, reader.at(segment_path(0)) + " holds no statements");
+    const auto in_segment_0 = [&](FleetError failure) {
+        failure.message = reader.at(segment_path(0)) + ": " + failure.message;
+        return std::unexpected(std::move(failure));
+    };
     auto started = FleetLog::verify({first->front()}, trusted);
-    if (auto* failure = std::get_if<FleetError>(&started)) {
-        failure->message = reader.at(segment_path(0)) + ": " + failure->message;
-        return std::unexpected(*failure);
-    }
-    FleetLog log = std::move(std::get<FleetLog>(started));
+    if (!started) return in_segment_0(std::move(started.error()));
+    FleetLog log = std::move(*started);
     // Feed the rest of segment 0 without fetching it twice, then the following segments.
     for (size_t i = 1; i < first->size() && i < head.length; ++i) {
-        if (auto failure = log.append((*first)[i])) {
-            failure->message = reader.at(segment_path(0)) + ": " + failure->message;
-            return std::unexpected(*failure);
-        }
+        if (auto appended = log.append((*first)[i]); !appended) return in_segment_0(std::move(appended.error()));
     }
     if (log.length() < head.length || log.head_hash() != head.last_hash) {
         if (log.length() >= head.length)

@@ -56,11 +56,11 @@ struct SyncOutcome {
 // machine is not an error (MirrorBehind): its older log is simply not taken. On refusal `log`
 // may already hold some of the new statements — each fully verified — but the caller saves
 // nothing, so the machine's state is unchanged.
-std::expected<SyncOutcome, FleetError> sync_from_mirror(FleetLog& log, const Fetch& fetch, const std::string& where);
+[[nodiscard]] std::expected<SyncOutcome, FleetError> sync_from_mirror(FleetLog& log, const Fetch& fetch, const std::string& where);
 
 // A whole log from a mirror, every statement verified back to `person` (or, when null, to the
 // Person its genesis names, which the caller must have confirmed by its fingerprint).
-std::expected<FleetLog, FleetError> fetch_log(const Fetch& fetch, const PublicKey* person, const std::string& where,
+[[nodiscard]] std::expected<FleetLog, FleetError> fetch_log(const Fetch& fetch, const PublicKey* person, const std::string& where,
                                     SyncOutcome* outcome = nullptr);
 
 }  // namespace identity

@@ -15,25 +15,14 @@ SecretBuffer encode_machine_key(Bytes seed, const PublicKey& public_key) {
     return out;
 }
 
-MachineKeyFile parse_machine_key(Bytes bytes) {
-    MachineKeyFile result;
-    if (bytes.size() != kMachineKeyFileSize) {
-        result.error = "machine key file has the wrong size";
-        return result;
-    }
-    if (std::memcmp(bytes.data(), "VXMK\1\0\0\0", 8) != 0) {
-        result.error = "not a machine key file (bad magic or version)";
-        return result;
-    }
+files::Expected<SigningKey> parse_machine_key(Bytes bytes) {
+    if (bytes.size() != kMachineKeyFileSize) return files::failure("machine key file has the wrong size");
+    if (std::memcmp(bytes.data(), "VXMK\1\0\0\0", 8) != 0) return files::failure("not a machine key file (bad magic or version)");
     SigningKey key = SigningKey::from_seed(bytes.subspan(8, kSeedSize));
     PublicKey stored;
     std::memcpy(stored.bytes.data(), bytes.data() + 8 + kSeedSize, kPublicKeySize);
-    if (key.public_key() != stored) {
-        result.error = "machine key file is corrupt: its public key does not match its secret";
-        return result;
-    }
-    result.key.emplace(std::move(key));
-    return result;
+    if (key.public_key() != stored) return files::failure("machine key file is corrupt: its public key does not match its secret");
+    return key;
 }
 
 }  // namespace identity

@@ -88,43 +88,27 @@ void sign_statement(Statement& statement, const SigningKey& person) {
     statement.signature = person.sign(signing_message(statement));
 }
 
-DecodeResult decode_statement(Bytes bytes) {
-    DecodeResult result;
-    if (bytes.size() < kFixedPart + 64) {
-        result.error = "statement too short";
-        return result;
-    }
+files::Expected<Statement> decode_statement(Bytes bytes) {
+    if (bytes.size() < kFixedPart + 64) return files::failure("statement too short");
     const uint8_t* at = bytes.data();
-    if (std::memcmp(at, "VXFS", 4) != 0) {
-        result.error = "not a fleet statement (bad magic)";
-        return result;
-    }
-    if (at[4] != kVersion) {
-        result.error = "unsupported statement version " + std::to_string(at[4]);
-        return result;
-    }
+    if (std::memcmp(at, "VXFS", 4) != 0) return files::failure("not a fleet statement (bad magic)");
+    if (at[4] != kVersion) return files::failure("unsupported statement version " + std::to_string(at[4]));
     Statement s;
     const uint8_t kind = at[5];
-    if (kind < 1 || kind > 4) {
-        result.error = "unknown statement kind " + std::to_string(kind);
-        return result;
-    }
+    if (kind < 1 || kind > 4) return files::failure("unknown statement kind " + std::to_string(kind));
     s.kind = static_cast<StatementKind>(kind);
     s.sequence = get64(at + 6);
     std::memcpy(s.previous.bytes.data(), at + 14, 32);
     s.time = get64(at + 46);
     std::memcpy(s.key.bytes.data(), at + 54, 32);
     const size_t text_length = at[86];
-    if (bytes.size() != kFixedPart + text_length + 64) {
-        result.error = "statement length does not match its text length (truncated or trailing bytes)";
-        return result;
-    }
+    if (bytes.size() != kFixedPart + text_length + 64)
+        return files::failure("statement length does not match its text length (truncated or trailing bytes)");
     s.text.assign(reinterpret_cast<const char*>(at + kFixedPart), text_length);
     std::memcpy(s.signature.bytes.data(), at + kFixedPart + text_length, 64);
-    if (auto text = check_statement_text(s.kind, s.text); !text) result.error = text.error();
-    else if (s.kind == StatementKind::Genesis && s.sequence != 0) result.error = "a genesis statement must have sequence 0";
-    if (result.error.empty()) result.statement = std::move(s);
-    return result;
+    VECTRA_TRY(check_statement_text(s.kind, s.text));
+    if (s.kind == StatementKind::Genesis && s.sequence != 0) return files::failure("a genesis statement must have sequence 0");
+    return s;
 }
 
 }  // namespace identity

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,17 +42,14 @@ bool valid_machine_name(std::string_view name);
 // refuse is never made) and by the decoder (nothing else is accepted): genesis — empty;
 // certificate — a valid machine name; revocation — 0-200 printable ASCII characters (no
 // newline, nothing outside 0x20-0x7e). The error says which rule was broken.
-files::Expected<> check_statement_text(StatementKind kind, std::string_view text);
+[[nodiscard]] files::Expected<> check_statement_text(StatementKind kind, std::string_view text);
 
 // The message the Person signs: this domain (its NUL included), then signed_part().
 inline constexpr char kStatementSigningDomain[] = "VectraOS fleet statement v1";
 std::vector<uint8_t> signing_message(const Statement& statement);
 void sign_statement(Statement& statement, const SigningKey& person);
 
-struct DecodeResult {
-    std::optional<Statement> statement;
-    std::string error;  // why it was refused
-};
-DecodeResult decode_statement(Bytes bytes);
+// The statement, or why it was refused.
+[[nodiscard]] files::Expected<Statement> decode_statement(Bytes bytes);
 
 }  // namespace identity

@@ -13,50 +13,28 @@
 #include <map>
 #include <set>
 
-#include "identity/machine_key.h"
+#include "files/files.h"
 #include "packages/staging_writer.h"
 
 namespace packages {
-namespace {
 
-bool sync_filesystem_of(const std::string& directory, std::string& error) {
-    const int fd = open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || syncfs(fd) != 0) {
-        error = "cannot sync " + directory + ": " + std::strerror(errno);
-        if (fd >= 0) close(fd);
-        return false;
-    }
-    close(fd);
-    return true;
-}
-
-}  // namespace
-
-FetchResult fetch_package(Source& source, const std::string& name, Store& store, const FetchPolicy& policy) {
-    FetchResult result;
-    auto fail = [&](std::string message) {
-        result.error = std::move(message);
-        return result;
-    };
+files::Expected<Fetched> fetch_package(Source& source, const std::string& name, Store& store, const FetchPolicy& policy) {
+    Fetched result;
+    const auto fail = [](std::string message) { return files::failure(std::move(message)); };
     const std::string mirror = source.describe();
     if (!identity::valid_machine_name(name)) return fail("'" + name + "' is not a valid package name");
 
     // The store stays ours from the rollback check to the commit.
-    StoreLock held;
-    std::string error;
-    if (!store.lock(held, error)) return fail(error);
+    const StoreLock held = VECTRA_TRY(store.lock());
 
     // 1. The release: signed, by an allowed signer, not older than the newest accepted release
     // whose signer still stands (a revoked machine's release no longer sets the floor).
-    const SignerCheck stands = [&](const Release& r, std::string& why_not) {
-        return signer_is_trusted(r, policy.fleet, policy.trusted_keys, why_not);
-    };
+    const SignerCheck stands = [&](const Release& r) { return signer_is_trusted(r, policy.fleet, policy.trusted_keys); };
     auto standing = store.read_standing(name, stands);
     if (!standing) return fail("this store: " + standing.error());
     const AcceptedState accepted = std::move(*standing);
-    if (!accepted.head_revoked.empty())
-        result.warnings.push_back("the accepted " + name + " " + accepted.head->version.text() + " no longer counts: " +
-                                  accepted.head_revoked);
+    if (!accepted.head_revoked.empty() && policy.warning)
+        policy.warning("the accepted " + name + " " + accepted.head->version.text() + " no longer counts: " + accepted.head_revoked);
     std::vector<uint8_t> bytes;
     // The freeze defence first: a fresh timestamp from a signer the fleet allows, listing NAME.
     const TimestampEntry* listed = nullptr;
@@ -64,8 +42,8 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
         if (policy.fleet == nullptr) return fail("a timestamp is required but there is no fleet log to check it against");
         const auto last = store.read_timestamp();
         if (!last) return fail("this store: " + last.error());
-        if (!source.get("timestamp", kMaxTimestampSize, bytes, error))
-            return fail("timestamp: " + error + " (this fleet requires a fresh timestamp from every source)");
+        if (auto got = source.get_into("timestamp", kMaxTimestampSize, bytes); !got)
+            return fail("timestamp: " + got.error().message + " (this fleet requires a fresh timestamp from every source)");
         auto decoded = decode_timestamp(bytes);
         if (!decoded) return fail(mirror + ": " + decoded.error());
         const uint64_t now = policy.now != 0 ? policy.now : static_cast<uint64_t>(::time(nullptr));
@@ -74,12 +52,13 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
         listed = result.timestamp->find(name);
         if (listed == nullptr) return fail(mirror + ": its timestamp does not list " + name);
     }
-    if (!source.get("releases/" + name, kMaxReleaseSize, bytes, error)) return fail("release of " + name + ": " + error);
+    if (auto got = source.get_into("releases/" + name, kMaxReleaseSize, bytes); !got)
+        return fail("release of " + name + ": " + got.error().message);
     auto parsed = decode_release(bytes);
     if (!parsed) return fail(mirror + ": releases/" + name + ": " + parsed.error());
     const Release release = *parsed;
     if (release.name != name) return fail(mirror + ": served a release of '" + release.name + "' for '" + name + "'");
-    if (!stands(release, error)) return fail(mirror + ": " + error);
+    if (auto signer = stands(release); !signer) return fail(mirror + ": " + signer.error());
     if (listed != nullptr && (listed->version != release.version || listed->manifest != release.manifest))
         return fail(mirror + ": serves " + name + " " + release.version.text() + " but its timestamp lists " + listed->version.text() +
                     (release.version < listed->version ? " (withholding the newer release)" : " (the release does not match)"));
@@ -111,7 +90,8 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
         if (auto held = store.has_blob(digest) ? store.read_manifest(digest) : files::failure("absent")) {
             manifests.emplace(digest, std::move(*held));
         } else {
-            if (!source.get(Store::blob_relative_path(digest), kMaxManifestSize, bytes, error)) return fail(what + ": " + error);
+            if (auto got = source.get_into(Store::blob_relative_path(digest), kMaxManifestSize, bytes); !got)
+                return fail(what + ": " + got.error().message);
             if (identity::sha256(bytes) != digest)
                 return fail(mirror + ": the " + what + " does not hash to its name (corrupted or tampered)");
             auto decoded = decode_manifest(bytes);
@@ -128,7 +108,7 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
     // fetch) is reused; anything else — missing, or corrupt on our own disk — comes from the
     // source: at most its expected length, exactly that length, hashing to its name; then
     // staged (kept there across failures, for resuming). Every file is also hashed whole.
-    if (!ensure_directory(store.root() + "/staging", error)) return fail(error);
+    VECTRA_TRY(ensure_directory(store.root() + "/staging"));
     uint64_t total = 0, done = 0;
     for (const auto& [digest, manifest] : manifests)
         for (const auto& file : manifest.files) total += file.size;
@@ -163,25 +143,28 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
                         continue;
                     }
                     std::vector<uint8_t> buffer = writer.take_buffer();
-                    std::string local_error;
                     // Reuse only what still hashes to its name: a flipped bit on our own disk is
                     // repaired from the source, never passed on to a new version.
                     const bool in_store = store.has_blob(chunk);
-                    if (in_store && identity::read_file(store.blob_path(chunk), buffer, local_error, kChunkSize) &&
-                        buffer.size() == length && identity::sha256(buffer) == chunk) {
+                    const auto intact_copy = [&](const std::string& path) {
+                        auto read = files::read_file(path, kChunkSize);
+                        if (!read || read->size() != length || identity::sha256(*read) != chunk) return false;
+                        buffer = std::move(*read);
+                        return true;
+                    };
+                    if (in_store && intact_copy(store.blob_path(chunk))) {
                         ++result.chunks_reused;
                         stopped = !writer.submit(StagingWriter::Action::HashOnly, chunk, where, std::move(buffer), &whole, last);
                         continue;
                     }
-                    if (identity::read_file(store.staging_path(chunk), buffer, local_error, kChunkSize) && buffer.size() == length &&
-                        identity::sha256(buffer) == chunk) {
+                    if (intact_copy(store.staging_path(chunk))) {
                         ++result.chunks_reused;  // verified by an interrupted fetch, and again now
                         staged.insert(chunk);
                         stopped = !writer.submit(StagingWriter::Action::HashOnly, chunk, where, std::move(buffer), &whole, last);
                         continue;
                     }
-                    if (!source.get(Store::blob_relative_path(chunk), length, buffer, error)) {
-                        download_error = where + ": " + error;
+                    if (auto got = source.get_into(Store::blob_relative_path(chunk), length, buffer); !got) {
+                        download_error = where + ": " + got.error().message;
                         stopped = true;
                     } else if (buffer.size() != length) {
                         download_error = mirror + ": " + where + " has " + std::to_string(buffer.size()) + " bytes, expected " +
@@ -199,25 +182,24 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
             }
         }
         // An earlier chunk's failure (found on the staging thread) comes first in the report.
-        const std::string staging_error = writer.finish();
-        if (!staging_error.empty()) return fail(staging_error);
+        VECTRA_TRY(writer.finish());
         if (!download_error.empty()) return fail(download_error);
     }
 
     // 4. All verified: chunks into the store, then the manifests, then the release (the
     // commit point). Syncs order it: staged bytes are on disk before any gets its final name,
     // and every blob's name is on disk before the release that needs it.
-    if (!sync_filesystem_of(store.root() + "/staging", error)) return fail(error);
+    VECTRA_TRY(files::sync_filesystem(store.root() + "/staging"));
     for (const Sha256Digest& chunk : staged) {
         const std::string target = store.blob_path(chunk);
-        if (!ensure_directory(target.substr(0, target.rfind('/')), error)) return fail(error);
+        VECTRA_TRY(ensure_directory(target.substr(0, target.rfind('/'))));
         if (rename(store.staging_path(chunk).c_str(), target.c_str()) != 0)
             return fail("cannot move a verified chunk into the store: " + std::string(std::strerror(errno)));
     }
     for (const auto& [digest, manifest_bytes] : new_manifests) {
         if (auto written = store.put_blob(manifest_bytes); !written) return fail(written.error());
     }
-    if (!sync_filesystem_of(store.root() + "/blobs", error)) return fail(error);
+    VECTRA_TRY(files::sync_filesystem(store.root() + "/blobs"));
     if (result.timestamp)
         if (auto kept = store.put_timestamp(*result.timestamp); !kept) return fail(kept.error());
     if (same_as_head) {
@@ -226,7 +208,6 @@ FetchResult fetch_package(Source& source, const std::string& name, Store& store,
     } else if (auto recorded = store.put_release(release); !recorded) {
         return fail(recorded.error());
     }
-    result.ok = true;
     result.release = release;
     return result;
 }

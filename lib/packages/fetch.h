@@ -33,13 +33,13 @@ struct FetchPolicy {
     uint64_t now = 0;
     // Called as chunks arrive from the source.
     std::function<void(const FetchProgress&)> progress;
+    // Called with what is worth saying though it refuses nothing (a revoked head), as it is found.
+    std::function<void(const std::string&)> warning;
 };
 
-struct FetchResult {
-    bool ok = false;
+// What a successful fetch did.
+struct Fetched {
     bool already_current = false;
-    std::string error;  // what was refused, and where
-    std::vector<std::string> warnings;  // accepted anyway, but worth saying (a revoked head)
     Release release;
     std::optional<Timestamp> timestamp;  // the source's, when required and accepted
     uint64_t bytes_fetched = 0;  // chunk bytes that came from the mirror
@@ -49,6 +49,7 @@ struct FetchResult {
     size_t manifests = 0;        // the package's and its dependencies'
 };
 
-FetchResult fetch_package(Source& source, const std::string& name, Store& store, const FetchPolicy& policy);
+// The fetched release, or what was refused and where (the store then is unchanged).
+[[nodiscard]] files::Expected<Fetched> fetch_package(Source& source, const std::string& name, Store& store, const FetchPolicy& policy);
 
 }  // namespace packages

@@ -63,29 +63,29 @@ bool valid_utf8(std::string_view text) {
 
 }  // namespace
 
-std::optional<std::string> path_problem(std::string_view path) {
-    if (path.empty()) return "is empty";
-    if (path.size() > kMaxPath) return "is " + std::to_string(path.size()) + " bytes, longer than " + std::to_string(kMaxPath);
-    if (path.front() == '/') return "is absolute (starts with '/')";
+files::Expected<> check_package_path(std::string_view path) {
+    if (path.empty()) return files::failure("is empty");
+    if (path.size() > kMaxPath) return files::failure("is " + std::to_string(path.size()) + " bytes, longer than " + std::to_string(kMaxPath));
+    if (path.front() == '/') return files::failure("is absolute (starts with '/')");
     for (char c : path) {
         const auto byte = static_cast<uint8_t>(c);
-        if (byte < 0x20 || byte == 0x7f) return "contains a control character (a newline, tab or NUL)";
-        if (c == '\\') return "contains a backslash";
+        if (byte < 0x20 || byte == 0x7f) return files::failure("contains a control character (a newline, tab or NUL)");
+        if (c == '\\') return files::failure("contains a backslash");
     }
-    if (!valid_utf8(path)) return "is not valid UTF-8";
+    if (!valid_utf8(path)) return files::failure("is not valid UTF-8");
     // Invariant: every component before `start` was checked.
     for (size_t start = 0; start <= path.size();) {
         size_t end = path.find('/', start);
         if (end == std::string_view::npos) end = path.size();
         const std::string_view part = path.substr(start, end - start);
-        if (part.empty()) return "has an empty component ('//' or a '/' at the end)";
-        if (part == "." || part == "..") return "has a '" + std::string(part) + "' component (climbs out or names nothing)";
+        if (part.empty()) return files::failure("has an empty component ('//' or a '/' at the end)");
+        if (part == "." || part == "..") return files::failure("has a '" + std::string(part) + "' component (climbs out or names nothing)");
         start = end + 1;
     }
-    return std::nullopt;
+    return {};
 }
 
-bool valid_package_path(std::string_view path) { return !path_problem(path); }
+bool valid_package_path(std::string_view path) { return check_package_path(path).has_value(); }
 
 std::string quoted_for_error(std::string_view text) {
     constexpr size_t kShown = 64;
@@ -148,8 +148,8 @@ files::Expected<Manifest> decode_manifest(Bytes bytes) {
         const uint8_t* path;
         if (!in.u16(path_length) || !in.take(path_length, path)) return fail("file " + std::to_string(i) + ": truncated path");
         f.path.assign(reinterpret_cast<const char*>(path), path_length);
-        if (const auto problem = path_problem(f.path))
-            return fail("file " + std::to_string(i) + ": path " + quoted_for_error(f.path) + " " + *problem);
+        if (const auto allowed = check_package_path(f.path); !allowed)
+            return fail("file " + std::to_string(i) + ": path " + quoted_for_error(f.path) + " " + allowed.error());
         const std::string shown = quoted_for_error(f.path);
         if (!manifest.files.empty() && !(manifest.files.back().path < f.path))
             return fail("file " + shown + ": paths are not sorted or repeat");
@@ -187,9 +187,9 @@ files::Expected<Manifest> decode_manifest(Bytes bytes) {
 
 std::string hex(const Sha256Digest& digest) { return identity::to_hex(digest.bytes); }
 
-std::optional<Sha256Digest> digest_from_hex(std::string_view text) {
+files::Expected<Sha256Digest> digest_from_hex(std::string_view text) {
     Sha256Digest d;
-    if (!identity::from_hex(text, d.bytes)) return std::nullopt;
+    if (!identity::from_hex(text, d.bytes)) return files::failure("not a hash (64 hex digits)");
     return d;
 }
 

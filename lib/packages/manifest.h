@@ -43,8 +43,8 @@ struct Manifest {
 
 // A path a package may hold: relative, '/'-separated, 1 to kMaxPath bytes of valid UTF-8;
 // no empty, "." or ".." component; no control character (newline, tab, NUL…), no backslash.
-// The reason one may not, or nullopt when it may.
-std::optional<std::string> path_problem(std::string_view path);
+// Refused with the reason it may not (a phrase: "is empty", "has an empty component …").
+[[nodiscard]] files::Expected<> check_package_path(std::string_view path);
 bool valid_package_path(std::string_view path);
 // `text` for an error message: at most 64 bytes of it, anything unprintable as \xNN, and its
 // length when cut (a 4 KB path is not echoed whole).
@@ -58,6 +58,7 @@ uint64_t chunk_length(uint64_t size, uint64_t index);
 [[nodiscard]] files::Expected<Manifest> decode_manifest(Bytes bytes);
 
 std::string hex(const Sha256Digest& digest);
-std::optional<Sha256Digest> digest_from_hex(std::string_view text);
+// 64 hex digits.
+[[nodiscard]] files::Expected<Sha256Digest> digest_from_hex(std::string_view text);
 
 }  // namespace packages

@@ -30,14 +30,15 @@ std::string Version::text() const {
     return std::to_string(parts[0]) + "." + std::to_string(parts[1]) + "." + std::to_string(parts[2]);
 }
 
-std::optional<Version> Version::parse(std::string_view text) {
+files::Expected<Version> Version::parse(std::string_view text) {
+    const auto refuse = [&] { return files::failure("'" + std::string(text.substr(0, 64)) + "' is not a version (MAJOR.MINOR.PATCH)"); };
     Version version;
     size_t start = 0;
     for (int i = 0; i < 3; ++i) {
         const size_t end = i < 2 ? text.find('.', start) : text.size();
-        if (end == std::string_view::npos || end == start || end - start > 9) return std::nullopt;
+        if (end == std::string_view::npos || end == start || end - start > 9) return refuse();
         const auto [pointer, error] = std::from_chars(text.data() + start, text.data() + end, version.parts[i]);
-        if (error != std::errc() || pointer != text.data() + end) return std::nullopt;
+        if (error != std::errc() || pointer != text.data() + end) return refuse();
         start = end + 1;
     }
     return version;
@@ -83,21 +84,19 @@ files::Expected<Release> decode_release(Bytes bytes) {
     return r;
 }
 
-bool signer_is_trusted(const Release& release, const identity::FleetLog* fleet,
-                       const std::vector<identity::PublicKey>& trusted_keys, std::string& why_not) {
+files::Expected<> signer_is_trusted(const Release& release, const identity::FleetLog* fleet,
+                                    const std::vector<identity::PublicKey>& trusted_keys) {
     // Is the signer a machine of this fleet? Then the fleet decides, even for a key that is
     // also in trusted-keys: a revocation must not be undone by an old line in that file.
     const identity::FleetMachine* machine = fleet != nullptr ? fleet->find_machine(release.signer) : nullptr;
     if (machine != nullptr) {
-        if (!machine->revoked) return true;
-        why_not = "release signed by machine '" + machine->name + "', which is revoked";
-        return false;
+        if (!machine->revoked) return {};
+        return files::failure("release signed by machine '" + machine->name + "', which is revoked");
     }
     for (const auto& key : trusted_keys)
-        if (key == release.signer) return true;
-    why_not = fleet != nullptr ? "release signed by a key that is neither a fleet machine nor trusted"
-                               : "release signed by an unknown key (no fleet log and not trusted)";
-    return false;
+        if (key == release.signer) return {};
+    return files::failure(fleet != nullptr ? "release signed by a key that is neither a fleet machine nor trusted"
+                                           : "release signed by an unknown key (no fleet log and not trusted)");
 }
 
 }  // namespace packages

@@ -17,7 +17,8 @@ struct Version {
     std::array<uint32_t, 3> parts{};  // major.minor.patch
     auto operator<=>(const Version&) const = default;
     std::string text() const;
-    static std::optional<Version> parse(std::string_view text);
+    // MAJOR.MINOR.PATCH, each 1-9 decimal digits.
+    [[nodiscard]] static files::Expected<Version> parse(std::string_view text);
 };
 
 struct Release {
@@ -38,8 +39,9 @@ void sign_release(Release& release, const identity::SigningKey& machine);
 // Strict decoding plus the signature check (a release that parses is signed by its signer).
 [[nodiscard]] files::Expected<Release> decode_release(Bytes bytes);
 
-// Is the signer allowed? A machine whose certificate stands in `fleet`, or a trusted key.
-bool signer_is_trusted(const Release& release, const identity::FleetLog* fleet,
-                       const std::vector<identity::PublicKey>& trusted_keys, std::string& why_not);
+// Is the signer allowed? A machine whose certificate stands in `fleet`, or a trusted key;
+// else the reason it is not.
+[[nodiscard]] files::Expected<> signer_is_trusted(const Release& release, const identity::FleetLog* fleet,
+                                                  const std::vector<identity::PublicKey>& trusted_keys);
 
 }  // namespace packages

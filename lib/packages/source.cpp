@@ -39,13 +39,13 @@ bool read_exactly(int fd, uint64_t offset, uint8_t* out, size_t length) {
 class DirectorySource final : public Source {
 public:
     explicit DirectorySource(std::string root) : root_(std::move(root)) {}
-    bool get(const std::string& path, size_t limit, std::vector<uint8_t>& data, std::string& error) override {
+    std::expected<void, SourceFailure> get_into(const std::string& path, size_t limit, std::vector<uint8_t>& data) override {
         const std::string full = root_ + "/" + path;
         // O_NONBLOCK: opening a FIFO planted in the mirror must not block us.
         const int fd = open(full.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0) {
-            error = full + ": " + std::strerror(errno);
-            return false;
+            const int why = errno;
+            return std::unexpected(SourceFailure{full + ": " + std::strerror(why), why == ENOENT});
         }
         struct stat st{};
         std::string problem;
@@ -57,9 +57,8 @@ public:
             if (!read_exactly(fd, 0, data.data(), data.size())) problem = full + ": cannot read (changed while reading?)";
         }
         close(fd);
-        if (problem.empty()) return true;
-        error = problem;
-        return false;
+        if (!problem.empty()) return std::unexpected(SourceFailure{problem});
+        return {};
     }
     std::string describe() const override { return root_; }
 
@@ -106,7 +105,7 @@ public:
         client_.set_keep_alive(true);
         client_.enable_server_certificate_verification(true);
     }
-    bool get(const std::string& path, size_t limit, std::vector<uint8_t>& data, std::string& error) override {
+    std::expected<void, SourceFailure> get_into(const std::string& path, size_t limit, std::vector<uint8_t>& data) override {
         data.clear();
         const std::string target = base_ + "/" + path;
         // Two bounds on time. Progress: after a grace of `timeout` seconds, the bytes received
@@ -176,6 +175,8 @@ public:
                 });
         }();
         const std::string where = origin_ + target;
+        std::string error;
+        bool missing = false;
         if (too_long)
             error = where + ": more than the " + std::to_string(limit) + " bytes expected (" +
                     (declared_too_long ? "declared " + std::to_string(declared) + ", refused before reading" : "cut off") + ")";
@@ -184,18 +185,20 @@ public:
                     std::to_string(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count()) +
                     " s, below " + std::to_string(kMinimumMirrorRate >> 10) + " KiB/s after the first " +
                     std::to_string(timeout_seconds_) + " s (stalling mirror)";
-        else if (refused_status != 0)
+        else if (refused_status != 0) {
             error = where + ": HTTP status " + std::to_string(refused_status);
+            missing = refused_status == 404;
+        }
         else if (!response)
             error = where + ": " + httplib::to_string(response.error()) +
                     (response.error() == httplib::Error::Read ? " (timed out or cut off)" : "");
         else if (response->status != 200)
             error = where + ": HTTP status " + std::to_string(response->status);
         else
-            return true;
+            return {};
         // After a cut-off the connection may hold unread bytes: never reuse it.
         client_.stop();
-        return false;
+        return std::unexpected(SourceFailure{error, missing});
     }
     std::string describe() const override { return origin_ + base_; }
 
@@ -209,9 +212,8 @@ private:
 class UnusableSource final : public Source {
 public:
     UnusableSource(std::string location, std::string reason) : location_(std::move(location)), reason_(std::move(reason)) {}
-    bool get(const std::string&, size_t, std::vector<uint8_t>&, std::string& error) override {
-        error = reason_;
-        return false;
+    std::expected<void, SourceFailure> get_into(const std::string&, size_t, std::vector<uint8_t>&) override {
+        return std::unexpected(SourceFailure{reason_});
     }
     std::string describe() const override { return location_; }
 
@@ -228,34 +230,24 @@ public:
             error_ = image_ + ": cannot open the image";
             return;
         }
-        TarIndex index = index_tar(static_cast<uint64_t>(st.st_size),
-                                   [this](uint64_t offset, uint8_t* out) { return read_exactly(fd_, offset, out, kTarBlock); });
-        if (!index.error.empty()) error_ = image_ + ": " + index.error;
-        members_ = std::move(index.members);
+        auto index = index_tar(static_cast<uint64_t>(st.st_size),
+                               [this](uint64_t offset, uint8_t* out) { return read_exactly(fd_, offset, out, kTarBlock); });
+        if (!index) error_ = image_ + ": " + index.error();
+        else members_ = std::move(*index);
     }
     ~TarImageSource() override {
         if (fd_ >= 0) close(fd_);
     }
-    bool get(const std::string& path, size_t limit, std::vector<uint8_t>& data, std::string& error) override {
-        if (!error_.empty()) {
-            error = error_;
-            return false;
-        }
+    std::expected<void, SourceFailure> get_into(const std::string& path, size_t limit, std::vector<uint8_t>& data) override {
+        if (!error_.empty()) return std::unexpected(SourceFailure{error_});
         const auto member = members_.find(path);
-        if (member == members_.end()) {
-            error = image_ + ": no " + path + " in the image";
-            return false;
-        }
-        if (member->second.size > limit) {
-            error = image_ + ": " + path + " has more than the " + std::to_string(limit) + " bytes expected";
-            return false;
-        }
+        if (member == members_.end()) return std::unexpected(SourceFailure{image_ + ": no " + path + " in the image", true});
+        if (member->second.size > limit)
+            return std::unexpected(SourceFailure{image_ + ": " + path + " has more than the " + std::to_string(limit) + " bytes expected"});
         data.resize(static_cast<size_t>(member->second.size));
-        if (!read_exactly(fd_, member->second.offset, data.data(), data.size())) {
-            error = image_ + ": cannot read " + path;
-            return false;
-        }
-        return true;
+        if (!read_exactly(fd_, member->second.offset, data.data(), data.size()))
+            return std::unexpected(SourceFailure{image_ + ": cannot read " + path});
+        return {};
     }
     std::string describe() const override { return image_; }
 

@@ -5,19 +5,34 @@
 #pragma once
 
 #include <cstdint>
+#include <expected>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "identity/fleet_mirror.h"
+
 namespace packages {
+
+// Why a source could not hand over a file: the message names the mirror and the path;
+// `missing` says the mirror has no such file (a directory's ENOENT, HTTP 404, no such member
+// of an image), as opposed to one it failed to get or that broke a bound.
+using SourceFailure = identity::FetchFailure;
 
 class Source {
 public:
     virtual ~Source() = default;
-    // Reads `path` (relative to the mirror's root, e.g. "blobs/ab/cd…") into `data`; fails, with
+    // Reads `path` (relative to the mirror's root, e.g. "blobs/ab/cd…") into `data`, replacing
+    // what it held (its capacity is reused: a fetch recycles one buffer per chunk); fails, with
     // a reason naming the mirror and the path, on any error, on a timeout, or when more than
     // `limit` bytes would arrive.
-    virtual bool get(const std::string& path, size_t limit, std::vector<uint8_t>& data, std::string& error) = 0;
+    [[nodiscard]] virtual std::expected<void, SourceFailure> get_into(const std::string& path, size_t limit, std::vector<uint8_t>& data) = 0;
+    // The same, into a new buffer.
+    [[nodiscard]] std::expected<std::vector<uint8_t>, SourceFailure> get(const std::string& path, size_t limit) {
+        std::vector<uint8_t> data;
+        VECTRA_TRY(get_into(path, limit, data));
+        return data;
+    }
     virtual std::string describe() const = 0;
 };
 

@@ -4,7 +4,7 @@
 // sees its chunks in order, because one thread runs the jobs in the order they were queued.
 #include "packages/staging_writer.h"
 
-#include "identity/machine_key.h"
+#include "files/files.h"
 
 namespace packages {
 namespace {
@@ -13,7 +13,7 @@ constexpr size_t kQueueDepth = 4;
 
 StagingWriter::StagingWriter(Store& store) : store_(store), thread_([this] { run(); }) {}
 
-StagingWriter::~StagingWriter() { finish(); }
+StagingWriter::~StagingWriter() { (void)finish(); }  // a caller that cares has called finish() already
 
 std::vector<uint8_t> StagingWriter::take_buffer() {
     std::lock_guard lock(mutex_);
@@ -34,14 +34,15 @@ bool StagingWriter::submit(Action action, const Sha256Digest& chunk, std::string
     return true;
 }
 
-std::string StagingWriter::finish() {
+files::Expected<> StagingWriter::finish() {
     {
         std::lock_guard lock(mutex_);
         closing_ = true;
     }
     changed_.notify_all();
     if (thread_.joinable()) thread_.join();
-    return error_;
+    if (!error_.empty()) return files::failure(error_);
+    return {};
 }
 
 void StagingWriter::run() {
@@ -56,31 +57,30 @@ void StagingWriter::run() {
             if (!error_.empty()) continue;  // drain after a failure, writing nothing
         }
         changed_.notify_all();
-        const std::string error = process(job);
+        const auto processed = process(job);
         std::lock_guard lock(mutex_);
-        if (!error.empty() && error_.empty()) error_ = error;
+        if (!processed && error_.empty()) error_ = processed.error();
         free_buffers_.push_back(std::move(job.data));
         changed_.notify_all();
     }
 }
 
-std::string StagingWriter::process(Job& job) {
-    std::string error;
+files::Expected<> StagingWriter::process(Job& job) {
     if (job.action == Action::ReadBack) {
         // Staged earlier in this fetch (so already in staging/), or held intact in the store.
-        if (!identity::read_file(store_.staging_path(job.chunk), job.data, error, kChunkSize) &&
-            !identity::read_file(store_.blob_path(job.chunk), job.data, error, kChunkSize))
-            return job.where + ": cannot read it back: " + error;
-        if (identity::sha256(job.data) != job.chunk) return job.where + " changed on disk during the fetch";
+        auto read = files::read_file(store_.staging_path(job.chunk), kChunkSize);
+        if (!read) read = files::read_file(store_.blob_path(job.chunk), kChunkSize);
+        if (!read) return files::failure(job.where + ": cannot read it back: " + read.error());
+        job.data = std::move(*read);
+        if (identity::sha256(job.data) != job.chunk) return files::failure(job.where + " changed on disk during the fetch");
     } else if (job.action == Action::Stage) {
-        if (identity::sha256(job.data) != job.chunk) return job.where + " does not match its hash (corrupted or tampered)";
-        if (!identity::write_file_atomically(store_.staging_path(job.chunk), job.data, 0644, error, /*durable=*/false))
-            return error;
+        if (identity::sha256(job.data) != job.chunk) return files::failure(job.where + " does not match its hash (corrupted or tampered)");
+        VECTRA_TRY(files::write_file_atomically(store_.staging_path(job.chunk), job.data, 0644, files::Durability::Deferred));
     }
     if (job.file != nullptr) {
         job.file->hash.update(job.data);
         if (job.last && job.file->hash.finish() != job.file->expected)
-            return job.file->where + ": the whole file does not match its hash in the manifest (every chunk did)";
+            return files::failure(job.file->where + ": the whole file does not match its hash in the manifest (every chunk did)");
     }
     return {};
 }

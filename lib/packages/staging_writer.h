@@ -41,8 +41,8 @@ public:
     // check. Blocks while the queue is full. False once any chunk has failed (stop).
     bool submit(Action action, const Sha256Digest& chunk, std::string where, std::vector<uint8_t>&& data,
                 WholeFileCheck* file, bool last);
-    // Waits until every queued chunk is done; the first error, or empty.
-    std::string finish();
+    // Waits until every queued chunk is done; refused with the first chunk's error.
+    [[nodiscard]] files::Expected<> finish();
 
 private:
     struct Job {
@@ -54,14 +54,14 @@ private:
         bool last = false;
     };
     void run();
-    std::string process(Job& job);
+    files::Expected<> process(Job& job);
 
     Store& store_;
     std::mutex mutex_;
     std::condition_variable changed_;
     std::deque<Job> queue_;
     std::vector<std::vector<uint8_t>> free_buffers_;
-    std::string error_;
+    std::string error_;  // the first failure; empty while all went well
     bool closing_ = false;
     std::thread thread_;  // last: started once everything above exists
 };

@@ -36,14 +36,13 @@ std::vector<std::string> list_directory(const std::string& path) {
 // Everything under the directory `directory_fd`, walked through descriptors without following
 // a symlink: regular files to package (relative paths), and what is not packaged (symlinks,
 // FIFOs, sockets, devices), each described for the report.
-bool walk(int directory_fd, const std::string& relative, std::vector<std::string>& files, std::vector<std::string>& skipped,
-          std::string& error) {
+files::Expected<> walk(int directory_fd, const std::string& relative, std::vector<std::string>& files, std::vector<std::string>& skipped) {
     const int listing = dup(directory_fd);
     DIR* dir = listing >= 0 ? fdopendir(listing) : nullptr;
     if (dir == nullptr) {
+        const std::string why = "cannot list " + (relative.empty() ? std::string(".") : relative) + ": " + std::strerror(errno);
         if (listing >= 0) close(listing);
-        error = "cannot list " + (relative.empty() ? std::string(".") : relative) + ": " + std::strerror(errno);
-        return false;
+        return files::failure(why);
     }
     std::vector<std::string> names;
     while (dirent* entry = readdir(dir)) {
@@ -55,24 +54,16 @@ bool walk(int directory_fd, const std::string& relative, std::vector<std::string
     for (const std::string& name : names) {
         const std::string path = relative.empty() ? name : relative + "/" + name;
         struct stat st{};
-        if (fstatat(directory_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-            error = "cannot stat " + quoted_for_error(path) + ": " + std::strerror(errno);
-            return false;
-        }
+        if (fstatat(directory_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+            return files::failure("cannot stat " + quoted_for_error(path) + ": " + std::strerror(errno));
         if (S_ISDIR(st.st_mode)) {
             const int child = openat(directory_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            if (child < 0) {
-                error = "cannot open " + quoted_for_error(path) + ": " + std::strerror(errno);
-                return false;
-            }
-            const bool ok = walk(child, path, files, skipped, error);
+            if (child < 0) return files::failure("cannot open " + quoted_for_error(path) + ": " + std::strerror(errno));
+            auto walked = walk(child, path, files, skipped);
             close(child);
-            if (!ok) return false;
+            if (!walked) return walked;
         } else if (S_ISREG(st.st_mode)) {
-            if (files.size() == kMaxFiles) {
-                error = "more than " + std::to_string(kMaxFiles) + " files";
-                return false;
-            }
+            if (files.size() == kMaxFiles) return files::failure("more than " + std::to_string(kMaxFiles) + " files");
             files.push_back(path);
         } else if (S_ISLNK(st.st_mode)) {
             char target[512];
@@ -83,7 +74,7 @@ bool walk(int directory_fd, const std::string& relative, std::vector<std::string
             skipped.push_back(quoted_for_error(path) + (S_ISFIFO(st.st_mode) ? " (a FIFO)" : S_ISSOCK(st.st_mode) ? " (a socket)" : " (a device)"));
         }
     }
-    return true;
+    return {};
 }
 
 // A machine key (docs/identity.md: "VXMK", version 1, 72 bytes) is a secret; a package is
@@ -109,50 +100,33 @@ ssize_t read_up_to(int fd, uint8_t* buffer, size_t size) {
     return static_cast<ssize_t>(filled);
 }
 
-bool sync_filesystem(const std::string& path, std::string& error) {
-    const int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || syncfs(fd) != 0) {
-        error = "cannot sync " + path + ": " + std::strerror(errno);
-        if (fd >= 0) close(fd);
-        return false;
-    }
-    close(fd);
-    return true;
-}
-
 }  // namespace
 
-bool ensure_directory(const std::string& path, std::string& error) {
+files::Expected<> ensure_directory(const std::string& path) {
     size_t at = 0;
     while ((at = path.find('/', at + 1)) != std::string::npos) mkdir(path.substr(0, at).c_str(), 0755);
-    if (mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
-        error = "cannot create " + path + ": " + std::strerror(errno);
-        return false;
-    }
-    return true;
+    if (mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) return files::failure("cannot create " + path + ": " + std::strerror(errno));
+    return {};
 }
 
 StoreLock::~StoreLock() {
     if (fd_ >= 0) close(fd_);  // closing the descriptor releases the flock
 }
 
-bool Store::lock(StoreLock& lock, std::string& error) {
-    if (lock.held()) return true;
-    if (!ensure_directory(root_, error)) return false;
+files::Expected<StoreLock> Store::lock() {
+    VECTRA_TRY(ensure_directory(root_));
     const std::string path = root_ + "/lock";
     const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        error = "cannot open " + path + ": " + std::strerror(errno);
-        return false;
-    }
+    if (fd < 0) return files::failure("cannot open " + path + ": " + std::strerror(errno));
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        error = errno == EWOULDBLOCK ? "the store " + root_ + " is busy (another fetch, build, release or gc is using it)"
-                                     : "cannot lock " + path + ": " + std::strerror(errno);
+        const std::string why = errno == EWOULDBLOCK ? "the store " + root_ + " is busy (another fetch, build, release or gc is using it)"
+                                                     : "cannot lock " + path + ": " + std::strerror(errno);
         close(fd);
-        return false;
+        return files::failure(why);
     }
-    lock.fd_ = fd;
-    return true;
+    StoreLock held;
+    held.fd_ = fd;
+    return held;
 }
 
 std::string Store::blob_relative_path(const Sha256Digest& digest) {
@@ -197,9 +171,7 @@ files::Expected<BuiltPackage> Store::build(const std::string& directory, const s
         int fd;
         ~Closer() { close(fd); }
     } root_closer{root_fd};
-    std::string error;
-    StoreLock held;
-    if (!lock(held, error)) return files::failure(error);
+    const StoreLock held = VECTRA_TRY(lock());
     BuiltPackage built;
     Manifest& manifest = built.manifest;
     manifest.dependencies = dependencies;
@@ -209,14 +181,14 @@ files::Expected<BuiltPackage> Store::build(const std::string& directory, const s
         if (auto needed = read_manifest(dependency); !needed)
             return files::failure("dependency " + hex(dependency) + " is not in this store (" + needed.error() + ")");
     std::vector<std::string> files;
-    if (!walk(root_fd, "", files, built.skipped, error)) return files::failure(error);
+    VECTRA_TRY(walk(root_fd, "", files, built.skipped));
     std::sort(files.begin(), files.end());
     std::vector<uint8_t> chunk(kChunkSize);
     std::set<Sha256Digest> staged;
-    if (!ensure_directory(root_ + "/staging", error)) return files::failure(error);
+    VECTRA_TRY(ensure_directory(root_ + "/staging"));
     for (const std::string& path : files) {
-        if (const auto problem = path_problem(path))
-            return files::failure("cannot package the path " + quoted_for_error(path) + ": it " + *problem);
+        if (const auto allowed = check_package_path(path); !allowed)
+            return files::failure("cannot package the path " + quoted_for_error(path) + ": it " + allowed.error());
         // Opened without following any link, then checked through the descriptor: whatever
         // was swapped in after the walk is what fstat describes, and a link fails the open.
         if (before_open_for_test) before_open_for_test(path);
@@ -250,8 +222,7 @@ files::Expected<BuiltPackage> Store::build(const std::string& directory, const s
             // any is renamed to its final name (one sync per build, not one per chunk).
             const Sha256Digest digest = identity::sha256(piece);
             if (!staged.count(digest) && !holds_intact(digest, static_cast<uint64_t>(n))) {  // a corrupt copy is replaced
-                if (!identity::write_file_atomically(staging_path(digest), piece, 0644, error, /*durable=*/false))
-                    return files::failure(error);
+                VECTRA_TRY(files::write_file_atomically(staging_path(digest), piece, 0644, files::Durability::Deferred));
                 staged.insert(digest);
             }
             entry.chunks.push_back(digest);
@@ -261,10 +232,10 @@ files::Expected<BuiltPackage> Store::build(const std::string& directory, const s
         entry.content = whole.finish();
         manifest.files.push_back(std::move(entry));
     }
-    if (!sync_filesystem(root_ + "/staging", error)) return files::failure(error);
+    VECTRA_TRY(files::sync_filesystem(root_ + "/staging"));
     for (const Sha256Digest& digest : staged) {
         const std::string target = blob_path(digest);
-        if (!ensure_directory(target.substr(0, target.rfind('/')), error)) return files::failure(error);
+        VECTRA_TRY(ensure_directory(target.substr(0, target.rfind('/'))));
         if (rename(staging_path(digest).c_str(), target.c_str()) != 0)
             return files::failure("cannot move a chunk into the store: " + std::string(std::strerror(errno)));
     }
@@ -282,8 +253,6 @@ files::Expected<std::optional<Release>> Store::read_accepted(const std::string& 
     if (parsed->name != name) return files::failure(path + " holds a release of '" + parsed->name + "'");
     return std::optional<Release>(std::move(*parsed));
 }
-
-std::optional<Release> Store::accepted_release(const std::string& name) const { return read_accepted(name).value_or(std::nullopt); }
 
 files::Expected<std::vector<Release>> Store::read_history(const std::string& name) const {
     if (!identity::valid_machine_name(name)) return files::failure("'" + name + "' is not a valid package name");
@@ -326,11 +295,10 @@ files::Expected<AcceptedState> Store::read_standing(const std::string& name, con
     if (state.head) history.push_back(*state.head);
     // The newest that stands; ties go to the later entry (the head).
     for (const Release& release : history) {
-        std::string why_not;
-        if (stands(release, why_not)) {
+        if (auto standing = stands(release)) {
             if (!state.standing || !(release.version < state.standing->version)) state.standing = release;
         } else if (state.head && &release == &history.back()) {
-            state.head_revoked = why_not;
+            state.head_revoked = standing.error();
         }
     }
     return state;
@@ -367,12 +335,10 @@ ReleaseList Store::list_releases() const {
     return list;
 }
 
-bool Store::live_manifests(std::set<Sha256Digest>& manifests, std::string& error) const {
+files::Expected<std::set<Sha256Digest>> Store::live_manifests() const {
     const ReleaseList list = list_releases();
-    if (!list.problems.empty()) {
-        error = list.problems.front();
-        return false;
-    }
+    if (!list.problems.empty()) return files::failure(list.problems.front());
+    std::set<Sha256Digest> manifests;
     std::vector<Sha256Digest> pending;
     for (const Release& release : list.releases) pending.push_back(release.manifest);
     // Invariant: every manifest in `manifests` has been read and its dependencies queued.
@@ -380,24 +346,20 @@ bool Store::live_manifests(std::set<Sha256Digest>& manifests, std::string& error
         const Sha256Digest digest = pending.back();
         pending.pop_back();
         if (!manifests.insert(digest).second) continue;
-        const auto manifest = read_manifest(digest);
-        if (!manifest) {
-            error = manifest.error();
-            return false;
-        }
-        pending.insert(pending.end(), manifest->dependencies.begin(), manifest->dependencies.end());
+        const Manifest manifest = VECTRA_TRY(read_manifest(digest));
+        pending.insert(pending.end(), manifest.dependencies.begin(), manifest.dependencies.end());
     }
-    return true;
+    return manifests;
 }
 
-std::vector<std::string> Store::verify() const {
+std::expected<void, std::vector<std::string>> Store::verify() const {
     std::vector<std::string> problems = list_releases().problems;
-    std::set<Sha256Digest> manifests;
-    std::string error;
-    if (!live_manifests(manifests, error)) {
-        if (problems.empty()) problems.push_back(error);
-        return problems;
+    const auto live = live_manifests();
+    if (!live) {
+        if (problems.empty()) problems.push_back(live.error());
+        return std::unexpected(std::move(problems));
     }
+    const std::set<Sha256Digest>& manifests = *live;
     for (const Sha256Digest& digest : manifests) {
         const auto manifest = read_manifest(digest);
         if (!manifest) {
@@ -423,23 +385,18 @@ std::vector<std::string> Store::verify() const {
                 problems.push_back(hex(digest).substr(0, 16) + " " + file.path + ": the whole file does not match its hash");
         }
     }
-    return problems;
+    if (!problems.empty()) return std::unexpected(std::move(problems));
+    return {};
 }
 
-size_t Store::collect_garbage(std::string& error) {
-    StoreLock held;
-    if (!lock(held, error)) return 0;
-    std::set<Sha256Digest> manifests;
-    if (!live_manifests(manifests, error)) return 0;  // never delete on doubt
+files::Expected<size_t> Store::collect_garbage() {
+    const StoreLock held = VECTRA_TRY(lock());
+    const std::set<Sha256Digest> manifests = VECTRA_TRY(live_manifests());  // never delete on doubt
     std::set<std::string> live;
     for (const Sha256Digest& digest : manifests) {
         live.insert(blob_relative_path(digest));
-        const auto manifest = read_manifest(digest);
-        if (!manifest) {
-            error = manifest.error();
-            return 0;
-        }
-        for (const auto& file : manifest->files)
+        const Manifest manifest = VECTRA_TRY(read_manifest(digest));
+        for (const auto& file : manifest.files)
             for (const auto& chunk : file.chunks) live.insert(blob_relative_path(chunk));
     }
     size_t removed = 0;

@@ -35,9 +35,9 @@ private:
     int fd_ = -1;
 };
 
-// Does this release's signer still stand? (true, or false with the reason.) Supplied by the
-// caller from its fleet log and trusted keys: the store itself trusts nobody.
-using SignerCheck = std::function<bool(const Release&, std::string& why_not)>;
+// Does this release's signer still stand? (Or the reason it does not.) Supplied by the caller
+// from its fleet log and trusted keys: the store itself trusts nobody.
+using SignerCheck = std::function<files::Expected<>(const Release&)>;
 
 // The version guard of one name. The head is the newest release accepted; `standing` is the
 // newest accepted one whose signer still stands. Only `standing` counts against rollback, so a
@@ -73,9 +73,9 @@ public:
     std::string history_path(const std::string& name) const { return root_ + "/history/" + name; }
     std::string timestamp_path() const { return root_ + "/timestamp"; }
 
-    // Takes the store's lock without waiting; false, with "busy" in the reason, if another
+    // Takes the store's lock without waiting; refused, with "busy" in the reason, if another
     // process holds it.
-    bool lock(StoreLock& lock, std::string& error);
+    [[nodiscard]] files::Expected<StoreLock> lock();
 
     bool has_blob(const Sha256Digest& digest) const;
     // Is the blob here and still what its name says (read and hashed; `length` checked too
@@ -92,13 +92,11 @@ public:
     // Never follows a symlink (each file is opened component by component with O_NOFOLLOW and
     // judged by fstat on the descriptor); symlinks and special files are not packaged but
     // listed in `skipped`; modes are kept (permission bits); a machine key refuses the build.
-    files::Expected<BuiltPackage> build(const std::string& directory, const std::vector<Sha256Digest>& dependencies = {});
+    [[nodiscard]] files::Expected<BuiltPackage> build(const std::string& directory, const std::vector<Sha256Digest>& dependencies = {});
 
     // The accepted release of `name`: nullopt when there is none; an error when a release file
     // is there but damaged, unsigned, or names another package.
     [[nodiscard]] files::Expected<std::optional<Release>> read_accepted(const std::string& name) const;
-    // Convenience for listing: nullopt when absent or damaged.
-    std::optional<Release> accepted_release(const std::string& name) const;
     // The newest timestamp this store accepted (nullopt: none); false when the file is damaged.
     [[nodiscard]] files::Expected<std::optional<Timestamp>> read_timestamp() const;
     // Records `timestamp` unless the store holds a newer one.
@@ -115,14 +113,15 @@ public:
 
     // Every manifest the accepted releases need, their dependencies included; false if one is
     // missing or damaged (then nothing may be collected).
-    bool live_manifests(std::set<Sha256Digest>& manifests, std::string& error) const;
+    [[nodiscard]] files::Expected<std::set<Sha256Digest>> live_manifests() const;
 
     // Re-reads every blob the accepted releases and their dependencies need, checks every
-    // chunk's hash and length and every file's whole hash; lists problems (empty = all good).
-    std::vector<std::string> verify() const;
+    // chunk's hash and length and every file's whole hash; the error lists every problem found.
+    [[nodiscard]] std::expected<void, std::vector<std::string>> verify() const;
     // Removes blobs no accepted release needs (leftover temporary files too) and the staging
-    // area. Refuses, removing nothing, when any release or manifest cannot be read.
-    size_t collect_garbage(std::string& error);
+    // area; the number of blobs removed. Refuses, removing nothing, when any release or
+    // manifest cannot be read.
+    [[nodiscard]] files::Expected<size_t> collect_garbage();
 
     // For tests only: runs between the walk and the opening of each file (to swap a file for a
     // symlink at the worst moment).
@@ -132,6 +131,7 @@ private:
     std::string root_;
 };
 
-bool ensure_directory(const std::string& path, std::string& error);
+// mkdir -p with mode 0755; "cannot create PATH: why" when it fails.
+[[nodiscard]] files::Expected<> ensure_directory(const std::string& path);
 
 }  // namespace packages

@@ -39,13 +39,9 @@ bool checksum_matches(const uint8_t* header) {
 
 }  // namespace
 
-TarIndex index_tar(uint64_t image_size, const std::function<bool(uint64_t, uint8_t*)>& read_block) {
+files::Expected<TarIndex> index_tar(uint64_t image_size, const std::function<bool(uint64_t, uint8_t*)>& read_block) {
     TarIndex index;
-    auto fail = [&](uint64_t at, std::string message) {
-        index.members.clear();
-        index.error = "at byte " + std::to_string(at) + ": " + std::move(message);
-        return index;
-    };
+    auto fail = [](uint64_t at, std::string message) { return files::failure("at byte " + std::to_string(at) + ": " + std::move(message)); };
     uint8_t header[kTarBlock];
     uint64_t at = 0;
     size_t headers = 0;
@@ -65,7 +61,7 @@ TarIndex index_tar(uint64_t image_size, const std::function<bool(uint64_t, uint8
         std::string path = prefix.empty() ? name : prefix + "/" + name;
         while (path.starts_with("./")) path.erase(0, 2);
         const char type = static_cast<char>(header[156]);
-        if ((type == '0' || type == '\0') && !path.empty()) index.members[path] = {at + kTarBlock, size};
+        if ((type == '0' || type == '\0') && !path.empty()) index[path] = {at + kTarBlock, size};
         at += kTarBlock + padded;
     }
     if (at != image_size) return fail(at, "the image ends inside a header block (truncated?)");

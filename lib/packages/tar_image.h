@@ -9,6 +9,8 @@
 #include <map>
 #include <string>
 
+#include "files/expected.h"
+
 namespace packages {
 
 struct TarMember {
@@ -16,15 +18,14 @@ struct TarMember {
     uint64_t size = 0;
 };
 
-struct TarIndex {
-    std::map<std::string, TarMember> members;  // "blobs/ab/cd…", "releases/NAME"; "./" stripped
-    std::string error;  // empty when the image is a well-formed archive
-};
+// The regular members by path: "blobs/ab/cd…", "releases/NAME"; "./" stripped.
+using TarIndex = std::map<std::string, TarMember>;
 
 inline constexpr size_t kTarBlock = 512;
 inline constexpr size_t kMaxTarMembers = 4'000'000;
 
 // `read_block(offset, out)` reads the 512 bytes at `offset` (false if it cannot).
-TarIndex index_tar(uint64_t image_size, const std::function<bool(uint64_t, uint8_t*)>& read_block);
+// The index of a well-formed archive, or why the image is not one.
+[[nodiscard]] files::Expected<TarIndex> index_tar(uint64_t image_size, const std::function<bool(uint64_t, uint8_t*)>& read_block);
 
 }  // namespace packages

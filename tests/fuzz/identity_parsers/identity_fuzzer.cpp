@@ -29,8 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         case 1: {
             const auto decoded = identity::decode_statement(input);
-            if (decoded.statement) {
-                const auto again = decoded.statement->encode();
+            if (decoded) {
+                const auto again = decoded->encode();
                 if (again.size() != input.size() || !std::equal(again.begin(), again.end(), input.begin()))
                     __builtin_trap();  // one byte string per statement
             }
@@ -38,8 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         case 2: {
             const auto parsed = identity::parse_log(input);
-            if (parsed.error.empty() && !parsed.statements.empty())
-                (void)identity::FleetLog::verify(parsed.statements, parsed.statements.front().key);
+            if (parsed && !parsed->empty()) (void)identity::FleetLog::verify(*parsed, parsed->front().key);
             break;
         }
         case 3: (void)identity::parse_machine_key(input); break;

@@ -51,13 +51,13 @@ protected:
     }
     void extend(FleetLog& log, uint32_t machines, uint32_t first) {
         for (uint32_t i = 0; i < machines; ++i)
-            ASSERT_FALSE(log.append_new(StatementKind::MachineCertificate, key_from(first + i).public_key(),
+            ASSERT_TRUE(log.append_new(StatementKind::MachineCertificate, key_from(first + i).public_key(),
                                         "m" + std::to_string(first + i), 1001 + i, person));
     }
     // A copy of `log`'s first `length` statements.
     FleetLog prefix(const FleetLog& log, uint64_t length) {
         std::vector<identity::Statement> statements(log.statements().begin(), log.statements().begin() + static_cast<long>(length));
-        return std::get<FleetLog>(FleetLog::verify(statements, person.public_key()));
+        return FleetLog::verify(statements, person.public_key()).value();
     }
     std::expected<SyncOutcome, FleetError> sync(FleetLog& log, Mirror& mirror) {
         return identity::sync_from_mirror(log, mirror.fetch(), "mirror");

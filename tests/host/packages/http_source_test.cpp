@@ -9,6 +9,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <thread>
 
@@ -79,9 +82,10 @@ TEST(HttpSource, ATrickledManifestIsCutOffSoonAfterTheTimeout) {
     self = &server;
     auto source = packages::open_source(server.url(), /*timeout_seconds=*/1);
     std::vector<uint8_t> data;
-    std::string error;
     const auto started = Clock::now();
-    EXPECT_FALSE(source->get("blobs/ab/cd", packages::kMaxManifestSize, data, error));
+    auto got = source->get_into("blobs/ab/cd", packages::kMaxManifestSize, data);
+    EXPECT_FALSE(got);
+    const std::string error = got ? "" : got.error().message;
     const auto took = Clock::now() - started;
     EXPECT_NE(error.find("too slow"), std::string::npos) << error;
     EXPECT_LT(took, std::chrono::seconds(4)) << "a trickled manifest held the fetch for "
@@ -99,8 +103,9 @@ TEST(HttpSource, AnEndlessManifestNeverGrowsTheClientPastTheLimit) {
     self = &server;
     auto source = packages::open_source(server.url(), 5);
     std::vector<uint8_t> data;
-    std::string error;
-    EXPECT_FALSE(source->get("blobs/ab/cd", packages::kMaxManifestSize, data, error));
+    auto got = source->get_into("blobs/ab/cd", packages::kMaxManifestSize, data);
+    EXPECT_FALSE(got);
+    const std::string error = got ? "" : got.error().message;
     EXPECT_NE(error.find("more than the"), std::string::npos) << error;
     EXPECT_LE(data.capacity(), packages::kMaxManifestSize);
 }
@@ -109,23 +114,72 @@ TEST(HttpSource, ADeclaredLengthOverTheLimitIsRefusedBeforeReading) {
     RawServer server([&](int client) { send_text(client, "HTTP/1.1 200 OK\r\nContent-Length: 999999999999\r\n\r\nVXPM"); });
     auto source = packages::open_source(server.url(), 5);
     std::vector<uint8_t> data;
-    std::string error;
-    EXPECT_FALSE(source->get("blobs/ab/cd", packages::kMaxManifestSize, data, error));
+    auto got = source->get_into("blobs/ab/cd", packages::kMaxManifestSize, data);
+    EXPECT_FALSE(got);
+    const std::string error = got ? "" : got.error().message;
     EXPECT_NE(error.find("declared 999999999999, refused before reading"), std::string::npos) << error;
     EXPECT_LE(data.capacity(), size_t(1) << 20);
 }
 
 TEST(HttpSource, HttpsIsAMirrorAndOtherSchemesAreRefusedNotTakenForPaths) {
     std::vector<uint8_t> data;
-    std::string error;
     // Nothing listens on port 1: the error is about connecting, not a missing directory.
-    EXPECT_FALSE(packages::open_source("https://127.0.0.1:1/mirror", 2)->get("releases/demo", 221, data, error));
+    auto got = packages::open_source("https://127.0.0.1:1/mirror", 2)->get_into("releases/demo", 221, data);
+    EXPECT_FALSE(got);
+    const std::string error = got ? "" : got.error().message;
     EXPECT_EQ(error.find("No such file"), std::string::npos) << error;
     EXPECT_NE(error.find("https://127.0.0.1:1/mirror/releases/demo"), std::string::npos) << error;
     for (const char* other : {"ftp://example.org/mirror", "HTTP://127.0.0.1/", "file://localhost/tmp"}) {
-        EXPECT_FALSE(packages::open_source(other, 2)->get("releases/demo", 221, data, error)) << other;
-        EXPECT_NE(error.find("is not a kind of mirror vectra knows"), std::string::npos) << error;
+        const auto refused = packages::open_source(other, 2)->get("releases/demo", 221);
+        ASSERT_FALSE(refused) << other;
+        EXPECT_NE(refused.error().message.find("is not a kind of mirror vectra knows"), std::string::npos) << refused.error().message;
     }
+}
+
+}  // namespace
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// "The mirror has no such file" is a fact a fleet sync acts on (a mirror without a fleet log is
+// not an error), so every kind of source must say it as a flag, and only then.
+TEST(Sources, SayWhenTheMirrorHasNoSuchFileAndOnlyThen) {
+    std::string pattern = (fs::temp_directory_path() / "vectra-sources-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    const fs::path root = pattern;
+    fs::create_directories(root / "mirror/fleet");
+    std::ofstream(root / "mirror/fleet/head", std::ios::binary) << std::string(100, 'h');
+    const std::string image = (root / "image.tar").string();
+    ASSERT_EQ(std::system(("tar --format=ustar -C '" + (root / "mirror").string() + "' -cf '" + image + "' .").c_str()), 0);
+
+    for (const std::string& location : {(root / "mirror").string(), image}) {
+        auto source = packages::open_source(location, 2);
+        const auto absent = source->get("fleet/segments/0", 1000);
+        ASSERT_FALSE(absent) << location;
+        EXPECT_TRUE(absent.error().missing) << absent.error().message;
+        const auto too_long = source->get("fleet/head", 10);  // there, but over the limit
+        ASSERT_FALSE(too_long) << location;
+        EXPECT_FALSE(too_long.error().missing) << too_long.error().message;
+        EXPECT_TRUE(source->get("fleet/head", 100)) << location;
+    }
+    {
+        RawServer server([](int client) { send_text(client, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"); });
+        const auto absent = packages::open_source(server.url(), 2)->get("fleet/head", 100);
+        ASSERT_FALSE(absent);
+        EXPECT_TRUE(absent.error().missing) << absent.error().message;
+    }
+    {
+        RawServer server([](int client) { send_text(client, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n"); });
+        const auto failed = packages::open_source(server.url(), 2)->get("fleet/head", 100);
+        ASSERT_FALSE(failed);
+        EXPECT_FALSE(failed.error().missing) << failed.error().message;
+    }
+    // Nothing listening: a failure to reach the mirror says nothing about what it holds.
+    const auto unreachable = packages::open_source("http://127.0.0.1:1", 2)->get("fleet/head", 100);
+    ASSERT_FALSE(unreachable);
+    EXPECT_FALSE(unreachable.error().missing) << unreachable.error().message;
+    fs::remove_all(root);
 }
 
 }  // namespace

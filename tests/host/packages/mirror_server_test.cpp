@@ -54,10 +54,9 @@ protected:
     // GET over our own HTTP client; the body, or "ERROR: ...".
     std::string get(const std::string& path) {
         auto source = packages::open_source("http://127.0.0.1:" + std::to_string(server->port()), 2);
-        std::vector<uint8_t> data;
-        std::string error;
-        if (!source->get(path, 1 << 20, data, error)) return "ERROR: " + error;
-        return {data.begin(), data.end()};
+        const auto data = source->get(path, 1 << 20);
+        if (!data) return "ERROR: " + data.error().message;
+        return {data->begin(), data->end()};
     }
     int connect_raw() {
         const int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -23,7 +23,7 @@ TEST_F(StoreAndFetch, BuildIsDeterministicChunkedAndStreamed) {
     const std::string bytes = read(source + "/bin/tool");
     EXPECT_EQ(tool.content, identity::sha256({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}));
     EXPECT_EQ(tool.chunks[2], identity::sha256({reinterpret_cast<const uint8_t*>(bytes.data()) + 2 * packages::kChunkSize, 12345}));
-    EXPECT_TRUE(builder->verify().empty());
+    EXPECT_TRUE(builder->verify().has_value());
 }
 
 TEST_F(StoreAndFetch, BuildDeduplicatesChunks) {
@@ -38,12 +38,12 @@ TEST_F(StoreAndFetch, GoodMirrorInstallsOnlyVerifiedBytes) {
     release("1.0.0", build(), machine);
     MemorySource mirror(builder->root());
     const auto result = packages::fetch_package(mirror, "demo", *receiver, policy);
-    ASSERT_TRUE(result.ok) << result.error;
-    EXPECT_EQ(result.bytes_fetched, 2 * packages::kChunkSize + 12345 + 6);
-    EXPECT_TRUE(receiver->verify().empty());
+    ASSERT_TRUE(result.has_value()) << error_of(result);
+    EXPECT_EQ(result->bytes_fetched, 2 * packages::kChunkSize + 12345 + 6);
+    EXPECT_TRUE(receiver->verify().has_value());
     EXPECT_EQ(snapshot(receiver->root()), snapshot(builder->root()));
     // Again: nothing to do.
-    EXPECT_TRUE(packages::fetch_package(mirror, "demo", *receiver, policy).already_current);
+    EXPECT_TRUE(packages::fetch_package(mirror, "demo", *receiver, policy).value().already_current);
 }
 
 TEST_F(StoreAndFetch, EveryTamperingIsRefusedAndTheStoreIsUnchanged) {
@@ -96,10 +96,10 @@ TEST_F(StoreAndFetch, UnknownRevokedAndTrustedSigners) {
     MemorySource unknown(builder->root());
     expect_refused(unknown, "neither a fleet machine nor trusted");
     policy.trusted_keys.push_back(stranger.public_key());  // a key the Person chose to trust
-    EXPECT_TRUE(packages::fetch_package(unknown, "demo", *receiver, policy).ok);
+    EXPECT_TRUE(packages::fetch_package(unknown, "demo", *receiver, policy).has_value());
 
     release("2.0.0", manifest, machine);
-    ASSERT_FALSE(fleet->append_new(identity::StatementKind::Revocation, machine.public_key(), "lost", 1002, person));
+    ASSERT_TRUE(fleet->append_new(identity::StatementKind::Revocation, machine.public_key(), "lost", 1002, person));
     MemorySource revoked(builder->root());
     expect_refused(revoked, "which is revoked");
 }
@@ -112,7 +112,7 @@ TEST_F(StoreAndFetch, RollbackAndTwoReleasesOfOneVersionAreRefused) {
     const Sha256Digest two = build();
     release("2.0.0", two, machine);
     MemorySource new_mirror(builder->root());
-    ASSERT_TRUE(packages::fetch_package(new_mirror, "demo", *receiver, policy).ok);
+    ASSERT_TRUE(packages::fetch_package(new_mirror, "demo", *receiver, policy).has_value());
     expect_refused(old_mirror, "older than the accepted 2.0.0 (a rollback)");
     release("2.0.0", one, machine);  // the same version, another package
     MemorySource equivocating(builder->root());
@@ -122,13 +122,13 @@ TEST_F(StoreAndFetch, RollbackAndTwoReleasesOfOneVersionAreRefused) {
 TEST_F(StoreAndFetch, ADamagedAcceptedReleaseRefusesInsteadOfForgetting) {
     release("2.0.0", build(), machine);
     MemorySource mirror(builder->root());
-    ASSERT_TRUE(packages::fetch_package(mirror, "demo", *receiver, policy).ok);
+    ASSERT_TRUE(packages::fetch_package(mirror, "demo", *receiver, policy).has_value());
     write(receiver->root() + "/releases/demo", "garbage");
     expect_refused(mirror, "damaged");
-    std::string error;
-    EXPECT_EQ(receiver->collect_garbage(error), 0u);
-    EXPECT_NE(error.find("damaged"), std::string::npos) << error;
-    EXPECT_FALSE(receiver->verify().empty());
+    const auto collected = receiver->collect_garbage();
+    ASSERT_FALSE(collected);  // nothing removed
+    EXPECT_NE(collected.error().find("damaged"), std::string::npos) << collected.error();
+    EXPECT_FALSE(receiver->verify().has_value());
 }
 
 TEST_F(StoreAndFetch, AnInterruptedFetchResumesFromVerifiedStagedChunks) {
@@ -145,10 +145,10 @@ TEST_F(StoreAndFetch, AnInterruptedFetchResumesFromVerifiedStagedChunks) {
     write(staged[0], bytes);
     MemorySource good(builder->root());
     const auto result = packages::fetch_package(good, "demo", *receiver, policy);
-    ASSERT_TRUE(result.ok) << result.error;
-    EXPECT_EQ(result.chunks_reused, 1u);
+    ASSERT_TRUE(result.has_value()) << error_of(result);
+    EXPECT_EQ(result->chunks_reused, 1u);
     EXPECT_EQ(good.chunk_requests, 3u);  // four chunks in all, one reused from staging
-    EXPECT_TRUE(receiver->verify().empty());
+    EXPECT_TRUE(receiver->verify().has_value());
     EXPECT_TRUE(fs::is_empty(receiver->root() + "/staging"));
 }
 
@@ -159,19 +159,20 @@ TEST_F(StoreAndFetch, DependenciesAreFetchedVerifiedAndKeptByGc) {
     release("1.0.0", program, machine);
     MemorySource mirror(builder->root());
     const auto result = packages::fetch_package(mirror, "demo", *receiver, policy);
-    ASSERT_TRUE(result.ok) << result.error;
-    EXPECT_EQ(result.manifests, 2u);
+    ASSERT_TRUE(result.has_value()) << error_of(result);
+    EXPECT_EQ(result->manifests, 2u);
     EXPECT_TRUE(receiver->has_blob(library));
-    EXPECT_TRUE(receiver->verify().empty());
-    std::string error;
-    EXPECT_EQ(receiver->collect_garbage(error), 0u) << error;
-    EXPECT_TRUE(receiver->verify().empty());
+    EXPECT_TRUE(receiver->verify().has_value());
+    const auto collected = receiver->collect_garbage();
+    ASSERT_TRUE(collected) << collected.error();
+    EXPECT_EQ(*collected, 0u);
+    EXPECT_TRUE(receiver->verify().has_value());
     // A dependency the mirror lacks is refused, and nothing lands.
     packages::Store third(root + "/third");
     MemorySource partial(builder->root());
     partial.files.erase(packages::Store::blob_relative_path(library));
     const auto before = snapshot(third.root());
-    EXPECT_FALSE(packages::fetch_package(partial, "demo", third, policy).ok);
+    EXPECT_FALSE(packages::fetch_package(partial, "demo", third, policy).has_value());
     EXPECT_EQ(snapshot(third.root()), before);
 }
 
@@ -180,9 +181,10 @@ TEST_F(StoreAndFetch, VerifyFindsDamageAndGcRemovesOnlyTheUnreferenced) {
     write(source + "/README", "version two\n");
     release("2.0.0", build(), machine);
     (void)one;
-    std::string error;
-    EXPECT_EQ(builder->collect_garbage(error), 2u) << error;  // v1's manifest and README
-    EXPECT_TRUE(builder->verify().empty());
+    const auto collected = builder->collect_garbage();
+    ASSERT_TRUE(collected) << collected.error();
+    EXPECT_EQ(*collected, 2u);  // v1's manifest and README
+    EXPECT_TRUE(builder->verify().has_value());
     // Flip one byte of one chunk on disk.
     for (const auto& entry : fs::recursive_directory_iterator(builder->root() + "/blobs")) {
         if (!entry.is_regular_file() || fs::file_size(entry.path()) != packages::kChunkSize) continue;
@@ -191,7 +193,9 @@ TEST_F(StoreAndFetch, VerifyFindsDamageAndGcRemovesOnlyTheUnreferenced) {
         write(entry.path(), bytes);
         break;
     }
-    const auto problems = builder->verify();
+    const auto verified = builder->verify();
+    ASSERT_FALSE(verified);
+    const auto& problems = verified.error();
     ASSERT_EQ(problems.size(), 1u);
     EXPECT_NE(problems[0].find("bin/tool"), std::string::npos) << problems[0];
 }
@@ -201,17 +205,18 @@ TEST_F(StoreAndFetch, OneProcessAtATimeChangesAStore) {
     MemorySource mirror(builder->root());
     // Another process holds the receiver's lock (a second descriptor: flock is per open file).
     packages::Store other(receiver->root());
-    std::optional<packages::StoreLock> held(std::in_place);
-    std::string error;
-    ASSERT_TRUE(other.lock(*held, error)) << error;
+    auto locked = other.lock();
+    ASSERT_TRUE(locked) << locked.error();
+    std::optional<packages::StoreLock> held(std::move(*locked));
     expect_refused(mirror, "busy");
     const auto built = receiver->build(source);
     ASSERT_FALSE(built);
     EXPECT_NE(built.error().find("busy"), std::string::npos) << built.error();
-    EXPECT_EQ(receiver->collect_garbage(error), 0u);
-    EXPECT_NE(error.find("busy"), std::string::npos) << error;
+    const auto collected = receiver->collect_garbage();
+    ASSERT_FALSE(collected);
+    EXPECT_NE(collected.error().find("busy"), std::string::npos) << collected.error();
     held.reset();  // the other process is done
-    EXPECT_TRUE(packages::fetch_package(mirror, "demo", *receiver, policy).ok);
+    EXPECT_TRUE(packages::fetch_package(mirror, "demo", *receiver, policy).has_value());
 }
 
 }  // namespace

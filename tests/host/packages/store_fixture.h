@@ -57,6 +57,11 @@ inline std::map<std::string, std::string> snapshot(const std::string& store) {
 }
 
 // A mirror in memory: the files of a store, with a hook that may change what is served.
+// A fetch's refusal, or a note that it was accepted (never the error of a success).
+inline std::string error_of(const files::Expected<packages::Fetched>& result) {
+    return result ? std::string("(accepted, no error)") : result.error();
+}
+
 class MemorySource final : public packages::Source {
 public:
     explicit MemorySource(const std::string& store) {
@@ -66,21 +71,17 @@ public:
                 files[fs::relative(entry.path(), store).string()] = std::vector<uint8_t>(bytes.begin(), bytes.end());
             }
     }
-    bool get(const std::string& path, size_t limit, std::vector<uint8_t>& data, std::string& error) override {
+    std::expected<void, packages::SourceFailure> get_into(const std::string& path, size_t limit, std::vector<uint8_t>& data) override {
         ++requests;
         const auto file = files.find(path);
-        if (file == files.end() || (fail_after && chunk_requests >= *fail_after && path.starts_with("blobs/") && file->second.size() <= (1 << 20) && !is_manifest(file->second))) {
-            error = "memory: no " + path;
-            return false;
-        }
+        if (file == files.end() || (fail_after && chunk_requests >= *fail_after && path.starts_with("blobs/") && file->second.size() <= (1 << 20) && !is_manifest(file->second)))
+            return std::unexpected(packages::SourceFailure{"memory: no " + path, true});
         data = file->second;
         if (path.starts_with("blobs/") && !is_manifest(data)) ++chunk_requests;
         if (tamper) tamper(path, data);
-        if (data.size() > limit) {
-            error = "memory: " + path + ": more than the " + std::to_string(limit) + " bytes expected";
-            return false;
-        }
-        return true;
+        if (data.size() > limit)
+            return std::unexpected(packages::SourceFailure{"memory: " + path + ": more than the " + std::to_string(limit) + " bytes expected"});
+        return {};
     }
     std::string describe() const override { return "memory"; }
     static bool is_manifest(const std::vector<uint8_t>& bytes) { return bytes.size() >= 4 && std::equal(bytes.begin(), bytes.begin() + 4, "VXPM"); }
@@ -99,7 +100,7 @@ protected:
         builder = std::make_unique<packages::Store>(root + "/builder");
         receiver = std::make_unique<packages::Store>(root + "/receiver");
         fleet.emplace(identity::FleetLog::create(person, 1000));
-        ASSERT_FALSE(fleet->append_new(identity::StatementKind::MachineCertificate, machine.public_key(), "builder", 1001, person));
+        ASSERT_TRUE(fleet->append_new(identity::StatementKind::MachineCertificate, machine.public_key(), "builder", 1001, person));
         policy.fleet = &*fleet;
         source = root + "/source";
         write(source + "/README", "hello\n");
@@ -127,8 +128,8 @@ protected:
     void expect_refused(MemorySource& mirror, const std::string& expected) {
         const auto before = snapshot(receiver->root());
         const auto result = packages::fetch_package(mirror, "demo", *receiver, policy);
-        EXPECT_FALSE(result.ok);
-        EXPECT_NE(result.error.find(expected), std::string::npos) << "got: " << result.error;
+        EXPECT_FALSE(result.has_value());
+        EXPECT_NE(error_of(result).find(expected), std::string::npos) << "got: " << error_of(result);
         EXPECT_EQ(snapshot(receiver->root()), before) << "refused fetch changed the store: " << expected;
     }
 

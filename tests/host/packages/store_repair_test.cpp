@@ -21,7 +21,7 @@ protected:
         bytes[bytes.size() / 3] ^= 0x10;
         write(path, bytes);
     }
-    packages::FetchResult fetch() {
+    files::Expected<packages::Fetched> fetch() {
         MemorySource mirror(builder->root());
         return packages::fetch_package(mirror, "demo", *receiver, policy);
     }
@@ -29,50 +29,50 @@ protected:
 
 TEST_F(StoreRepair, ACorruptChunkIsFetchedAgainEvenWhenTheReleaseIsAlreadyHere) {
     release("1.0.0", build(), machine);
-    ASSERT_TRUE(fetch().ok);
+    ASSERT_TRUE(fetch().has_value());
     flip_a_byte(some_chunk(*receiver));
-    ASSERT_FALSE(receiver->verify().empty());
+    ASSERT_FALSE(receiver->verify().has_value());
     const auto result = fetch();
-    ASSERT_TRUE(result.ok) << result.error;
-    EXPECT_TRUE(result.already_current);
-    EXPECT_EQ(result.chunks_repaired, 1u);
-    EXPECT_TRUE(receiver->verify().empty());
+    ASSERT_TRUE(result.has_value()) << error_of(result);
+    EXPECT_TRUE(result->already_current);
+    EXPECT_EQ(result->chunks_repaired, 1u);
+    EXPECT_TRUE(receiver->verify().has_value());
     EXPECT_EQ(snapshot(receiver->root()), snapshot(builder->root()));
 }
 
 TEST_F(StoreRepair, ADeletedChunkIsFetchedAgain) {
     release("1.0.0", build(), machine);
-    ASSERT_TRUE(fetch().ok);
+    ASSERT_TRUE(fetch().has_value());
     fs::remove(some_chunk(*receiver));
     const auto result = fetch();
-    ASSERT_TRUE(result.ok) << result.error;
-    EXPECT_EQ(result.chunks_repaired, 1u);
-    EXPECT_EQ(result.bytes_fetched, packages::kChunkSize);
-    EXPECT_TRUE(receiver->verify().empty());
+    ASSERT_TRUE(result.has_value()) << error_of(result);
+    EXPECT_EQ(result->chunks_repaired, 1u);
+    EXPECT_EQ(result->bytes_fetched, packages::kChunkSize);
+    EXPECT_TRUE(receiver->verify().has_value());
 }
 
 TEST_F(StoreRepair, ACorruptManifestIsFetchedAgain) {
     const Sha256Digest manifest = build();
     release("1.0.0", manifest, machine);
-    ASSERT_TRUE(fetch().ok);
+    ASSERT_TRUE(fetch().has_value());
     flip_a_byte(receiver->blob_path(manifest));
     const auto result = fetch();
-    ASSERT_TRUE(result.ok) << result.error;
-    EXPECT_EQ(result.manifests_repaired, 1u);
-    EXPECT_TRUE(receiver->verify().empty());
+    ASSERT_TRUE(result.has_value()) << error_of(result);
+    EXPECT_EQ(result->manifests_repaired, 1u);
+    EXPECT_TRUE(receiver->verify().has_value());
 }
 
 TEST_F(StoreRepair, ANewVersionDoesNotReuseACorruptChunk) {
     release("1.0.0", build(), machine);
-    ASSERT_TRUE(fetch().ok);
+    ASSERT_TRUE(fetch().has_value());
     flip_a_byte(some_chunk(*receiver));
     write(source + "/README", "version two\n");  // bin/tool, and its chunks, unchanged
     release("2.0.0", build(), machine);
     const auto result = fetch();
-    ASSERT_TRUE(result.ok) << result.error;
-    EXPECT_EQ(result.chunks_repaired, 1u);
-    EXPECT_EQ(result.bytes_fetched, packages::kChunkSize + 12);
-    EXPECT_TRUE(receiver->verify().empty());
+    ASSERT_TRUE(result.has_value()) << error_of(result);
+    EXPECT_EQ(result->chunks_repaired, 1u);
+    EXPECT_EQ(result->bytes_fetched, packages::kChunkSize + 12);
+    EXPECT_TRUE(receiver->verify().has_value());
 }
 
 TEST_F(StoreRepair, ABuildDoesNotReuseACorruptChunk) {
@@ -80,7 +80,7 @@ TEST_F(StoreRepair, ABuildDoesNotReuseACorruptChunk) {
     flip_a_byte(some_chunk(*builder));
     write(source + "/README", "version two\n");
     release("2.0.0", build(), machine);
-    EXPECT_TRUE(builder->verify().empty());
+    EXPECT_TRUE(builder->verify().has_value());
 }
 
 TEST_F(StoreRepair, AManifestWhoseWholeFileHashDisagreesWithItsChunksIsRefused) {

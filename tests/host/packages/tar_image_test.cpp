@@ -13,7 +13,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-packages::TarIndex index_of(const std::string& bytes) {
+files::Expected<packages::TarIndex> index_of(const std::string& bytes) {
     return packages::index_tar(bytes.size(), [&](uint64_t offset, uint8_t* out) {
         if (offset + packages::kTarBlock > bytes.size()) return false;
         std::memcpy(out, bytes.data() + offset, packages::kTarBlock);
@@ -43,25 +43,27 @@ protected:
 
 TEST_F(TarImage, IndexesEveryRegularMemberAtItsOffset) {
     const auto index = index_of(image);
-    ASSERT_EQ(index.error, "");
-    ASSERT_EQ(index.members.size(), 2u);
-    const auto& blob = index.members.at("blobs/ab/cdef");
+    ASSERT_TRUE(index) << index.error();
+    ASSERT_EQ(index->size(), 2u);
+    const auto& blob = index->at("blobs/ab/cdef");
     EXPECT_EQ(blob.size, 1000u);
     EXPECT_EQ(image.substr(blob.offset, blob.size), std::string(1000, 'x'));
-    const auto& release = index.members.at("releases/demo");
+    const auto& release = index->at("releases/demo");
     EXPECT_EQ(image.substr(release.offset, release.size), "release");
 }
 
 TEST_F(TarImage, DamagedTruncatedAndForeignImagesAreRefused) {
     std::string damaged = image;
     damaged[600] ^= 1;  // inside the second header: its checksum no longer matches
-    EXPECT_NE(index_of(damaged).error.find("checksum"), std::string::npos) << index_of(damaged).error;
+    ASSERT_FALSE(index_of(damaged));
+    EXPECT_NE(index_of(damaged).error().find("checksum"), std::string::npos) << index_of(damaged).error();
     for (size_t cut : {size_t(700), size_t(1536), size_t(2500)}) {  // in a header, between members, in data
         const auto index = index_of(image.substr(0, cut));
-        EXPECT_TRUE(index.members.empty()) << cut;
-        EXPECT_NE(index.error.find("truncated"), std::string::npos) << cut << ": " << index.error;
+        ASSERT_FALSE(index) << cut;  // a refusal indexes nothing
+        EXPECT_NE(index.error().find("truncated"), std::string::npos) << cut << ": " << index.error();
     }
-    EXPECT_NE(index_of(std::string(2048, 'z')).error.find("not a ustar header"), std::string::npos);
+    ASSERT_FALSE(index_of(std::string(2048, 'z')));
+    EXPECT_NE(index_of(std::string(2048, 'z')).error().find("not a ustar header"), std::string::npos);
 }
 
 }  // namespace

@@ -174,8 +174,8 @@ TEST_F(SecretCopies, WritingAndReadingTheMachineKeyLeavesNoHeapCopy) {
         const auto size = files::read_file_into(path, read.span());
         ASSERT_TRUE(size);
         const auto parsed = identity::parse_machine_key(identity::Bytes(read.data(), *size));
-        ASSERT_TRUE(parsed.key) << parsed.error;
-        EXPECT_EQ(parsed.key->public_key(), public_key);
+        ASSERT_TRUE(parsed) << parsed.error();
+        EXPECT_EQ(parsed->public_key(), public_key);
     }
     watching = false;
     unlink(path.c_str());
