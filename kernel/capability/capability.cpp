@@ -32,6 +32,7 @@ void Capability::make_root(Object& object, base::u32 rights) {
 
 void Capability::derive_from(Capability& parent, base::u32 rights) {
     if (!is_empty() || parent.is_empty()) __builtin_trap();  // needs an empty child and a live parent
+    if (parent.held_) __builtin_trap();  // nothing can name a held node to derive from it
     parent.object_->retain();
     object_ = parent.object_;
     rights_ = parent.rights_ & rights;
@@ -45,6 +46,7 @@ void Capability::derive_from(Capability& parent, base::u32 rights) {
 
 void Capability::move_from(Capability& source, base::u32 rights) {
     if (!is_empty() || source.is_empty() || &source == this) __builtin_trap();  // needs an empty destination and a live source
+    if (held_ || source.held_) __builtin_trap();  // a held node stays with its holder
     object_ = source.object_;  // the reference moves with the node
     rights_ = source.rights_ & rights;
     // Take the source's place on its ring, unless it was alone there.
@@ -88,18 +90,30 @@ void Capability::remove() {
     }
     Object* object = object_;
     become_empty();
+    // The holder undoes what the node allowed while the object is still referenced (a mapping
+    // is gone before its Bundle's frames can be freed).
+    if (held_) static_cast<HeldCapability*>(this)->deleted();
     // Last: releasing may queue the object for the reaper, never destroy it here.
     object->release();
+}
+
+base::usize Capability::revoke_cost() const {
+    if (!held_) return 1;
+    const base::usize cost = static_cast<const HeldCapability*>(this)->deletion_cost();
+    return cost == 0 ? 1 : cost;
 }
 
 base::usize Capability::revoke_descendants(base::usize budget) {
     if (is_empty()) __builtin_trap();  // an empty node has no descendants to revoke
     base::usize removed = 0;
-    // Bound: `budget`. Invariant: every descendant not yet removed is still a descendant, and the
-    // tree is valid after each step (removing the first child moves its children to the front
-    // of our ring).
-    while (removed < budget && has_descendants()) {
-        owner_of(children_.next)->remove();
+    base::usize spent = 0;
+    // Bound: `budget` (each removal costs at least 1). Invariant: every descendant not yet
+    // removed is still a descendant, and the tree is valid after each step (removing the first
+    // child moves its children to the front of our ring).
+    while (spent < budget && has_descendants()) {
+        Capability* first = owner_of(children_.next);
+        spent += first->revoke_cost();
+        first->remove();
         ++removed;
     }
     return removed;

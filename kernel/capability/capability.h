@@ -20,6 +20,10 @@
 //     transfer (the old storage becomes empty).
 //   - revoke: removes the first child, whose children then become first children; one node per
 //     step, so a revoke of any size is done in bounded steps.
+// A node is kept in one of three kinds of storage: a table slot, a message's in-flight place
+// (both passive: deleting the node just empties them), or a HeldCapability — a kernel
+// structure whose existence the node stands for (a Reticle mapping). Deleting a held node, for
+// whatever reason, tells its holder, which then undoes what the node allowed (unmaps).
 // seL4 keeps its derivations in a "mapping database" (one list in preorder). Explicit rings
 // cost two more pointers per node but make removing a node with descendants O(1): in a preorder
 // list with depths, the removed node's whole subtree would need its depths renumbered.
@@ -34,6 +38,8 @@
 #include "kernel/object/object.h"
 
 namespace kernel {
+
+class HeldCapability;
 
 class Capability {
 public:
@@ -63,9 +69,12 @@ public:
     // its rights narrowed by `rights`; `source` becomes empty (its generation bumped).
     void move_from(Capability& source, base::u32 rights);
     // Deletes this live node: releases its object (the reaper destroys it when this was the
-    // last reference), bumps the generation, and hands its children to its parent.
+    // last reference), bumps the generation, and hands its children to its parent. A held
+    // node's holder is told (HeldCapability::deleted) before the object is released.
     void remove();
-    // Deletes up to `budget` descendants of this live node, in preorder; returns how many.
+    // Deletes descendants of this live node, in preorder, until their deletion cost (1 for a
+    // node in a table or in flight, HeldCapability::deletion_cost for a held one) reaches
+    // `budget`; at least one when budget > 0, so every call makes progress. Returns how many.
     // has_descendants() tells whether more remain. Every step leaves a valid tree.
     base::usize revoke_descendants(base::usize budget);
 
@@ -81,6 +90,8 @@ public:
     bool links_are_consistent() const;
 
 private:
+    friend class HeldCapability;
+
     struct Link {
         Link* previous = this;
         Link* next = this;
@@ -96,11 +107,58 @@ private:
     // Leaves this node empty and unlinked; the caller has dealt with the reference and links.
     void become_empty();
 
+    // What deleting this live node costs a revoke's budget (at least 1).
+    base::usize revoke_cost() const;
+
     Object* object_ = nullptr;
-    base::u32 rights_ = 0;
+    base::u16 rights_ = 0;  // kRightsAll fits (static_assert below): the table slot stays 48 bytes
+    bool held_ = false;     // this storage is a HeldCapability (set for its whole life)
     base::u32 generation_ = 1;
     Link sibling_;   // on the parent's children ring, or a ring of roots (T1)
     Link children_;  // sentinel of this node's children ring
+};
+static_assert(vectra::abi::kRightsAll <= 0xffff, "Capability keeps rights in 16 bits");
+
+// A node held by a kernel structure rather than by a table or a message: today a Reticle
+// mapping, made from the Bundle capability it was mapped through (a child of it), so that
+// revoking that capability, or any ancestor, deletes the node and with it the mapping. The
+// holder derives from this class and is told through deleted() when the node goes, whoever
+// deletes it: a revoke reaching it, or the holder itself calling remove() (unmap, destroy).
+// Nobody can name a held node with a handle, so nothing derives from it or moves it.
+class HeldCapability : private Capability {
+public:
+    HeldCapability() { held_ = true; }
+    // The holder removes its node before it goes: deleted() could no longer be called here.
+    ~HeldCapability() {
+        if (!is_empty()) __builtin_trap();  // a holder went away still holding a capability
+    }
+
+    using Capability::is_empty;
+    using Capability::object;
+    using Capability::rights;
+    // The derivation tree sees this storage as an ordinary node (for checks and tests).
+    const Capability& capability() const { return *this; }
+
+    // This empty node becomes a child of `through` (live), narrowed by `rights`, holding a
+    // reference to its object. Checking that `through` permits it is the caller's job.
+    void hold_derived(Capability& through, base::u32 rights) { derive_from(through, rights); }
+    // For what the kernel makes without any capability (init's own mappings, in-kernel tests):
+    // a root of its own, which only the holder removes.
+    void hold_root(Object& object, base::u32 rights) { make_root(object, rights); }
+    // Deletes the node (deleted() runs, as for a revoke). The node must be live.
+    using Capability::remove;
+
+protected:
+    // Called once each time the node is deleted, with the node already empty and its object
+    // still referenced until deleted() returns. It must not change the derivation tree (it runs
+    // inside a revoke's walk) and must not fail.
+    virtual void deleted() = 0;
+    // What deleted() will cost, in units of one ordinary node's deletion (at least 1): a revoke
+    // stops taking more held nodes once its budget is spent.
+    virtual base::usize deletion_cost() const { return 1; }
+
+private:
+    friend class Capability;
 };
 
 // The next generation after `generation`: wraps within the handle's generation bits, skipping 0.

@@ -32,6 +32,7 @@ void Reticle::GrantFrames::free_table(base::u64 physical) { free_object_pages(gr
 Reticle::Reticle(base::u64 root_physical, Bundle& grant)
     : Object(abi::ObjectKind::Reticle), page_table_(AddressHalf::Lower, root_physical, frames_, direct_map), paid_by_(&grant) {
     frames_.grant = &grant;
+    for (Mapping& mapping : mappings_) mapping.reticle = this;
 #if defined(__x86_64__)
     // The upper half (entries 256-511) is the kernel's, shared by every address space; the
     // kernel never adds a root entry after boot, so copying them once is enough.
@@ -61,9 +62,9 @@ MappingFlags Reticle::flags_for(base::u32 protection, bool device) {
                         .global = false};
 }
 
-Status Reticle::map(Bundle& bundle, base::u64 offset, base::u64 address, base::u64 size, base::u32 protection,
-                    base::u32 allowed) {
-    // Decode: is everything page-aligned, inside the Bundle and the user half, W^X, free?
+StatusOr<Reticle::Mapping*> Reticle::check_map(Bundle& bundle, base::u64 offset, base::u64 address, base::u64 size,
+                                               base::u32 protection, base::u32 allowed) {
+    // Is everything page-aligned, inside the Bundle and the user half, W^X, free?
     if (size == 0 || address % layout::kPageSize != 0 || offset % layout::kPageSize != 0 || size % layout::kPageSize != 0)
         return Status::InvalidArgument;
     if ((protection & ~base::u32(abi::kProtectRead | abi::kProtectWrite | abi::kProtectExecute)) != 0 || protection == 0)
@@ -73,31 +74,76 @@ Status Reticle::map(Bundle& bundle, base::u64 offset, base::u64 address, base::u
     if (!bundle.mappable()) return Status::WrongKind;
     if (offset > bundle.size() || size > bundle.size() - offset) return Status::InvalidArgument;
     if (!user_range_valid(address, size)) return Status::BadAddress;
-    Mapping* free_slot = nullptr;
+    Mapping* free_record = nullptr;
+    // Bound: kMaxMappings.
     for (Mapping& mapping : mappings_) {
         if (mapping.size == 0) {
-            if (free_slot == nullptr) free_slot = &mapping;
+            if (free_record == nullptr) free_record = &mapping;
         } else if (overlaps(mapping.address, mapping.size, address, size)) {
             return Status::AlreadyExists;
         }
     }
-    if (free_slot == nullptr) return Status::TooLarge;
-    // Invoke: the page table is all or nothing (a failure leaves nothing mapped).
+    if (free_record == nullptr) return Status::TooLarge;
+    return free_record;
+}
+
+Status Reticle::install(Mapping& record, Bundle& bundle, base::u64 offset, base::u64 address, base::u64 size,
+                        base::u32 protection, base::u32 allowed) {
+    // The page table is all or nothing (a failure leaves nothing mapped, and no record used).
     const bool device = bundle.flavour() == abi::BundleFlavour::Device;
     auto mapped = page_table_.map(address, bundle.physical() + offset, size, flags_for(protection, device), false);
     if (mapped.is_error()) return mapped.error().code == base::ErrorCode::OutOfMemory ? Status::OutOfMemory : Status::AlreadyExists;
-    *free_slot = Mapping{address, size, bundle.physical() + offset, protection, allowed, &bundle};
-    bundle.retain();
+    record.address = address;
+    record.size = size;
+    record.protection = protection;
+    record.allowed = allowed;
+    record.device = device;
     return Status::Ok;
 }
 
-void Reticle::remove_mapping(Mapping& mapping) {
+Status Reticle::map(Capability& through, base::u64 offset, base::u64 address, base::u64 size, base::u32 protection,
+                    base::u32 allowed) {
+    // Is the capability one to a Bundle? (Its rights are the syscall's to check.)
+    if (through.is_empty() || through.object()->kind() != abi::ObjectKind::Bundle) return Status::WrongKind;
+    Bundle& bundle = *static_cast<Bundle*>(through.object());
+    Mapping* record = TRY(check_map(bundle, offset, address, size, protection, allowed));
+    const Status installed = install(*record, bundle, offset, address, size, protection, allowed);
+    if (installed != Status::Ok) return installed;
+    // Nothing below can fail: the node that stands for the mapping joins the tree under
+    // `through`, with the rights the mapping uses (what protect may still grant).
+    record->hold_derived(through, through.rights());
+    return Status::Ok;
+}
+
+Status Reticle::map(Bundle& bundle, base::u64 offset, base::u64 address, base::u64 size, base::u32 protection,
+                    base::u32 allowed) {
+    Mapping* record = TRY(check_map(bundle, offset, address, size, protection, allowed));
+    const Status installed = install(*record, bundle, offset, address, size, protection, allowed);
+    if (installed != Status::Ok) return installed;
+    record->hold_root(bundle, abi::kRightRead | abi::kRightMap);
+    return Status::Ok;
+}
+
+void Reticle::unmap_pages(Mapping& mapping) {
+    // Cannot fail: unmapping whole mappings never splits a large page (none are made).
     (void)page_table_.unmap(mapping.address, mapping.size);
+    // One CPU today: this flush (of the current address space; a switch drops every user
+    // entry, see arch::user_page_table_activate) is all it takes. SMP: every other CPU that
+    // may hold this Reticle's entries needs a shootdown here, completed before the node's
+    // reference to the Bundle is released (right after this returns) and its frames can be
+    // reused.
     for (base::u64 at = mapping.address; at < mapping.address + mapping.size; at += layout::kPageSize)
         arch::tlb_flush_user_page(at);
-    mapping.bundle->release();
-    mapping = Mapping{};
+    mapping.address = 0;
+    mapping.size = 0;
+    mapping.protection = 0;
+    mapping.allowed = 0;
+    mapping.device = false;
 }
+
+void Reticle::Mapping::deleted() { reticle->unmap_pages(*this); }
+
+base::usize Reticle::Mapping::deletion_cost() const { return 1 + size / layout::kPageSize; }
 
 Status Reticle::unmap(base::u64 address, base::u64 size) {
     if (size == 0 || address % layout::kPageSize != 0 || size % layout::kPageSize != 0) return Status::InvalidArgument;
@@ -109,8 +155,9 @@ Status Reticle::unmap(base::u64 address, base::u64 size) {
         any = true;
     }
     if (!any) return Status::NotFound;
+    // Deleting each node unmaps its range (Mapping::deleted) and releases its Bundle.
     for (Mapping& mapping : mappings_) {
-        if (mapping.size != 0 && overlaps(mapping.address, mapping.size, address, size)) remove_mapping(mapping);
+        if (mapping.size != 0 && overlaps(mapping.address, mapping.size, address, size)) mapping.remove();
     }
     return Status::Ok;
 }
@@ -123,8 +170,7 @@ Status Reticle::protect(base::u64 address, base::u64 size, base::u32 protection)
     for (Mapping& mapping : mappings_) {
         if (mapping.size == 0 || address < mapping.address || address + size > mapping.address + mapping.size) continue;
         if ((protection & ~mapping.allowed) != 0) return Status::MissingRights;
-        const bool device = mapping.bundle->flavour() == abi::BundleFlavour::Device;
-        auto changed = page_table_.protect(address, size, flags_for(protection, device));
+        auto changed = page_table_.protect(address, size, flags_for(protection, mapping.device));
         if (changed.is_error()) return Status::OutOfMemory;
         for (base::u64 at = address; at < address + size; at += layout::kPageSize) arch::tlb_flush_user_page(at);
         if (address == mapping.address && size == mapping.size) mapping.protection = protection;
@@ -140,9 +186,16 @@ base::u32 Reticle::protection_at(base::u64 address) const {
            (translation->flags.executable ? abi::kProtectExecute : 0);
 }
 
+base::u32 Reticle::mapping_count() const {
+    base::u32 count = 0;
+    for (const Mapping& mapping : mappings_) count += mapping.size != 0 ? 1 : 0;
+    return count;
+}
+
 void Reticle::destroy() {
+    // Every mapping's node goes with the Reticle (its descendants: none, nothing names it).
     for (Mapping& mapping : mappings_) {
-        if (mapping.size != 0) remove_mapping(mapping);
+        if (mapping.size != 0) mapping.remove();
     }
     Bundle* grant = paid_by_;
     const base::u64 root = page_table_.root();

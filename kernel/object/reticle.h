@@ -1,12 +1,20 @@
 // Reticle: an address space — the view of Bundles a Task sees. Its page table serves the user
 // half only (the kernel half is shared: on x86_64 the root carries the kernel's upper entries,
-// on aarch64 the user half has its own TTBR0). Each mapping is a whole Bundle range, recorded
-// here with a reference to the Bundle so that mapped frames never go back to the allocator
-// while mapped. Never writable and executable at once. Page tables are paid by the grant the
-// Reticle was made from.
+// on aarch64 the user half has its own TTBR0). Each mapping is a whole Bundle range. Never
+// writable and executable at once. Page tables are paid by the grant the Reticle was made from.
+//
+// A mapping is a capability: its record holds a node of the derivation tree (a
+// HeldCapability), a child of the Bundle capability it was mapped through, and that node's
+// reference keeps the Bundle's frames out of the allocator while mapped. The mapping exists
+// exactly as long as the node: revoking the capability it was mapped through (or any ancestor,
+// from any Task) deletes the node, and its deletion unmaps the range and flushes the TLB —
+// as do reticle_unmap and the Reticle's destruction, which delete the node themselves.
+// Closing (not revoking) the capability keeps the mapping: its node moves up to the closed
+// capability's parent, as every child does.
 #pragma once
 
 #include "arch/page_table_format.h"
+#include "kernel/capability/capability.h"
 #include "kernel/capability/status_or.h"
 #include "kernel/mm/page_table.h"
 #include "kernel/object/object.h"
@@ -21,10 +29,18 @@ public:
 
     static StatusOr<Reticle*> create(Bundle& grant);
 
-    // Maps [offset, offset + size) of `bundle` at `address` with `protection` (abi::Protection
-    // bits; never write and execute together). Page-aligned, inside the user half, not
-    // overlapping another mapping. AlreadyExists, InvalidArgument, OutOfMemory (page tables).
-    // `allowed`: the protections the Bundle capability permits; protect never goes beyond them.
+    // reticle_map: maps [offset, offset + size) of the Bundle that `through` (a live capability
+    // to a Bundle; checking its rights is the caller's job) refers to, at `address` with
+    // `protection` (abi::Protection bits; never write and execute together). Page-aligned,
+    // inside the user half, not overlapping another mapping. The mapping's node becomes a child
+    // of `through`. AlreadyExists, InvalidArgument, OutOfMemory (page tables), TooLarge (no
+    // free mapping record). `allowed`: the protections the capability permits; protect never
+    // goes beyond them.
+    vectra::abi::Status map(Capability& through, base::u64 offset, base::u64 address, base::u64 size,
+                            base::u32 protection, base::u32 allowed);
+    // The same for what the kernel maps without any capability (init's program and stack,
+    // in-kernel tests): the mapping's node is a root of its own, so only unmap or the
+    // Reticle's end removes it.
     vectra::abi::Status map(Bundle& bundle, base::u64 offset, base::u64 address, base::u64 size, base::u32 protection,
                             base::u32 allowed);
     // Removes every mapping inside [address, address + size); a mapping that sticks out of the
@@ -36,18 +52,28 @@ public:
     base::u64 root() const { return page_table_.root(); }
     // The protection at `address` (0 when unmapped), for fault reports and tests.
     base::u32 protection_at(base::u64 address) const;
+    // Live mappings, for tests.
+    base::u32 mapping_count() const;
 
 protected:
     void destroy() override;
 
 private:
-    struct Mapping {
+    // One mapping record. Invariant: size != 0 exactly when the node is live.
+    class Mapping final : public HeldCapability {
+    public:
+        Reticle* reticle = nullptr;  // the Reticle this record lives in (set once)
         base::u64 address = 0;
-        base::u64 size = 0;  // 0: free slot
-        base::u64 physical = 0;
+        base::u64 size = 0;  // 0: free record
         base::u32 protection = 0;
         base::u32 allowed = 0;
-        Bundle* bundle = nullptr;
+        bool device = false;
+
+    private:
+        // The node is gone (revoked, unmapped, or the Reticle is ending): so is the mapping.
+        void deleted() override;
+        // Unmapping and flushing are per page: a revoke's budget counts them.
+        base::usize deletion_cost() const override;
     };
     class GrantFrames final : public PageTableFrames {
     public:
@@ -58,7 +84,15 @@ private:
 
     Reticle(base::u64 root_physical, Bundle& grant);
     static MappingFlags flags_for(base::u32 protection, bool device);
-    void remove_mapping(Mapping& mapping);
+    // Decode for both map()s: the free record for the new mapping, or why there is none.
+    StatusOr<Mapping*> check_map(Bundle& bundle, base::u64 offset, base::u64 address, base::u64 size,
+                                 base::u32 protection, base::u32 allowed);
+    // Invoke: the page-table change, the only step that can fail (OutOfMemory); then the
+    // record, whose node the caller makes live.
+    vectra::abi::Status install(Mapping& record, Bundle& bundle, base::u64 offset, base::u64 address, base::u64 size,
+                                base::u32 protection, base::u32 allowed);
+    // The page-table half of a mapping's end, called when its node is deleted.
+    void unmap_pages(Mapping& mapping);
 
     GrantFrames frames_;
     PageTable<arch::PageTableFormat> page_table_;

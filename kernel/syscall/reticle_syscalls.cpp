@@ -30,8 +30,9 @@ Result reticle_syscalls(Task& task, Syscall number, const Arguments& arguments) 
             const base::u32 rights = capability.value()->rights();
             const base::u32 allowed = abi::kProtectRead | ((rights & abi::kRightWrite) ? abi::kProtectWrite : 0) |
                                       ((rights & abi::kRightExecute) ? abi::kProtectExecute : 0);
-            auto* bundle = static_cast<Bundle*>(capability.value()->object());
-            return from(reticle->map(*bundle, arguments[2], arguments[3], arguments[4], static_cast<base::u32>(protection), allowed));
+            // The mapping's node is derived from this capability: revoking it (or an ancestor) unmaps.
+            return from(reticle->map(*capability.value(), arguments[2], arguments[3], arguments[4],
+                                     static_cast<base::u32>(protection), allowed));
         }
         case Syscall::reticle_unmap: {
             Reticle* reticle = TRY_SYSCALL(lookup<Reticle>(task, arguments[0], abi::kRightWrite));
