@@ -64,6 +64,11 @@ MUTATIONS = {
         "kernel/capability/capability_table.cpp",
         "Capability* parent = TRY(lookup(handle, ObjectKind::None, vectra::abi::kRightTransfer));\n    // Has the destination",
         "Capability* parent = TRY(lookup(handle, ObjectKind::None, 0));\n    // Has the destination"),
+    "remove does not tell a held node's holder (a revoked mapping stays mapped)": (
+        "kernel/capability/capability.cpp",
+        "if (held_) static_cast<HeldCapability*>(this)->deleted();", ""),
+    "revoke counts a held node as one, whatever its cost": (
+        "kernel/capability/capability.cpp", "spent += first->revoke_cost();", "spent += 1;"),
     "revoke needs no revoke right": (
         "kernel/capability/capability_table.cpp",
         "TRY(lookup(handle, ObjectKind::None, vectra::abi::kRightRevoke));", "TRY(lookup(handle, ObjectKind::None, 0));"),
