@@ -6,6 +6,7 @@
 #include "kernel/object/bundle.h"
 #include "kernel/object/message_queue.h"
 #include "kernel/object/object_memory.h"
+#include "kernel/object/signal.h"
 #include "kernel/sched/scheduler.h"
 
 namespace kernel {
@@ -81,6 +82,7 @@ Status Ring::send(const base::u8* bytes, base::u32 byte_count, base::Span<const 
     const Status queued = queue.messages.push(bytes, byte_count, handles, table);
     if (queued != Status::Ok) return queued;
     if (Thread* receiver = queue.receivers.front()) sched::wake(*receiver, 0);
+    channel_->ends[peer]->raise_notification();
     return Status::Ok;
 }
 
@@ -117,10 +119,25 @@ Status Ring::receive(const abi::RingMessage& message, base::u64 user_message, Ca
     return Status::Ok;
 }
 
+void Ring::notify(Signal* signal, base::u64 bits) {
+    if (signal != nullptr) signal->retain();
+    if (notify_signal_ != nullptr) notify_signal_->release();
+    notify_signal_ = signal;
+    notify_bits_ = bits;
+    if (!channel_->queues[side_].messages.empty() || channel_->ends[1 - side_] == nullptr) raise_notification();
+}
+
+void Ring::raise_notification() {
+    if (notify_signal_ != nullptr) notify_signal_->raise(notify_bits_);
+}
+
 void Ring::destroy() {
     RingChannel& channel = *channel_;
     const int side = side_;
     channel.ends[side] = nullptr;
+    if (notify_signal_ != nullptr) notify_signal_->release();
+    notify_signal_ = nullptr;
+    if (Ring* peer = channel.ends[1 - side]) peer->raise_notification();  // it learns this end is gone
     // Messages for this end will never be received; waiters on either side learn the end is gone.
     channel.queues[side].messages.drop_all();
     sched::wake_all(channel.queues[side].senders, static_cast<base::i64>(Status::PeerClosed));

@@ -18,6 +18,7 @@
 namespace kernel {
 
 class Bundle;
+class Signal;
 struct RingChannel;
 
 class Ring final : public Object {
@@ -40,15 +41,23 @@ public:
     vectra::abi::Status receive(const vectra::abi::RingMessage& message, base::u64 user_message, CapabilityTable& table,
                                 base::u64 deadline);
 
+    // Binds this end to `signal` (nullptr: unbinds): whenever a message is queued for this end,
+    // or the peer end goes away, `bits` are raised on it — at once when either is already so.
+    // Lets one thread wait for several Rings (and interrupts) on one Signal.
+    void notify(Signal* signal, base::u64 bits);
+
 protected:
     void destroy() override;
 
 private:
     friend struct RingChannel;
+    void raise_notification();
     Ring(RingChannel& channel, int side) : Object(vectra::abi::ObjectKind::Ring), channel_(&channel), side_(side) {}
 
     RingChannel* channel_;
     int side_;
+    Signal* notify_signal_ = nullptr;  // retained while bound
+    base::u64 notify_bits_ = 0;
 };
 
 }  // namespace kernel

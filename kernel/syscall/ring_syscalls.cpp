@@ -1,6 +1,7 @@
-// ring_create, ring_send, ring_receive, ring_call.
+// ring_create, ring_send, ring_receive, ring_call, ring_notify.
 #include "kernel/object/bundle.h"
 #include "kernel/object/ring.h"
+#include "kernel/object/signal.h"
 #include "kernel/syscall/syscall.h"
 
 namespace kernel::syscall {
@@ -84,6 +85,18 @@ Result ring_syscalls(Task& task, Syscall number, const Arguments& arguments) {
             const Result result = sent == Status::Ok ? receive_into(task, *ring, arguments[2], deadline) : fail(sent);
             ring->release();
             return result;
+        }
+        case Syscall::ring_notify: {
+            // (ring, signal or kNoHandle to unbind, bits)
+            Ring* ring = TRY_SYSCALL(lookup<Ring>(task, arguments[0], abi::kRightRead));
+            if (arguments[1] == abi::kNoHandle) {
+                ring->notify(nullptr, 0);
+                return ok();
+            }
+            Signal* signal = TRY_SYSCALL(lookup<Signal>(task, arguments[1], abi::kRightWrite));
+            if (arguments[2] == 0 || (arguments[2] & ~abi::kSignalBitsMask) != 0) return fail(Status::InvalidArgument);
+            ring->notify(signal, arguments[2]);
+            return ok();
         }
         default: return fail(Status::BadSyscall);
     }

@@ -89,6 +89,7 @@ constexpr const char* status_name(Status status) {
     X(ring_send, 21, 3)               \
     X(ring_receive, 22, 3)            \
     X(ring_call, 23, 4)               \
+    X(ring_notify, 24, 3)             \
     X(signal_create, 30, 1)           \
     X(signal_raise, 31, 2)            \
     X(signal_clear, 32, 2)            \

@@ -3,8 +3,10 @@
 // its own, whose server end init sends over the driver's control Ring (a capability in a
 // message); replies go back on the client's own Ring, so clients never see each other's.
 // It writes what clients send, echoes what is typed (backspace edits) and answers the pending
-// ReadLine when Enter arrives. The kernel has no wait on several objects yet, so the driver
-// polls its Rings without blocking and sleeps on the receive Signal (10 ms at most) when idle.
+// ReadLine when Enter arrives. It sleeps on one Signal: its UART's Mask raises one bit, and
+// every Ring it serves (control and clients) is bound to another with ring_notify; woken, it
+// clears the bits and then drains without blocking, so a message queued meanwhile raises them
+// again and is never missed.
 #include "user/console/protocol.h"
 #include "user/console/uart.h"
 #include "user/runtime/runtime.h"
@@ -16,8 +18,8 @@ namespace protocol = vectra::console;
 
 namespace {
 
-constexpr base::u64 kReceiveBit = 1;
-constexpr base::u64 kIdleNanoseconds = 10'000'000;  // 10 ms
+constexpr base::u64 kReceiveBit = 1;  // the UART's interrupt (its Mask)
+constexpr base::u64 kRingBit = 2;     // a message on the control Ring or a client's Ring
 constexpr base::u32 kMaxClients = 32;
 constexpr int kNoReader = -1;
 
@@ -27,6 +29,7 @@ base::u32 line_length = 0;
 int reader = kNoReader;  // the client waiting for a line
 bool read_echo = true;
 abi::Handle clients[kMaxClients] = {};
+abi::Handle wake_signal = abi::kNoHandle;
 
 void write_text(const base::u8* bytes, base::u32 count) {
     for (base::u32 i = 0; i < count; ++i) {
@@ -112,6 +115,7 @@ bool accept_clients(abi::Handle control) {
         bool placed = false;
         for (abi::Handle& slot : clients) {
             if (slot != abi::kNoHandle) continue;
+            if (sys::ring_notify(received, wake_signal, kRingBit).is_error()) break;  // cannot hear it: refuse it
             slot = received;
             placed = true;
             break;
@@ -152,15 +156,17 @@ int main(const vectra::StartInfo& start) {
     if (!uart.init(is_16550, registers, start.self_reticle)) return 3;
     auto signal = sys::signal_create(start.memory_grant);
     if (signal.is_error() || sys::mask_bind(mask, signal.value(), kReceiveBit).is_error()) return 4;
+    wake_signal = signal.value();
+    if (sys::ring_notify(control, wake_signal, kRingBit).is_error()) return 5;
 
-    // Bound per pass: kMaxClients new clients, 16 messages per client, 64 received bytes.
+    // Bound per pass: kMaxClients new clients, 16 messages per client, 64 received bytes. A pass
+    // that found work looks again before sleeping (a client may have more than 16 queued).
+    bool busy = true;
     for (;;) {
-        bool busy = accept_clients(control);
-        for (int client = 0; client < int(kMaxClients); ++client)
-            if (clients[client] != abi::kNoHandle) busy = serve_client(client) || busy;
-        auto raised = sys::signal_wait(signal.value(), kReceiveBit, busy ? 0 : kIdleNanoseconds);
-        if (raised.is_ok()) {
-            (void)sys::signal_clear(signal.value(), kReceiveBit);
+        auto raised = sys::signal_wait(wake_signal, kReceiveBit | kRingBit, busy ? 0 : abi::kForever);
+        const base::u64 bits = raised.is_ok() ? raised.value() : 0;
+        if (bits != 0) (void)sys::signal_clear(wake_signal, bits);
+        if ((bits & kReceiveBit) != 0) {
             // Clear the device's interrupt before draining it: a byte that arrives after the
             // drain raises it again. (The other order loses that byte's interrupt, and the UART
             // then waits for us to read a byte we never hear about.)
@@ -169,5 +175,8 @@ int main(const vectra::StartInfo& start) {
             for (int i = 0; i < 64 && uart.read_byte(byte); ++i) typed(byte);
             (void)sys::mask_acknowledge(mask);
         }
+        busy = accept_clients(control);
+        for (int client = 0; client < int(kMaxClients); ++client)
+            if (clients[client] != abi::kNoHandle) busy = serve_client(client) || busy;
     }
 }

@@ -94,6 +94,55 @@ USER_TEST(a_gone_peer_answers_peer_closed) {
     EXPECT(sys::handle_close(ring.value().first).is_ok());
 }
 
+USER_TEST(a_bound_signal_hears_messages_and_a_gone_peer) {
+    ASSERT(grant() != abi::kNoHandle);
+    const auto ring = sys::ring_create(grant(), 4);
+    const auto signal = sys::signal_create(grant());
+    ASSERT(ring.is_ok() && signal.is_ok());
+    const abi::Handle sender = ring.value().first, receiver = ring.value().second;
+    const char text[] = "x";
+    // A message already queued raises the bits at once when bound.
+    EXPECT(sys::ring_send(sender, sys::message_to_send(bytes_of(text, 1)), abi::kTimeoutNone).is_ok());
+    EXPECT(sys::ring_notify(receiver, signal.value(), 2).is_ok());
+    EXPECT_EQ(sys::signal_wait(signal.value(), 2, abi::kTimeoutNone).value_or(0), 2u);
+    EXPECT(sys::signal_clear(signal.value(), 2).is_ok());
+    // Each later message raises them again; the sending direction does not.
+    base::u8 buffer[8];
+    auto message = sys::message_to_receive(buffer);
+    EXPECT(sys::ring_receive(receiver, message, abi::kTimeoutNone).is_ok());
+    EXPECT(sys::ring_send(receiver, sys::message_to_send(bytes_of(text, 1)), abi::kTimeoutNone).is_ok());
+    EXPECT_EQ(sys::signal_wait(signal.value(), 2, abi::kTimeoutNone).status(), Status::WouldBlock);
+    EXPECT(sys::ring_send(sender, sys::message_to_send(bytes_of(text, 1)), abi::kTimeoutNone).is_ok());
+    EXPECT_EQ(sys::signal_wait(signal.value(), 2, abi::kTimeoutNone).value_or(0), 2u);
+    EXPECT(sys::signal_clear(signal.value(), 2).is_ok());
+    // Unbound: silence.
+    EXPECT(sys::ring_notify(receiver, abi::kNoHandle, 0).is_ok());
+    EXPECT(sys::ring_send(sender, sys::message_to_send(bytes_of(text, 1)), abi::kTimeoutNone).is_ok());
+    EXPECT_EQ(sys::signal_wait(signal.value(), 2, abi::kTimeoutNone).status(), Status::WouldBlock);
+    // Refusals: bits zero or past the mask, a Signal without Write, a Ring end without Read.
+    EXPECT_EQ(sys::ring_notify(receiver, signal.value(), 0).status(), Status::InvalidArgument);
+    EXPECT_EQ(sys::ring_notify(receiver, signal.value(), 1ull << 63).status(), Status::InvalidArgument);
+    const auto read_only = sys::handle_derive(signal.value(), abi::kRightRead);
+    ASSERT(read_only.is_ok());
+    EXPECT_EQ(sys::ring_notify(receiver, read_only.value(), 2).status(), Status::MissingRights);
+    const auto write_only_end = sys::handle_derive(receiver, abi::kRightWrite);
+    ASSERT(write_only_end.is_ok());
+    EXPECT_EQ(sys::ring_notify(write_only_end.value(), signal.value(), 2).status(), Status::MissingRights);
+    EXPECT_EQ(sys::ring_notify(receiver, sender, 2).status(), Status::WrongKind);
+    // A gone peer raises the bits (the receiver would learn PeerClosed).
+    EXPECT(sys::ring_notify(receiver, signal.value(), 4).is_ok());
+    const auto waiter = sys::handle_derive(signal.value(), abi::kRightRead);
+    ASSERT(waiter.is_ok());
+    EXPECT(sys::signal_clear(signal.value(), 6).is_ok());
+    EXPECT(sys::handle_close(signal.value()).is_ok());
+    EXPECT(sys::handle_close(read_only.value()).is_ok());
+    EXPECT(sys::handle_close(sender).is_ok());
+    EXPECT_EQ(sys::signal_wait(waiter.value(), 4, abi::kTimeoutNone).value_or(0), 4u);
+    EXPECT(sys::handle_close(waiter.value()).is_ok());
+    EXPECT(sys::handle_close(write_only_end.value()).is_ok());
+    EXPECT(sys::handle_close(receiver).is_ok());
+}
+
 USER_TEST(signal_bits_stay_up_until_cleared) {
     ASSERT(grant() != abi::kNoHandle);
     const auto signal = sys::signal_create(grant());

@@ -96,6 +96,9 @@ inline SysResult<void> ring_receive(Handle ring, abi::RingMessage& message, u64 
 inline SysResult<void> ring_call(Handle ring, const abi::RingMessage& request, abi::RingMessage& reply, u64 timeout) {
     return result_void(raw::ring_call(ring, &request, &reply, timeout));
 }
+inline SysResult<void> ring_notify(Handle ring, Handle signal, u64 bits) {
+    return result_void(raw::ring_notify(ring, signal, bits));
+}
 
 // --- Signals
 inline SysResult<Handle> signal_create(Handle grant) { return result_as<Handle>(raw::signal_create(grant)); }
