@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "commands/commands.h"
+#include "commands/exit_codes.h"
 #include "commands/fleet_sync.h"
 #include "commands/state.h"
 #include "commands/terminal.h"
@@ -28,23 +29,15 @@ packages::Store open_store() {
 
 // Who may sign releases here: machines whose certificate stands in this machine's fleet log,
 // and the keys in <state-dir>/trusted-keys (one hex key per line; '#' starts a comment).
-bool load_signer_policy(const StateDirectory& state, std::optional<identity::FleetLog>& fleet, packages::FetchPolicy& policy) {
+// `fleet` holds the log that `policy.fleet` points to.
+files::Expected<> load_signer_policy(const StateDirectory& state, std::optional<identity::FleetLog>& fleet, packages::FetchPolicy& policy) {
     // The log is checked against fleet.head: a rolled-back log would hide a revocation.
-    auto loaded = load_fleet(state);
-    if (!loaded) {
-        report(loaded.error(), 1);
-        return false;
-    }
-    fleet = std::move(*loaded);
+    fleet = VECTRA_TRY(load_fleet(state));
     if (fleet) policy.fleet = &*fleet;
     const std::string trusted_file = state.path + "/trusted-keys";
-    if (access(trusted_file.c_str(), F_OK) != 0) return true;
-    const auto trusted = files::read_file(trusted_file, 1 << 20);
-    if (!trusted) {
-        std::fprintf(stderr, "vectra: %s\n", trusted.error().c_str());
-        return false;
-    }
-    const std::string text(trusted->begin(), trusted->end());
+    if (access(trusted_file.c_str(), F_OK) != 0) return {};
+    const auto trusted = VECTRA_TRY(files::read_file(trusted_file, 1 << 20));
+    const std::string text(trusted.begin(), trusted.end());
     size_t start = 0, line = 0;
     while (start < text.size()) {
         size_t end = text.find('\n', start);
@@ -56,13 +49,11 @@ bool load_signer_policy(const StateDirectory& state, std::optional<identity::Fle
         while (!entry.empty() && (entry.back() == ' ' || entry.back() == '\r' || entry.back() == '\t')) entry.pop_back();
         if (entry.empty()) continue;
         identity::PublicKey key;
-        if (!identity::from_hex(entry, key.bytes)) {
-            std::fprintf(stderr, "vectra: %s line %zu: not a public key (64 hex digits)\n", trusted_file.c_str(), line);
-            return false;
-        }
+        if (!identity::from_hex(entry, key.bytes))
+            return files::failure(trusted_file + " line " + std::to_string(line) + ": not a public key (64 hex digits)");
         policy.trusted_keys.push_back(key);
     }
-    return true;
+    return {};
 }
 
 packages::SignerCheck signer_check(const packages::FetchPolicy& policy) {
@@ -71,26 +62,15 @@ packages::SignerCheck signer_check(const packages::FetchPolicy& policy) {
     };
 }
 
-// The accepted release of `name` that commands may read from: refused (false, printed) when
-// there is none or its signer no longer stands.
-bool standing_head(const packages::Store& store, const packages::FetchPolicy& policy, packages::Release& release) {
-    auto standing = store.read_standing(name, signer_check(policy));
-    if (!standing) {
-        std::fprintf(stderr, "vectra: %s\n", standing.error().c_str());
-        return false;
-    }
-    const packages::AcceptedState& accepted = *standing;
-    if (!accepted.head) {
-        std::fprintf(stderr, "vectra: no release of '%s' in this store\n", name.c_str());
-        return false;
-    }
-    if (!accepted.head_revoked.empty()) {
-        std::fprintf(stderr, "vectra: refused: %s %s no longer stands (%s); fetch a release by a machine that does\n",
-                     name.c_str(), accepted.head->version.text().c_str(), accepted.head_revoked.c_str());
-        return false;
-    }
-    release = *accepted.head;
-    return true;
+// The accepted release of `name` that commands may read from: refused when there is none or
+// its signer no longer stands.
+files::Expected<packages::Release> standing_head(const packages::Store& store, const packages::FetchPolicy& policy) {
+    const packages::AcceptedState accepted = VECTRA_TRY(store.read_standing(name, signer_check(policy)));
+    if (!accepted.head) return files::failure("no release of '" + name + "' in this store");
+    if (!accepted.head_revoked.empty())
+        return files::failure("refused: " + name + " " + accepted.head->version.text() + " no longer stands (" + accepted.head_revoked +
+                              "); fetch a release by a machine that does");
+    return *accepted.head;
 }
 
 int pkg_build() {
@@ -145,7 +125,7 @@ int pkg_release() {
     }
     packages::FetchPolicy policy;
     std::optional<identity::FleetLog> fleet;
-    if (!load_signer_policy(state, fleet, policy)) return 1;
+    if (auto loaded = load_signer_policy(state, fleet, policy); !loaded) return report(loaded.error(), kExitRefused);
     auto standing = store.read_standing(name, signer_check(policy));
     if (!standing) {
         std::fprintf(stderr, "vectra: %s\n", standing.error().c_str());
@@ -157,8 +137,8 @@ int pkg_release() {
                      accepted.standing->version.text().c_str());
         return 1;
     }
-    std::optional<identity::SigningKey> key;
-    if (!load_machine_key(state, key)) return 1;
+    auto key = load_machine_key(state);
+    if (!key) return report(key.error(), kExitRefused);
     // Would receivers accept this signer? Say so before signing, not after they refuse.
     const identity::FleetMachine* machine = fleet ? fleet->find_machine(key->public_key()) : nullptr;
     if (machine != nullptr && machine->revoked) {
@@ -186,7 +166,7 @@ int pkg_ls() {
     const StateDirectory state = state_directory(state_option);
     packages::FetchPolicy policy;
     std::optional<identity::FleetLog> fleet;
-    if (!load_signer_policy(state, fleet, policy)) return 1;
+    if (auto loaded = load_signer_policy(state, fleet, policy); !loaded) return report(loaded.error(), kExitRefused);
     const auto list = open_store().list_releases();
     for (const auto& problem : list.problems) std::fprintf(stderr, "vectra: %s\n", problem.c_str());
     for (const auto& r : list.releases) {
@@ -206,7 +186,7 @@ int pkg_verify() {
     // A release stays installed after its machine is revoked; say so, it no longer stands.
     packages::FetchPolicy policy;
     std::optional<identity::FleetLog> fleet;
-    if (!load_signer_policy(state, fleet, policy)) return 1;
+    if (auto loaded = load_signer_policy(state, fleet, policy); !loaded) return report(loaded.error(), kExitRefused);
     const auto releases = store.releases();
     for (const auto& release : releases) {
         if (auto stands = packages::signer_is_trusted(release, policy.fleet, policy.trusted_keys); !stands)
@@ -217,26 +197,21 @@ int pkg_verify() {
     return problems.empty() ? 0 : 1;
 }
 
-// The manifest of the standing accepted release of `name`, or false (printed).
-bool standing_manifest(packages::Store& store, packages::Manifest& manifest) {
+// The manifest of the standing accepted release of `name`.
+files::Expected<packages::Manifest> standing_manifest(packages::Store& store) {
     const StateDirectory state = state_directory(state_option);
     packages::FetchPolicy policy;
     std::optional<identity::FleetLog> fleet;
-    packages::Release head;
-    if (!load_signer_policy(state, fleet, policy) || !standing_head(store, policy, head)) return false;
-    auto read = store.read_manifest(head.manifest);
-    if (!read) {
-        std::fprintf(stderr, "vectra: %s\n", read.error().c_str());
-        return false;
-    }
-    manifest = std::move(*read);
-    return true;
+    VECTRA_TRY(load_signer_policy(state, fleet, policy));
+    const packages::Release head = VECTRA_TRY(standing_head(store, policy));
+    return store.read_manifest(head.manifest);
 }
 
 int pkg_cat() {
     packages::Store store = open_store();
-    packages::Manifest manifest;
-    if (!standing_manifest(store, manifest)) return 1;
+    const auto standing = standing_manifest(store);
+    if (!standing) return report(standing.error(), kExitRefused);
+    const packages::Manifest& manifest = *standing;
     for (const auto& file : manifest.files) {
         if (file.path != path) continue;
         for (size_t i = 0; i < file.chunks.size(); ++i) {
@@ -255,8 +230,9 @@ int pkg_cat() {
 
 int pkg_files() {
     packages::Store store = open_store();
-    packages::Manifest manifest;
-    if (!standing_manifest(store, manifest)) return 1;
+    const auto standing = standing_manifest(store);
+    if (!standing) return report(standing.error(), kExitRefused);
+    const packages::Manifest& manifest = *standing;
     for (const auto& file : manifest.files)
         std::printf("%04o %12llu  %s\n", file.mode, (unsigned long long)file.size, file.path.c_str());
     return 0;
@@ -264,8 +240,9 @@ int pkg_files() {
 
 int pkg_extract() {
     packages::Store store = open_store();
-    packages::Manifest manifest;
-    if (!standing_manifest(store, manifest)) return 1;
+    const auto standing = standing_manifest(store);
+    if (!standing) return report(standing.error(), kExitRefused);
+    const packages::Manifest& manifest = *standing;
     const auto extracted = packages::extract_package(store, manifest, directory);
     if (!extracted) {
         std::fprintf(stderr, "vectra: %s (nothing extracted)\n", extracted.error().c_str());
@@ -295,7 +272,7 @@ int pkg_fetch() {
     if (const int synced = sync_fleet(state, *mirror, 30, /*quiet_when_absent=*/true).exit_code; synced != 0) return synced;
     packages::FetchPolicy policy;
     std::optional<identity::FleetLog> fleet;
-    if (!load_signer_policy(state, fleet, policy)) return 1;
+    if (auto loaded = load_signer_policy(state, fleet, policy); !loaded) return report(loaded.error(), kExitRefused);
     const bool terminal = stdout_is_terminal();
     if (terminal) {
         // The rate counts only bytes from the source since the first of them arrived, and no

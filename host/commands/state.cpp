@@ -56,13 +56,6 @@ files::Expected<identity::SigningKey> load_machine_key(const StateDirectory& sta
     return std::move(*parsed);
 }
 
-bool load_machine_key(const StateDirectory& state, std::optional<identity::SigningKey>& key) {
-    auto loaded = load_machine_key(state);
-    if (!loaded) return report(loaded.error(), kExitRefused) == kExitOk;
-    key.emplace(std::move(*loaded));
-    return true;
-}
-
 std::string load_machine_name(const StateDirectory& state) {
     const auto bytes = files::read_file(state.name_file(), 256);
     return bytes ? std::string(bytes->begin(), bytes->end()) : std::string();
@@ -140,10 +133,10 @@ std::expected<identity::SigningKey, int> person_key_from_words() {
     if (auto read = read_secret_words(STDIN_FILENO, "Type the Person's 24 words (not echoed), then Enter:\n", words); !read)
         return std::unexpected(report(read.error(), kExitUsage));
     identity::SecretBuffer entropy(identity::bip39::kEntropySize);
-    const auto error = identity::bip39::decode(words.view(), entropy.span());
-    if (error.kind != identity::bip39::DecodeError::Kind::None) {
+    const auto decoded = identity::bip39::decode(words.view(), entropy.span());
+    if (!decoded) {
         std::fprintf(stderr, "vectra: ");
-        error.print(stderr);
+        decoded.error().print(stderr);
         return std::unexpected(kExitUsage);
     }
     return identity::derive_person_key(entropy.bytes());

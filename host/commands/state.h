@@ -26,9 +26,7 @@ struct StateDirectory {
 
 StateDirectory state_directory(const std::string& option);
 
-files::Expected<identity::SigningKey> load_machine_key(const StateDirectory& state);
-// The same, printing "vectra: ..." and returning false on failure (for older call sites).
-bool load_machine_key(const StateDirectory& state, std::optional<identity::SigningKey>& key);
+[[nodiscard]] files::Expected<identity::SigningKey> load_machine_key(const StateDirectory& state);
 // This machine's name (machine.name), or empty.
 std::string load_machine_name(const StateDirectory& state);
 

@@ -58,14 +58,6 @@ public:
     EchoOff& operator=(const EchoOff&) = delete;
 };
 
-size_t count_words(std::string_view text) {
-    // The decoder's own tokenising: numbers of the pasted table are not words.
-    std::array<uint8_t, identity::bip39::kEntropySize> scratch{};
-    const auto result = identity::bip39::decode(text, scratch);
-    identity::secure_wipe(scratch.data(), scratch.size());
-    return result.word_count;
-}
-
 }  // namespace
 
 bool stdout_is_terminal() { return isatty(STDOUT_FILENO) == 1; }
@@ -87,7 +79,7 @@ files::Expected<> read_secret_words(int fd, const char* prompt, SecretText& text
             if (n < 0 && errno == EINTR) continue;
             if (n < 0) return files::failure(std::string("cannot read the words: ") + std::strerror(errno));
             if (n == 0) break;
-            if (out[text.size++] == '\n' && count_words(text.view()) >= identity::bip39::kWordCount) break;
+            if (out[text.size++] == '\n' && identity::bip39::count_words(text.view()) >= identity::bip39::kWordCount) break;
         }
     }
     if (terminal) std::fprintf(stderr, "\n");

@@ -1,6 +1,6 @@
-// The host libraries' one error idiom: a fallible function returns std::expected<T, E>
-// ([[nodiscard]] by the standard library's own attribute on the type) and callers propagate
-// with VECTRA_TRY, the host-side twin of lib/base's TRY:
+// The host libraries' one error idiom: a fallible function returns std::expected<T, E>, is
+// declared [[nodiscard]] (libstdc++'s std::expected is not, and an alias template cannot add
+// it), and callers propagate with VECTRA_TRY, the host-side twin of lib/base's TRY:
 //     auto bytes = VECTRA_TRY(files::read_file(path, limit));   // returns the error if any
 // E is a std::string saying what failed and where, unless a caller needs to branch on a kind.
 #pragma once

@@ -121,7 +121,6 @@ std::string encode(Bytes entropy) {
 
 void DecodeError::print(std::FILE* out) const {
     switch (kind) {
-        case Kind::None: std::fprintf(out, "ok\n"); return;
         case Kind::WrongWordCount: std::fprintf(out, "expected 24 words, got %zu\n", word_count); return;
         case Kind::BadChecksum:
             std::fprintf(out, "the checksum does not match: every word is valid, but at least one is not the word "
@@ -152,12 +151,18 @@ std::string DecodeError::message() const {
     return result;
 }
 
-DecodeError decode(std::string_view text, std::span<uint8_t> entropy) {
+size_t count_words(std::string_view text) {
+    size_t count = 0;
+    for_each_token(text, [&](std::string_view) { ++count; });
+    return count;
+}
+
+std::expected<void, DecodeError> decode(std::string_view text, std::span<uint8_t> entropy) {
     DecodeError error;
     std::fill(entropy.begin(), entropy.end(), 0);
     if (entropy.size() != kEntropySize) {
         error.kind = DecodeError::Kind::WrongWordCount;
-        return error;
+        return std::unexpected(error);
     }
     // One pass: each word's 11 bits go straight into the entropy (the 8 checksum bits into
     // `checksum`); no list of words or indices is kept anywhere.
@@ -182,12 +187,15 @@ DecodeError decode(std::string_view text, std::span<uint8_t> entropy) {
         }
     });
     error.word_count = count;
+    bool failed = true;
     if (error.unknown_count > 0) error.kind = DecodeError::Kind::UnknownWords;
     else if (count != kWordCount) error.kind = DecodeError::Kind::WrongWordCount;
     else if (sha256(entropy).bytes[0] != checksum) error.kind = DecodeError::Kind::BadChecksum;
-    if (error.kind != DecodeError::Kind::None) secure_wipe(entropy.data(), entropy.size());
+    else failed = false;
     secure_wipe(&checksum, sizeof checksum);
-    return error;
+    if (!failed) return {};
+    secure_wipe(entropy.data(), entropy.size());
+    return std::unexpected(error);
 }
 
 std::array<std::string_view, kSuggestionCount> suggestions(std::string_view word) {

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdio>
+#include <expected>
 #include <span>
 #include <string>
 #include <string_view>
@@ -44,7 +45,7 @@ struct UnknownWord {
 };
 
 struct DecodeError {
-    enum class Kind { None, WrongWordCount, UnknownWords, BadChecksum } kind = Kind::None;
+    enum class Kind { WrongWordCount, UnknownWords, BadChecksum } kind = Kind::WrongWordCount;
     size_t word_count = 0;                          // words found (WrongWordCount)
     std::array<UnknownWord, kWordCount> unknown{};  // every unknown word among the first 24
     size_t unknown_count = 0;
@@ -53,9 +54,11 @@ struct DecodeError {
     std::string message() const;  // the same text, for tests
 };
 
-// On success writes the 32 bytes of entropy into `entropy` (a SecretBuffer's span) and
-// returns Kind::None; on failure `entropy` holds zeros.
-DecodeError decode(std::string_view words, std::span<uint8_t> entropy);
+// On success writes the 32 bytes of entropy into `entropy` (a SecretBuffer's span); on
+// failure `entropy` holds zeros and the error says every reason.
+[[nodiscard]] std::expected<void, DecodeError> decode(std::string_view words, std::span<uint8_t> entropy);
+// How many words `text` holds, as decode() counts them (the numbers of the pasted table are not words).
+size_t count_words(std::string_view text);
 
 // Closest list words to `word`: same four-letter prefix first, then by edit distance.
 std::array<std::string_view, kSuggestionCount> suggestions(std::string_view word);

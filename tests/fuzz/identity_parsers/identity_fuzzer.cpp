@@ -20,11 +20,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     switch (data[0] % 5) {
         case 0: {
             std::vector<uint8_t> entropy(32);
-            const auto error = identity::bip39::decode(
+            const auto decoded = identity::bip39::decode(
                 std::string_view(reinterpret_cast<const char*>(input.data()), input.size()), entropy);
-            if (error.kind == identity::bip39::DecodeError::Kind::None && identity::bip39::encode(entropy).empty())
-                __builtin_trap();  // decoded entropy must encode again
-            (void)error.message();
+            if (decoded && identity::bip39::encode(entropy).empty()) __builtin_trap();  // decoded entropy must encode again
+            if (!decoded) (void)decoded.error().message();
             break;
         }
         case 1: {

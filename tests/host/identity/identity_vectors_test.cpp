@@ -84,7 +84,7 @@ TEST_F(Identity, Bip39MatchesTrezorsTwentyFourWordVectors) {
         const auto entropy = hex(vector.entropy);
         EXPECT_EQ(identity::bip39::encode(entropy), vector.words);
         std::vector<uint8_t> decoded(32);
-        EXPECT_EQ(identity::bip39::decode(vector.words, decoded).kind, identity::bip39::DecodeError::Kind::None);
+        EXPECT_TRUE(identity::bip39::decode(vector.words, decoded));
         EXPECT_EQ(decoded, entropy);
         std::vector<uint8_t> seed(64);
         identity::bip39::mnemonic_to_seed(vector.words, "TREZOR", seed);
@@ -114,7 +114,9 @@ TEST_F(Identity, ATypoIsNamedByPositionWithSuggestions) {
     std::string words = kTrezor[4].words;
     words.replace(words.find("diagram"), 7, "diagrm");
     std::vector<uint8_t> entropy(32);
-    const auto error = identity::bip39::decode(words, entropy);
+    const auto decoded = identity::bip39::decode(words, entropy);
+    ASSERT_FALSE(decoded);
+    const auto& error = decoded.error();
     ASSERT_EQ(error.kind, identity::bip39::DecodeError::Kind::UnknownWords);
     ASSERT_EQ(error.unknown_count, 1u);
     EXPECT_EQ(error.unknown[0].position, 2u);
@@ -126,9 +128,13 @@ TEST_F(Identity, AValidWordInTheWrongPlaceFailsTheChecksum) {
     std::string words = kTrezor[4].words;
     words.replace(0, 7, "diagram");  // swap "hamster" for another valid word
     std::vector<uint8_t> entropy(32, 0xaa);
-    EXPECT_EQ(identity::bip39::decode(words, entropy).kind, identity::bip39::DecodeError::Kind::BadChecksum);
+    const auto swapped = identity::bip39::decode(words, entropy);
+    ASSERT_FALSE(swapped);
+    EXPECT_EQ(swapped.error().kind, identity::bip39::DecodeError::Kind::BadChecksum);
     EXPECT_EQ(entropy, std::vector<uint8_t>(32, 0));  // nothing half-decoded is left behind
-    EXPECT_EQ(identity::bip39::decode("abandon abandon", entropy).kind, identity::bip39::DecodeError::Kind::WrongWordCount);
+    const auto two = identity::bip39::decode("abandon abandon", entropy);
+    ASSERT_FALSE(two);
+    EXPECT_EQ(two.error().kind, identity::bip39::DecodeError::Kind::WrongWordCount);
 }
 
 TEST_F(Identity, SecretBuffersAreZeroAfterWipe) {
