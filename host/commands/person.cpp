@@ -10,6 +10,7 @@
 #include "commands/exit_codes.h"
 #include "commands/state.h"
 #include "commands/terminal.h"
+#include "files/files.h"
 #include "identity/bip39.h"
 #include "identity/person.h"
 
@@ -36,17 +37,6 @@ size_t format_table(std::string_view words, std::span<char> out) {
     return length;
 }
 
-bool write_all(int fd, const char* data, size_t size) {
-    while (size > 0) {
-        const ssize_t n = write(fd, data, size);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        data += n;
-        size -= static_cast<size_t>(n);
-    }
-    return true;
-}
-
 int person_new(bool allow_non_terminal) {
     if (!stdout_is_terminal() && !allow_non_terminal)
         return report("the 24 words are shown only on a terminal; stdout is not one. Pass --print-words-to-non-terminal "
@@ -64,7 +54,10 @@ int person_new(bool allow_non_terminal) {
     const size_t table_length = format_table(std::string_view(words.chars().data(), length), table.chars());
     std::printf("Your 24 words. Write them on paper, in order; they are shown only now:\n\n");
     std::fflush(stdout);
-    if (!write_all(STDOUT_FILENO, table.chars().data(), table_length) || !write_all(STDOUT_FILENO, "\n", 1))
+    // Straight from the secret buffer to the descriptor: no stdio buffer keeps a copy.
+    const auto* table_bytes = reinterpret_cast<const uint8_t*>(table.chars().data());
+    if (!files::write_all(STDOUT_FILENO, files::Bytes(table_bytes, table_length), "the words") ||
+        !files::write_all(STDOUT_FILENO, files::Bytes(reinterpret_cast<const uint8_t*>("\n"), 1), "the words"))
         return report("cannot write the words", kExitRefused);
     print_identity(key.public_key());
     return kExitOk;

@@ -36,18 +36,20 @@ Expected<std::string> unpredictable_suffix() {
     return text;
 }
 
-Expected<> write_all(int fd, Bytes data, const std::string& path) {
+}  // namespace
+
+Expected<> write_all(int fd, Bytes data, const std::string& what) {
     size_t written = 0;
+    // Invariant: data[0, written) has been written.
     while (written < data.size()) {
         const ssize_t n = write(fd, data.data() + written, data.size() - written);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return failure(reason("cannot write", path));
+        if (n == 0) errno = EIO;  // no progress and no reason: never loop on it
+        if (n <= 0) return failure(reason("cannot write", what));
         written += static_cast<size_t>(n);
     }
     return {};
 }
-
-}  // namespace
 
 Expected<> write_file_atomically(const std::string& path, Bytes data, unsigned mode, Durability durability) {
     const std::string directory = directory_of(path);

@@ -29,6 +29,10 @@ enum class Durability {
 // crash can leave part of `data`, which the caller's format must be able to recognise.
 [[nodiscard]] Expected<> append_to_file(const std::string& path, Bytes data);
 
+// Writes all of `data` to `fd` (retrying short writes and EINTR); the error reads
+// "cannot write WHAT: reason".
+[[nodiscard]] Expected<> write_all(int fd, Bytes data, const std::string& what);
+
 // The whole file, refused if larger than `limit` bytes.
 [[nodiscard]] Expected<std::vector<uint8_t>> read_file(const std::string& path, size_t limit);
 

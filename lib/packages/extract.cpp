@@ -11,19 +11,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "files/files.h"
+
 namespace packages {
 namespace {
-
-bool write_all(int fd, const uint8_t* data, size_t size) {
-    while (size > 0) {
-        const ssize_t n = write(fd, data, size);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        data += n;
-        size -= static_cast<size_t>(n);
-    }
-    return true;
-}
 
 // Creates the directories of `path` below `root_fd` (those that do not exist yet); the
 // descriptor of its parent, or -1.
@@ -83,7 +74,7 @@ files::Expected<Extracted> extract_package(const Store& store, const Manifest& m
         close(parent);
         if (fd < 0) return fail("cannot create " + shown + ": " + std::strerror(errno));
         identity::Sha256 whole;
-        bool written = true;
+        files::Expected<> written;
         // Invariant: chunks before i are verified, hashed into `whole` and written.
         for (size_t i = 0; i < file.chunks.size() && written; ++i) {
             auto read = store.read_blob(file.chunks[i], kChunkSize);
@@ -97,11 +88,11 @@ files::Expected<Extracted> extract_package(const Store& store, const Manifest& m
                 return fail(shown + " chunk " + std::to_string(i) + " has the wrong length");
             }
             whole.update(chunk);
-            written = write_all(fd, chunk.data(), chunk.size());
+            written = files::write_all(fd, chunk, shown);
         }
-        const bool synced = written && fsync(fd) == 0;
+        if (written && fsync(fd) != 0) written = files::failure("cannot write " + shown + ": " + std::strerror(errno));
         close(fd);
-        if (!synced) return fail("cannot write " + shown + ": " + std::strerror(errno));
+        if (!written) return fail(written.error());
         if (whole.finish() != file.content) return fail(shown + ": the whole file does not match its hash");
         ++extracted.files;
         extracted.bytes += file.size;

@@ -1,7 +1,10 @@
 // lib/files: atomic writes nobody can redirect, modes that ignore the umask, bounded reads,
 // recursive directories, and the lock that keeps two fleet ceremonies apart.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,6 +12,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include "files/files.h"
 
@@ -80,6 +85,42 @@ TEST_F(Files, DirectoriesAreMadeRecursively) {
     EXPECT_TRUE(files::make_directories(deep, 0700));  // again: fine
     std::ofstream(root / "file") << "x";
     EXPECT_FALSE(files::make_directories(root / "file", 0700));
+}
+
+TEST_F(Files, WriteAllGetsEveryByteThroughShortWritesAndInterruptionsAndNamesWhatFailed) {
+    // A timer signal without SA_RESTART interrupts the blocked writes: some return EINTR,
+    // some a short count; every byte must still arrive, in order.
+    struct sigaction action {};
+    action.sa_handler = [](int) {};
+    struct sigaction previous {};
+    ASSERT_EQ(sigaction(SIGALRM, &action, &previous), 0);
+    itimerval every_millisecond{{0, 1000}, {0, 1000}}, stop{};
+    int ends[2];
+    ASSERT_EQ(pipe(ends), 0);
+    std::vector<uint8_t> data(8 << 20);
+    for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 7 + i / 4093);
+    std::vector<uint8_t> received;
+    std::thread reader([&] {
+        uint8_t buffer[4096];
+        for (ssize_t n; (n = read(ends[0], buffer, sizeof buffer)) != 0;)
+            if (n > 0) received.insert(received.end(), buffer, buffer + n);
+    });
+    setitimer(ITIMER_REAL, &every_millisecond, nullptr);
+    const auto written = files::write_all(ends[1], data, "the pipe");
+    setitimer(ITIMER_REAL, &stop, nullptr);
+    close(ends[1]);
+    reader.join();
+    close(ends[0]);
+    sigaction(SIGALRM, &previous, nullptr);
+    ASSERT_TRUE(written) << written.error();
+    EXPECT_TRUE(received == data) << "received " << received.size() << " of " << data.size() << " bytes, or out of order";
+
+    const int full = open("/dev/full", O_WRONLY | O_CLOEXEC);
+    ASSERT_GE(full, 0);
+    const auto refused = files::write_all(full, bytes("x"), "the test file");
+    close(full);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error(), "cannot write the test file: No space left on device");
 }
 
 TEST_F(Files, TheLockIsExclusiveAcrossProcessesAndWaits) {
