@@ -93,7 +93,13 @@ Status Ring::receive(const abi::RingMessage& message, base::u64 user_message, Ca
         if (!queue.messages.empty()) break;
         if (channel_->ends[1 - side_] == nullptr) return Status::PeerClosed;
         if (deadline == 0) return Status::WouldBlock;
+        // While blocked, a caller on the fast path may put its message straight into the buffers.
+        DirectReceive direct{&message, user_message, false};
+        Thread& self = *sched::current();
+        self.direct_receive = &direct;
         const base::i64 woken = sched::block_current(queue.receivers, deadline);
+        self.direct_receive = nullptr;
+        if (direct.delivered) return Status::Ok;
         if (woken != 0) return static_cast<Status>(woken);
     }
     const Message& message_in = queue.messages.front();
@@ -117,6 +123,47 @@ Status Ring::receive(const abi::RingMessage& message, base::u64 user_message, Ca
     queue.messages.pop();
     if (Thread* sender = queue.senders.front()) sched::wake(*sender, 0);
     return Status::Ok;
+}
+
+bool Ring::call_fast(const abi::RingMessage& request, const abi::RingMessage& reply, base::u64 reply_descriptor, CapabilityTable& table,
+                     base::u64 deadline, Status& result) {
+    if (request.handle_count != 0 || request.byte_count > abi::kMessageMaxBytes || deadline == 0) return false;
+    const int peer = 1 - side_;
+    RingChannel::Queue& outgoing = channel_->queues[peer];
+    RingChannel::Queue& incoming = channel_->queues[side_];
+    Ring* peer_end = channel_->ends[peer];
+    if (peer_end == nullptr || !outgoing.messages.empty() || !incoming.messages.empty()) return false;
+    Thread* receiver = outgoing.receivers.front();
+    if (receiver == nullptr || receiver->direct_receive == nullptr || !sched::would_run_first(*receiver)) return false;
+    Thread& self = *sched::current();
+    if (self.kill_pending) return false;
+    DirectReceive& target = *receiver->direct_receive;
+    if (request.byte_count > target.buffers->byte_capacity) return false;
+    // The bytes go through the kernel: the two buffers are in different address spaces in general.
+    base::u8 bytes[abi::kMessageMaxBytes];
+    if (!arch::copy_from_user(bytes, request.bytes, request.byte_count)) return false;
+    const base::u64 own_space = self.address_space_root;
+    if (receiver->address_space_root != own_space) sched::load_address_space(receiver->address_space_root);
+    abi::RingMessage counts = *target.buffers;
+    counts.byte_count = request.byte_count;
+    counts.handle_count = 0;
+    if (!arch::copy_to_user(target.buffers->bytes, bytes, request.byte_count) ||
+        !arch::copy_to_user(target.descriptor, &counts, sizeof counts)) {
+        // The receiver's own receive will meet the same bad address and report it.
+        if (receiver->address_space_root != own_space) sched::load_address_space(own_space);
+        return false;
+    }
+    target.delivered = true;
+    peer_end->raise_notification();
+    // The reply: waited for like any receive, so the peer's next call can come the same way.
+    DirectReceive own{&reply, reply_descriptor, false};
+    self.direct_receive = &own;
+    const base::i64 woken = sched::block_current_and_run(incoming.receivers, deadline, *receiver);
+    self.direct_receive = nullptr;
+    if (own.delivered) result = Status::Ok;
+    else if (woken != 0) result = static_cast<Status>(woken);
+    else result = receive(reply, reply_descriptor, table, deadline);  // queued by the general path
+    return true;
 }
 
 void Ring::notify(Signal* signal, base::u64 bits) {

@@ -21,6 +21,15 @@ class Bundle;
 class Signal;
 struct RingChannel;
 
+// What a thread blocked receiving on a Ring leaves on its stack (Thread::direct_receive): a
+// caller on the fast path writes its message straight into these buffers and sets `delivered`
+// instead of queuing it.
+struct DirectReceive {
+    const vectra::abi::RingMessage* buffers;  // as the receiver described them (its kernel copy)
+    base::u64 descriptor = 0;                 // their user address, where the counts go
+    bool delivered = false;
+};
+
 class Ring final : public Object {
 public:
     struct Pair {
@@ -40,6 +49,15 @@ public:
     // capabilities find no room (TableFull).
     vectra::abi::Status receive(const vectra::abi::RingMessage& message, base::u64 user_message, CapabilityTable& table,
                                 base::u64 deadline);
+
+    // ring_call's fast path, for the common case: a message of bytes only, to a peer thread
+    // already blocked receiving (with room for it) that nothing ready outranks, with no message
+    // queued either way. The message goes straight into the peer's buffers and the CPU straight
+    // to the peer; the caller then waits for the reply the same way (`reply` copied in from
+    // `reply_descriptor`). Returns false, having changed nothing, when any of that does not
+    // hold (the caller takes the general path); true with the call's `result` otherwise.
+    bool call_fast(const vectra::abi::RingMessage& request, const vectra::abi::RingMessage& reply, base::u64 reply_descriptor,
+                   CapabilityTable& table, base::u64 deadline, vectra::abi::Status& result);
 
     // Binds this end to `signal` (nullptr: unbinds): whenever a message is queued for this end,
     // or the peer end goes away, `bits` are raised on it — at once when either is already so.

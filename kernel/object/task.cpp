@@ -120,7 +120,10 @@ void Task::kill(abi::FaultKind kind, base::u64 status) {
         reported_end_ = true;
     }
     Thread* thread = main_thread_;
-    if (thread == nullptr) return;
+    if (thread == nullptr) {
+        last_thread_gone();  // never started, or its thread already left
+        return;
+    }
     thread->kill_pending = true;
     switch (thread->state) {
         case ThreadState::Blocked: sched::wake(*thread, static_cast<base::i64>(Status::BadState)); break;
@@ -131,6 +134,7 @@ void Task::kill(abi::FaultKind kind, base::u64 status) {
             thread->state = ThreadState::Dead;
             sched::destroy_thread(*thread);
             paid_by_->refund(kThreadPages);
+            last_thread_gone();
             release();  // the thread's reference
             break;
         default: break;  // Running: it leaves at its next return to user mode
@@ -161,11 +165,20 @@ void Task::thread_faulted(Thread& thread, const arch::UserFault& fault, base::u6
     thread.stop_pending = true;  // stops before returning to user mode; the supervisor decides
 }
 
+void Task::last_thread_gone() {
+    // Nothing can use the capabilities any more: they go now, as a process's files close when
+    // it exits (Ring peers learn PeerClosed), not when the last capability to the Task goes.
+    // Bound: the table's slots.
+    dead_ = true;
+    table_.clear_all();
+}
+
 void Task::exit_current_thread() {
     Thread& self = *sched::current();
     if (main_thread_ == &self) main_thread_ = nullptr;
     self.task = nullptr;
     paid_by_->refund(kThreadPages);
+    if (main_thread_ == nullptr) last_thread_gone();
     release();  // the thread's reference; the reaper may now destroy the Task
     sched::exit_current();
 }

@@ -57,6 +57,8 @@ private:
     Task(base::Span<Capability> slots) : Object(vectra::abi::ObjectKind::Task), table_(slots) {}
     void report(vectra::abi::FaultKind kind, base::u64 pc, base::u64 address, base::u64 status);
     static void thread_entry(void* thread);
+    // The Task has no thread left: its capabilities are deleted.
+    void last_thread_gone();
 
     CapabilityTable table_;
     Reticle* reticle_ = nullptr;
@@ -65,7 +67,7 @@ private:
     Thread* main_thread_ = nullptr;  // null before start and after the thread ended
     base::u32 priority_ = vectra::abi::kPriorityDefault;
     bool started_ = false;
-    bool dead_ = false;
+    bool dead_ = false;  // exited or killed: no thread, an empty table, nothing more given
     bool reported_end_ = false;
     char name_[vectra::abi::kTaskNameMax] = {};
     vectra::abi::FaultReport last_report_{};

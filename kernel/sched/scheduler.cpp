@@ -196,6 +196,31 @@ base::i64 block_current(WaitQueue& queue, u64 deadline) {
     return self.wake_status;
 }
 
+bool would_run_first(const Thread& thread) { return run_queues.highest() <= static_cast<int>(thread.priority); }
+
+base::i64 block_current_and_run(WaitQueue& queue, u64 deadline, Thread& thread) {
+    Thread& self = *running;
+    if (self.kill_pending) return static_cast<base::i64>(Status::BadState);
+    // The woken thread: off its wait queue (and the timeout list), straight to running.
+    thread.waiting_on->threads.remove(thread);
+    thread.waiting_on = nullptr;
+    if (thread.timeout_link.is_linked()) timeouts.remove(thread);
+    thread.deadline = kNoDeadline;
+    thread.wake_status = 0;
+    // The caller: blocked, as in block_current.
+    self.state = ThreadState::Blocked;
+    self.waiting_on = &queue;
+    self.wake_status = 0;
+    queue.threads.push_back(self);
+    self.deadline = deadline;
+    if (deadline != kNoDeadline) add_timeout(self);
+    reschedule = false;
+    switch_from_running(thread);
+    return self.wake_status;
+}
+
+u64 loaded_address_space() { return active_root; }
+
 void wake(Thread& thread, base::i64 status) {
     if (thread.state != ThreadState::Blocked) return;
     thread.waiting_on->threads.remove(thread);

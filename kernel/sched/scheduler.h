@@ -42,6 +42,14 @@ base::i64 block_current(WaitQueue& queue, base::u64 deadline);
 void wake(Thread& thread, base::i64 status);
 // Wakes every thread on `queue` with `status`.
 void wake_all(WaitQueue& queue, base::i64 status);
+// Whether `thread` (Blocked) would run at once if it were woken now: nothing ready outranks it.
+bool would_run_first(const Thread& thread);
+// IPC hand-off: wakes `thread` (Blocked; would_run_first) with status 0 and blocks the running
+// thread on `queue` until woken or `deadline`, switching straight to `thread` without passing
+// through the run queues. Returns the status the running thread's waker gave.
+base::i64 block_current_and_run(WaitQueue& queue, base::u64 deadline, Thread& thread);
+// The user half loaded now (0: none).
+base::u64 loaded_address_space();
 // Runs `thread` (Ready) now if nothing ready outranks it; the caller stays Ready. Returns
 // when the caller is scheduled again.
 void switch_to(Thread& thread);

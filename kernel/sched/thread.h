@@ -21,6 +21,7 @@ namespace kernel {
 
 class Task;
 struct WaitQueue;
+struct DirectReceive;
 
 enum class ThreadState : base::u8 { Ready, Running, Blocked, Stopped, Dead };
 
@@ -40,6 +41,7 @@ struct Thread {
     base::i64 wake_status = 0;             // what the waker (or the timeout) reports: an abi::Status
     base::u64 wake_value = 0;              // a value the waker hands over (signal bits)
     base::u64 wait_argument = 0;           // what the thread waits for (signal bits)
+    DirectReceive* direct_receive = nullptr; // blocked receiving on a Ring: where a caller may deliver (ring.cpp)
     base::u32 priority = 0;
     base::u32 id = 0;
     ThreadState state = ThreadState::Stopped;

@@ -20,15 +20,20 @@ struct OutgoingMessage {
     base::u32 handle_count = 0;
 };
 
-Status copy_in_outgoing(base::u64 user_message, OutgoingMessage& out) {
-    abi::RingMessage message;
-    if (!arch::copy_from_user(&message, user_message, sizeof message)) return Status::BadAddress;
+// Copies what a send descriptor (already copied in) points at into the kernel.
+Status copy_in_outgoing(const abi::RingMessage& message, OutgoingMessage& out) {
     if (message.byte_count > abi::kMessageMaxBytes || message.handle_count > abi::kMessageMaxHandles) return Status::TooLarge;
     if (!arch::copy_from_user(out.bytes, message.bytes, message.byte_count)) return Status::BadAddress;
     if (!arch::copy_from_user(out.handles, message.handles, message.handle_count * sizeof(abi::Handle))) return Status::BadAddress;
     out.byte_count = message.byte_count;
     out.handle_count = message.handle_count;
     return Status::Ok;
+}
+
+Status copy_in_outgoing(base::u64 user_message, OutgoingMessage& out) {
+    abi::RingMessage message;
+    if (!arch::copy_from_user(&message, user_message, sizeof message)) return Status::BadAddress;
+    return copy_in_outgoing(message, out);
 }
 
 Result receive_into(Task& task, Ring& ring, base::u64 user_message, base::u64 deadline) {
@@ -75,11 +80,22 @@ Result ring_syscalls(Task& task, Syscall number, const Arguments& arguments) {
         case Syscall::ring_call: {
             // (ring, send descriptor, receive descriptor, timeout): send, then wait for the reply.
             Ring* ring = TRY_SYSCALL(lookup<Ring>(task, arguments[0], abi::kRightWrite | abi::kRightRead));
-            OutgoingMessage local;
-            const Status copied = copy_in_outgoing(arguments[1], local);
-            if (copied != Status::Ok) return fail(copied);
+            abi::RingMessage request, reply;
+            if (!arch::copy_from_user(&request, arguments[1], sizeof request)) return fail(Status::BadAddress);
             const base::u64 deadline = deadline_after(arguments[3]);
             ring->retain();
+            Status status = Status::Ok;
+            if (arch::copy_from_user(&reply, arguments[2], sizeof reply) &&
+                ring->call_fast(request, reply, arguments[2], task.table(), deadline, status)) {
+                ring->release();
+                return from(status);
+            }
+            OutgoingMessage local;
+            const Status copied = copy_in_outgoing(request, local);
+            if (copied != Status::Ok) {
+                ring->release();
+                return fail(copied);
+            }
             const Status sent = ring->send(local.bytes, local.byte_count, base::Span<const abi::Handle>(local.handles, local.handle_count),
                                            task.table(), deadline);
             const Result result = sent == Status::Ok ? receive_into(task, *ring, arguments[2], deadline) : fail(sent);

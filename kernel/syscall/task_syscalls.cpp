@@ -30,6 +30,7 @@ Result task_syscalls(Task& task, Syscall number, const Arguments& arguments) {
             // (task, handle in the caller's table, rights): a derived copy in the child's table.
             Task* child = TRY_SYSCALL(lookup<Task>(task, arguments[0], abi::kRightWrite));
             if (arguments[1] > 0xffff'ffff || arguments[2] > abi::kRightsAll) return fail(Status::InvalidArgument);
+            if (child->dead()) return fail(Status::BadState);  // its table is gone for good
             auto given = task.table().copy_into(static_cast<abi::Handle>(arguments[1]), child->table(), static_cast<base::u32>(arguments[2]));
             return given.is_ok() ? ok(given.value()) : fail(given.error());
         }
