@@ -40,6 +40,15 @@ void print_machines(const identity::FleetLog& log, const identity::PublicKey* th
                     status.c_str(), date(m.enrolled_time).c_str(), static_cast<unsigned long long>(m.enrolled_sequence),
                     self ? "  <- this machine" : "");
     }
+    // The freeze defence: who may sign timestamps, and since when (a grant lapses with its machine).
+    std::string granted;
+    for (const auto& m : log.machines()) {
+        if (!m.may_sign_timestamps) continue;
+        granted += "  " + m.name + " since " + date(m.timestamp_grant_time) + " (statement " + std::to_string(m.timestamp_grant_sequence) +
+                   ")" + (m.revoked ? ", lapsed: the machine is revoked" : "") + "\n";
+    }
+    if (granted.empty()) std::printf("timestamp signers: none (no source has to show a fresh timestamp)\n");
+    else std::printf("timestamp signers (every source must show a fresh timestamp from one that stands):\n%s", granted.c_str());
 }
 
 // The fleet lock, then this machine's log checked against its head; the log must exist.

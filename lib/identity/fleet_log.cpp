@@ -141,6 +141,8 @@ FleetExpected<> FleetLog::append_checked(const Statement& s, bool check_signatur
         active_names_.erase(m.name);
     } else if (s.kind == StatementKind::TimestampGrant) {
         machine->second.may_sign_timestamps = true;
+        machine->second.timestamp_grant_sequence = s.sequence;
+        machine->second.timestamp_grant_time = s.time;
     }
     statements_.push_back(s);
     head_hash_ = sha256(encoded);

@@ -50,6 +50,8 @@ struct FleetMachine {
     uint64_t revoked_sequence = 0;
     std::string revocation_reason;
     bool may_sign_timestamps = false;  // a TimestampGrant names it (counts only while it stands)
+    uint64_t timestamp_grant_sequence = 0;  // that grant's statement, when may_sign_timestamps
+    uint64_t timestamp_grant_time = 0;
 };
 
 // What this machine has accepted before: a log shorter than this, or different at this

@@ -41,8 +41,14 @@ with tempfile.TemporaryDirectory() as root:
 
     answer = run("pkg", "--state-dir", builder, "timestamp", "sign", expect=1)
     check("may not sign timestamps" in answer, f"sign without the grant: {answer}")
+    answer = run("fleet", "--state-dir", builder, "show")
+    check("timestamp signers: none" in answer, f"fleet show before any grant: {answer}")
     answer = run("pkg", "--state-dir", builder, "timestamp", "allow", "builder", words=words)
     check("builder may now sign timestamps" in answer, f"allow: {answer}")
+    # fleet show lists the grant: which machine, since when, by which statement.
+    answer = run("fleet", "--state-dir", builder, "show")
+    check(re.search(r"timestamp signers .*:\n  builder since \d{4}-\d\d-\d\d \d\d:\d\d UTC \(statement 2\)\n", answer),
+          f"fleet show lists the grant: {answer}")
     answer = run("pkg", "--state-dir", builder, "timestamp", "sign", "--expires-in", "3")
     check("timestamp: 1 packages" in answer, f"sign: {answer}")
 

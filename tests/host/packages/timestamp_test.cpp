@@ -41,6 +41,9 @@ TEST_F(Freeze, TheGrantIsAFleetStatementThatLapsesWithRevocation) {
     EXPECT_TRUE(policy.require_timestamp);
     EXPECT_TRUE(fleet->machine_may_sign_timestamps(clock.public_key()));
     EXPECT_FALSE(fleet->machine_may_sign_timestamps(machine.public_key()));
+    // Since when: the grant's statement and time, which fleet show prints.
+    EXPECT_EQ(fleet->find_machine(clock.public_key())->timestamp_grant_sequence, fleet->length() - 1);
+    EXPECT_EQ(fleet->find_machine(clock.public_key())->timestamp_grant_time, 1003u);
     EXPECT_FALSE(fleet->append_new(identity::StatementKind::TimestampGrant, stranger.public_key(), "", 1004, person));  // not enrolled
     EXPECT_FALSE(fleet->append_new(identity::StatementKind::TimestampGrant, clock.public_key(), "", 1004, person));  // twice
     // The log with the grant survives encoding and verification from scratch.
