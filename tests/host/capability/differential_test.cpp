@@ -1,8 +1,10 @@
 // The capability tables and derivation tree against a reference model that keeps the obvious
 // representation — a parent pointer per capability, in a std::map — over many random operations
-// from fixed seeds. After every operation the two must agree on every slot and in-flight place
-// (live or empty, object, rights, the handle's generation), on every node's parent, on every
-// object's reference count, and on which objects have been destroyed (exactly once).
+// from fixed seeds. After every operation the two must agree on every slot, in-flight place and
+// held place (live or empty, object, rights, the handle's generation), on every node's parent,
+// on every object's reference count, on which objects have been destroyed (exactly once), and on
+// how often each holder was told its node was deleted (once per deletion, never otherwise).
+// Held nodes (what Reticle mappings keep) cost more than 1 in a revoke's budget.
 #include <random>
 
 #include "tests/host/capability/test_support.h"
@@ -15,8 +17,12 @@ using namespace vectra::abi;
 constexpr int kTables = 3;
 constexpr u32 kSlots = 10;
 constexpr int kInFlight = 8;
+constexpr int kHeld = 8;
+constexpr int kInFlightTable = -1;
+constexpr int kHeldTable = -2;
 
-// Where a capability lives: a table slot (table >= 0) or an in-flight place (table == -1).
+// Where a capability lives: a table slot (table >= 0), an in-flight place (kInFlightTable) or a
+// held place (kHeldTable).
 struct Place {
     int table;
     int index;
@@ -41,6 +47,7 @@ public:
     std::map<Place, int> at;  // place -> node id
     std::vector<ModelObject> objects;
     u32 generation[kTables][kSlots];
+    int held_deletions[kHeld] = {};  // how often each holder must have been told
     int next_node = 0;
 
     Model() {
@@ -81,6 +88,7 @@ public:
             if (entry.parent == id) entry.parent = node.parent;
         nodes.erase(id);
         empty_place(node.place);
+        if (node.place.table == kHeldTable) ++held_deletions[node.place.index];
     }
     void move(int id, Place to, u32 rights) {
         ModelNode& node = nodes.at(id);
@@ -106,10 +114,26 @@ public:
     }
 };
 
+// A holder that counts what it is told and checks the node is already empty when told.
+class CountingHolder final : public kernel::HeldCapability {
+public:
+    int deletions = 0;
+    bool told_while_live = false;
+    base::usize cost = 1;
+
+private:
+    void deleted() override {
+        ++deletions;
+        told_while_live |= !is_empty();
+    }
+    base::usize deletion_cost() const override { return cost; }
+};
+
 class Differential {
 public:
     explicit Differential(unsigned seed) : random_(seed) {
         for (int index = 0; index < kTables; ++index) tables_.push_back(std::make_unique<TestTable>(kSlots));
+        for (int index = 0; index < kHeld; ++index) held_[index].cost = 1 + static_cast<base::usize>(index % 3);
     }
 
     void run(int operations) {
@@ -123,6 +147,8 @@ public:
 
     ~Differential() {
         for (auto& place : in_flight_) place.clear();
+        for (auto& holder : held_)
+            if (!holder.is_empty()) holder.remove();
         tables_.clear();
         kernel::reap_objects();
         for (const ModelObject& object : model_.objects) EXPECT_EQ(destroyed_count(object.id), 1);
@@ -173,9 +199,44 @@ private:
         ASSERT_EQ(handle_generation(handle), model_.generation[table][slot]) << "step " << step_;
     }
 
+    // The cost a revoke charges for deleting the model's node `id`.
+    size_t cost_of(int id) const {
+        const Place place = model_.nodes.at(id).place;
+        return place.table == kHeldTable ? held_[place.index].cost : 1;
+    }
+
+    // A holder takes a node derived from a capability it was shown (reticle_map), or drops its
+    // node itself (reticle_unmap, the Reticle's end).
+    void held_operation(int table) {
+        CapabilityTable& real = **tables_[table];
+        int place = static_cast<int>(pick(kHeld));
+        CountingHolder& holder = held_[place];
+        if (holder.is_empty()) {
+            Handle handle = pick_handle(table);
+            u32 rights = pick_rights();
+            int parent;
+            Status expected = expected_lookup(table, handle, kRightMap, &parent);
+            auto through = real.lookup(handle, ObjectKind::None, kRightMap);
+            ASSERT_EQ(through.status(), expected) << "step " << step_;
+            note("hold", expected);
+            if (expected != Status::Ok) return;
+            holder.hold_derived(*through.value(), rights);
+            const ModelNode& from = model_.nodes.at(parent);
+            model_.add(from.object, from.rights & rights, parent, {kHeldTable, place});
+        } else if (chance(25)) {  // holders keep their nodes a while, so revokes meet them
+            holder.remove();
+            model_.remove(model_.node_at({kHeldTable, place}));
+            note("holder removes", Status::Ok);
+        }
+    }
+
     void one_operation() {
         int table = pick_table();
         CapabilityTable& real = **tables_[table];
+        if (chance(15)) {
+            held_operation(table);
+            return;
+        }
         u32 kind = pick(100);
         if (kind < 12) {  // insert_root, a new object or an existing live one
             FakeObject* object = nullptr;
@@ -258,16 +319,29 @@ private:
                 note("revoke step", expected);
                 return;
             }
-            // Which nodes did the step delete? Exactly min(budget, descendants) of X's descendants.
+            // Which nodes did the step delete? Only X's descendants, and as many as the budget
+            // allows: it stops once their cost reaches the budget (1 a node; held nodes more),
+            // so without the last one deleted the cost was below it, and with it it reached it
+            // unless no descendant is left. The order (preorder) is the tree's to know: this
+            // checks with the costliest one as the last, which every order satisfies.
             size_t before = model_.descendant_count(node);
             std::vector<int> deleted;
+            size_t spent = 0, costliest = 0;
+            bool any_held = false;
             for (const auto& [id, entry] : model_.nodes) {
-                if (real_place(entry.place).is_empty()) deleted.push_back(id);
+                if (!real_place(entry.place).is_empty()) continue;
+                deleted.push_back(id);
+                spent += cost_of(id);
+                costliest = std::max(costliest, cost_of(id));
+                any_held |= entry.place.table == kHeldTable;
             }
-            ASSERT_EQ(deleted.size(), std::min(budget, before)) << "step " << step_;
             for (int id : deleted) ASSERT_TRUE(model_.is_descendant(id, node)) << "step " << step_ << ": revoke deleted a non-descendant";
-            ASSERT_EQ(status, before > budget ? Status::MoreToDo : Status::Ok) << "step " << step_;
+            if (budget == 0) ASSERT_TRUE(deleted.empty()) << "step " << step_;
+            if (!deleted.empty()) ASSERT_LT(spent - costliest, budget) << "step " << step_ << ": revoke went on past its budget";
+            ASSERT_TRUE(spent >= budget || deleted.size() == before) << "step " << step_ << ": revoke stopped early";
+            ASSERT_EQ(status, deleted.size() < before ? Status::MoreToDo : Status::Ok) << "step " << step_;
             note(deleted.empty() ? "revoke step deleting nothing" : "revoke step deleting some", status);
+            if (any_held) ++outcomes["revoke step deleting a held node"];
             for (int id : deleted) model_.remove(id);
         } else if (kind < 74) {  // move_out into a free in-flight place
             int place = static_cast<int>(pick(kInFlight));
@@ -328,6 +402,7 @@ private:
     }
 
     const Capability& real_place(Place place) const {
+        if (place.table == kHeldTable) return held_[place.index].capability();
         return place.table >= 0 ? tables_[place.table]->table.slot(static_cast<u32>(place.index)) : in_flight_[place.index].capability();
     }
 
@@ -342,8 +417,14 @@ private:
             }
         }
         for (int index = 0; index < kInFlight; ++index) {
-            places.push_back(&real_place({-1, index}));
-            place_of[&real_place({-1, index})] = {-1, index};
+            places.push_back(&real_place({kInFlightTable, index}));
+            place_of[&real_place({kInFlightTable, index})] = {kInFlightTable, index};
+        }
+        for (int index = 0; index < kHeld; ++index) {
+            places.push_back(&real_place({kHeldTable, index}));
+            place_of[&real_place({kHeldTable, index})] = {kHeldTable, index};
+            ASSERT_EQ(held_[index].deletions, model_.held_deletions[index]) << "step " << step_ << " holder " << index;
+            ASSERT_FALSE(held_[index].told_while_live) << "step " << step_;
         }
         auto parent = read_tree(places);
         for (const auto& [address, place] : place_of) {
@@ -382,6 +463,7 @@ private:
     std::mt19937 random_;
     std::vector<std::unique_ptr<TestTable>> tables_;
     InFlightCapability in_flight_[kInFlight];
+    CountingHolder held_[kHeld];
     std::vector<Handle> issued_[kTables];
     Model model_;
     std::set<int> unsettled_;  // model objects not yet seen destroyed
@@ -404,7 +486,9 @@ TEST_F(DerivationTree, MatchesAReferenceModelOverRandomOperations) {
                                     "derive MissingRights", "derive TableFull", "copy_into Ok", "copy_into MissingRights",
                                     "close Ok", "close BadHandle", "revoke step MissingRights",
                                     "revoke step deleting some Ok", "revoke step deleting some MoreToDo", "move_out Ok",
-                                    "move_in Ok", "move_in TableFull", "move_in of an empty place Ok", "revoke to the end Ok"}) {
+                                    "move_in Ok", "move_in TableFull", "move_in of an empty place Ok", "revoke to the end Ok",
+                                    "hold Ok", "hold MissingRights", "holder removes Ok",
+                                    "revoke step deleting a held node"}) {
             EXPECT_GE(differential.outcomes[outcome], 10) << outcome;
         }
         if (seed == 1) {
