@@ -155,3 +155,73 @@ USER_TEST(ring_calls_between_two_tasks_deliver_every_byte_and_fall_back_when_the
     (void)sys::handle_close(server.value());
     (void)sys::handle_close(client_end);
 }
+
+namespace {
+
+constexpr u64 kHogRounds = 200'000;
+volatile u64 hog_counter = 0;
+ServerArguments counter_server_arguments;
+alignas(16) u8 counter_server_stack[16 * 1024];
+alignas(16) u8 hog_stack[16 * 1024];
+
+[[noreturn]] void count_then_exit(u64) {
+    for (u64 i = 0; i < kHogRounds; ++i) hog_counter = hog_counter + 1;
+    (void)sys::raw::task_exit(0);
+    for (;;) {}
+}
+
+// Answers one request with how far the hog had counted when it ran.
+[[noreturn]] void report_counter(ServerArguments* arguments) {
+    u8 request_bytes[8];
+    abi::RingMessage request{reinterpret_cast<u64>(request_bytes), 0, sizeof request_bytes, 0, 0, 0};
+    if (sys::raw::ring_receive(arguments->ring, &request, abi::kForever) == 0) {
+        const u64 seen = hog_counter;
+        const abi::RingMessage reply{reinterpret_cast<u64>(&seen), sizeof seen, 0, 0, 0, 0};
+        (void)sys::raw::ring_send(arguments->ring, &reply, abi::kForever);
+    }
+    (void)sys::raw::task_exit(0);
+    for (;;) {}
+}
+
+u64 top_of(u8* stack, u64 size) {
+    const u64 top = reinterpret_cast<u64>(stack + size);
+#if defined(__x86_64__)
+    return top - 8;
+#else
+    return top;
+#endif
+}
+
+}  // namespace
+
+// The fast path hands the CPU to the receiver only when nothing ready outranks it: a calling
+// Task with a low-priority server and a ready middle-priority hog must see the hog run first.
+USER_TEST(a_ring_call_never_lets_its_server_overtake_a_higher_priority_thread) {
+    auto server = sys::task_create(grant(), vectra::start_info()->self_reticle, base::StringView("low-server"));
+    auto hog = sys::task_create(grant(), vectra::start_info()->self_reticle, base::StringView("hog"));
+    auto ring = sys::ring_create(grant(), 2);
+    ASSERT(server.is_ok() && hog.is_ok() && ring.is_ok());
+    counter_server_arguments.ring = sys::task_give(server.value(), ring.value().second, abi::kRightsAll).value_or(0);
+    ASSERT(counter_server_arguments.ring != 0);
+    EXPECT(sys::task_set_priority(server.value(), 1).is_ok());
+    EXPECT(sys::task_set_priority(hog.value(), 2).is_ok());
+    // The server first, so it is already waiting (fast-path eligible) when we call.
+    ASSERT(sys::task_start(server.value(), reinterpret_cast<u64>(&report_counter), top_of(counter_server_stack, sizeof counter_server_stack),
+                           reinterpret_cast<u64>(&counter_server_arguments)).is_ok());
+    base::u8 none[1];
+    abi::RingMessage probe{reinterpret_cast<u64>(none), 0, sizeof none, 0, 0, 0};
+    (void)sys::ring_receive(ring.value().first, probe, 20'000'000);  // lets the server run to its receive (times out)
+    hog_counter = 0;
+    ASSERT(sys::task_start(hog.value(), reinterpret_cast<u64>(&count_then_exit), top_of(hog_stack, sizeof hog_stack), 0).is_ok());
+    // The hog is ready, not running: we outrank it. Now call the low-priority server.
+    u64 seen = ~u64(0);
+    const u8 request = 1;
+    const abi::RingMessage out{reinterpret_cast<u64>(&request), 1, 0, 0, 0, 0};
+    abi::RingMessage in{reinterpret_cast<u64>(&seen), 0, sizeof seen, 0, 0, 0};
+    EXPECT_EQ(sys::raw::ring_call(ring.value().first, &out, &in, 5'000'000'000), 0);
+    EXPECT_EQ(seen, kHogRounds);  // the hog finished before the server answered
+    (void)sys::handle_close(server.value());
+    (void)sys::handle_close(hog.value());
+    (void)sys::handle_close(ring.value().first);
+    (void)sys::handle_close(ring.value().second);
+}
