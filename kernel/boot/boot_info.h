@@ -33,7 +33,15 @@ struct BootInfo {
     char command_line_storage[512] = {};
     base::StringView command_line;
 
+    // The CPUs the firmware lists, boot CPU first: cpu_ids[i] is how the platform names CPU i
+    // (x86_64: its local APIC id from the MADT; aarch64: its MPIDR affinity from /cpus/cpu@N
+    // `reg`). At most kMaxCpus are kept; cpu_count counts those kept.
+    static constexpr base::u32 kMaxCpus = 16;
     base::u32 cpu_count = 1;
+    base::u64 cpu_ids[kMaxCpus] = {};
+    // aarch64: how PSCI is called (the device tree's /psci `method`); None when absent.
+    enum class PsciMethod : base::u8 { None, Hvc, Smc };
+    PsciMethod psci_method = PsciMethod::None;
 
     // Where the kernel image was loaded (physical), page-aligned, end exclusive.
     base::u64 kernel_physical_start = 0;

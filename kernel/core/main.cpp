@@ -15,6 +15,7 @@
 #include "kernel/test/test.h"
 #include "arch/user_mode.h"
 #include "kernel/sched/scheduler.h"
+#include "kernel/smp/smp.h"
 
 namespace kernel {
 namespace {
@@ -62,6 +63,7 @@ void log_memory_map(const MemoryMap& memory) {
     sched::init();
     timer::start();
     arch::interrupts_enable();
+    (void)smp::start_secondary_cpus(boot_info);
 
     const CommandLine command_line(boot_info.command_line);
     if (command_line.has_word("panic-test")) run_panic_test();
@@ -79,6 +81,7 @@ void log_memory_map(const MemoryMap& memory) {
 }  // namespace
 
 [[noreturn]] void kernel_main(BootInfo& boot_info) {
+    smp::init_boot_cpu(boot_info);  // before anything reads this CPU's CpuLocal
     keep_boot_information(boot_info);
     // A map that does not fit would lose RAM or a reservation: stop with the reason instead.
     if (auto normalized = boot_info.memory.normalize(); normalized.is_error())

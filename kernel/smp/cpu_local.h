@@ -1,0 +1,45 @@
+// CpuLocal: what each CPU keeps for itself, in one place (arch/smp.h says how a CPU finds its
+// own). The first fields are read by the architecture's entry code at fixed offsets (checked
+// below); the rest belongs to the scheduler and the SMP code.
+#pragma once
+
+#include "arch/smp.h"
+#include "base/types.h"
+
+namespace kernel {
+
+struct Thread;
+
+struct CpuLocal {
+    // --- Read by entry code (offsets fixed) ---
+    CpuLocal* self = nullptr;             // 0: x86_64 reads %gs:0 to get the pointer itself
+    base::u64 kernel_stack_top = 0;       // 8: x86_64 syscall entry: the running thread's stack
+    base::u64 user_stack_scratch = 0;     // 16: x86_64 syscall entry: the user's rsp, briefly
+    base::u64 stack_limit = 0;            // 24: aarch64: the running stack's lowest byte
+    base::u64 overflow_stack_top = 0;     // 32: aarch64: where a kernel stack overflow moves to
+    // --- The kernel's ---
+    unsigned index = 0;                   // 0 for the boot CPU
+    bool online = false;                  // set by the CPU itself in secondary_cpu_main
+    base::u64 hardware_id = 0;            // BootInfo::cpu_ids[index]
+    Thread* running = nullptr;
+    Thread* idle = nullptr;
+    base::u64 reschedule_interrupts = 0;  // taken on this CPU (tests)
+};
+
+inline constexpr base::usize kCpuLocalSelf = 0;
+inline constexpr base::usize kCpuLocalKernelStackTop = 8;
+inline constexpr base::usize kCpuLocalUserStackScratch = 16;
+inline constexpr base::usize kCpuLocalStackLimit = 24;
+inline constexpr base::usize kCpuLocalOverflowStackTop = 32;
+static_assert(__builtin_offsetof(CpuLocal, self) == kCpuLocalSelf);
+static_assert(__builtin_offsetof(CpuLocal, kernel_stack_top) == kCpuLocalKernelStackTop);
+static_assert(__builtin_offsetof(CpuLocal, user_stack_scratch) == kCpuLocalUserStackScratch);
+static_assert(__builtin_offsetof(CpuLocal, stack_limit) == kCpuLocalStackLimit);
+static_assert(__builtin_offsetof(CpuLocal, overflow_stack_top) == kCpuLocalOverflowStackTop);
+
+// Every CPU's CpuLocal, by index.
+CpuLocal& cpu(unsigned index);
+// The CpuLocal of the CPU running this code.
+inline CpuLocal& this_cpu() { return *arch::cpu_local(); }
+
+}  // namespace kernel
