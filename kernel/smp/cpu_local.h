@@ -1,10 +1,11 @@
 // CpuLocal: what each CPU keeps for itself, in one place (arch/smp.h says how a CPU finds its
-// own). The first fields are read by the architecture's entry code at fixed offsets (checked
-// below); the rest belongs to the scheduler and the SMP code.
+// own). The first fields are read by the architecture's entry code at fixed offsets
+// (cpu_local_offsets.h, checked below); the rest belongs to the scheduler and the SMP code.
 #pragma once
 
 #include "arch/smp.h"
 #include "base/types.h"
+#include "kernel/smp/cpu_local_offsets.h"
 
 namespace kernel {
 
@@ -26,16 +27,11 @@ struct CpuLocal {
     base::u64 reschedule_interrupts = 0;  // taken on this CPU (tests)
 };
 
-inline constexpr base::usize kCpuLocalSelf = 0;
-inline constexpr base::usize kCpuLocalKernelStackTop = 8;
-inline constexpr base::usize kCpuLocalUserStackScratch = 16;
-inline constexpr base::usize kCpuLocalStackLimit = 24;
-inline constexpr base::usize kCpuLocalOverflowStackTop = 32;
-static_assert(__builtin_offsetof(CpuLocal, self) == kCpuLocalSelf);
-static_assert(__builtin_offsetof(CpuLocal, kernel_stack_top) == kCpuLocalKernelStackTop);
-static_assert(__builtin_offsetof(CpuLocal, user_stack_scratch) == kCpuLocalUserStackScratch);
-static_assert(__builtin_offsetof(CpuLocal, stack_limit) == kCpuLocalStackLimit);
-static_assert(__builtin_offsetof(CpuLocal, overflow_stack_top) == kCpuLocalOverflowStackTop);
+static_assert(__builtin_offsetof(CpuLocal, self) == CPU_LOCAL_SELF);
+static_assert(__builtin_offsetof(CpuLocal, kernel_stack_top) == CPU_LOCAL_KERNEL_STACK_TOP);
+static_assert(__builtin_offsetof(CpuLocal, user_stack_scratch) == CPU_LOCAL_USER_STACK_SCRATCH);
+static_assert(__builtin_offsetof(CpuLocal, stack_limit) == CPU_LOCAL_STACK_LIMIT);
+static_assert(__builtin_offsetof(CpuLocal, overflow_stack_top) == CPU_LOCAL_OVERFLOW_STACK_TOP);
 
 // Every CPU's CpuLocal, by index.
 CpuLocal& cpu(unsigned index);

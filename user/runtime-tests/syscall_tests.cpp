@@ -132,3 +132,20 @@ USER_TEST(a_bundle_mapped_into_the_own_reticle_is_the_same_memory) {
     EXPECT_EQ(sys::reticle_unmap(start().self_reticle, where, 2 * abi::kPageSize).status(), Status::NotFound);
     EXPECT(sys::handle_close(bundle.value()).is_ok());
 }
+
+#if defined(__x86_64__)
+// The kernel finds its per-CPU data through the GS base, swapped in on every entry: a program
+// that loads its own segment selectors into GS and FS (which resets their bases) changes only
+// its own view, and the kernel keeps answering.
+USER_TEST(loading_gs_and_fs_selectors_does_not_disturb_the_kernel) {
+    const base::u16 user_data = 0x23;
+    asm volatile("movw %0, %%gs; movw %0, %%fs" ::"r"(user_data));
+    for (int i = 0; i < 100; ++i) EXPECT(sys::clock_now() > 0);
+    const base::u16 null_selector = 0;
+    asm volatile("movw %0, %%gs" ::"r"(null_selector));
+    auto signal = sys::signal_create(start().memory_grant);
+    ASSERT(signal.is_ok());
+    EXPECT(sys::signal_raise(signal.value(), 1).is_ok());
+    EXPECT(sys::handle_close(signal.value()).is_ok());
+}
+#endif

@@ -104,15 +104,12 @@ at_el1:
     ldr x1, =higher_half
     br x1
 higher_half:
-    /* The kernel runs on SP_EL1 (SPSel = 1); SP_EL0 belongs to user mode. Until kernel_main
-     * moves to a guarded stack, a stack overflow is caught by vectors.S's limit check moving
-     * to the overflow stack, which starts out as this early one. */
+    /* The kernel runs on SP_EL1 (SPSel = 1); SP_EL0 belongs to user mode. vectors.S's
+     * overflow check starts with kernel_main (TPIDR_EL1 is 0 until then). */
     msr spsel, #1
+    msr tpidr_el1, xzr
     ldr x1, =boot_stack_top
     mov sp, x1
-    ldr x1, =exception_stack_top
-    ldr x2, =aarch64_overflow_stack_top
-    str x1, [x2]
     mov x29, xzr
     mov x30, xzr
     mov x0, x19
@@ -129,6 +126,3 @@ boot_l1_high: .skip 4096
 .p2align 4
 boot_stack: .skip 16384
 boot_stack_top:
-.p2align 4
-exception_stack: .skip 16384
-exception_stack_top:

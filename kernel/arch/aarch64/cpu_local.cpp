@@ -1,10 +1,8 @@
-// This CPU's CpuLocal (arch/smp.h). One CPU for now: a plain pointer; TPIDR_EL1 replaces it
-// before a second CPU runs kernel code that reads it.
+// This CPU's CpuLocal (arch/smp.h) in TPIDR_EL1, which only EL1 can read or write. vectors.S
+// reads it for the kernel-stack overflow check (0 before kernel_main sets it: no check then).
 #include "arch/smp.h"
+#include "kernel/arch/aarch64/cpu.h"
 
-namespace {
-constinit kernel::CpuLocal* boot_cpu_local = nullptr;
-}  // namespace
+void arch::set_cpu_local(kernel::CpuLocal* local) { AARCH64_WRITE_SYSREG(tpidr_el1, reinterpret_cast<base::u64>(local)); }
 
-void arch::set_cpu_local(kernel::CpuLocal* local) { boot_cpu_local = local; }
-kernel::CpuLocal* arch::cpu_local() { return boot_cpu_local; }
+kernel::CpuLocal* arch::cpu_local() { return reinterpret_cast<kernel::CpuLocal*>(AARCH64_READ_SYSREG(tpidr_el1)); }

@@ -5,6 +5,7 @@
 #include "arch/user_mode.h"
 #include "base/format.h"
 #include "kernel/arch/aarch64/cpu.h"
+#include "kernel/smp/cpu_local.h"
 #include "kernel/mm/kernel_address_space.h"
 #include "kernel/mm/user_range.h"
 
@@ -13,8 +14,6 @@ extern "C" void aarch64_context_switch(base::uptr* save, base::uptr next);
 extern "C" void aarch64_thread_start();
 extern "C" int aarch64_copy_from_user(void* destination, base::u64 source, base::usize length);
 extern "C" int aarch64_copy_to_user(base::u64 destination, const void* source, base::usize length);
-extern "C" base::u64 aarch64_stack_limit;
-extern "C" base::u64 aarch64_overflow_stack_top;
 
 namespace {
 
@@ -37,7 +36,7 @@ const char* arch::user_mode_init() {
     AARCH64_WRITE_SYSREG(cntkctl_el1, AARCH64_READ_SYSREG(cntkctl_el1) | (1ull << 1));
 
     auto overflow = kernel::mm::allocate_kernel_stack_with_bounds();
-    if (overflow.is_ok()) aarch64_overflow_stack_top = overflow.value().top;
+    if (overflow.is_ok()) arch::cpu_local()->overflow_stack_top = overflow.value().top;
 
     const bool has_pan = ((AARCH64_READ_SYSREG(id_aa64mmfr1_el1) >> 20) & 0xf) != 0;
     if (has_pan) {
@@ -65,7 +64,7 @@ base::uptr arch::prepare_kernel_stack(base::uptr stack_top, void (*entry)(void*)
     return reinterpret_cast<base::uptr>(words);
 }
 
-void arch::set_kernel_stack(base::uptr, base::uptr bottom) { aarch64_stack_limit = bottom; }
+void arch::set_kernel_stack(base::uptr, base::uptr bottom) { arch::cpu_local()->stack_limit = bottom; }
 
 [[noreturn]] void arch::enter_user_mode(UserFrame* frame) { aarch64_enter_user_mode(frame); }
 

@@ -9,10 +9,13 @@
  * (user) and restores it — ELR, SPSR and, from user mode, SP_EL0 included.
  *
  * A kernel stack overflow: the synchronous kernel entry first checks that the frame it is about
- * to push stays above aarch64_stack_limit (the running stack's lowest byte); if not, it moves to
- * the overflow stack, so the fault on the guard page becomes a dump instead of a fault loop.
- * While the kernel runs, SP_EL0 and TPIDR_EL1 hold nothing (the user's SP_EL0 is in its frame),
- * so the check may use them as scratch. */
+ * to push stays above this CPU's stack limit (CpuLocal, reached through TPIDR_EL1: the running
+ * stack's lowest byte); if not, it moves to this CPU's overflow stack, so the fault on the guard
+ * page becomes a dump instead of a fault loop. While the kernel runs, SP_EL0 holds nothing (the
+ * user's SP_EL0 is in its frame), so the check uses it as its one scratch register. Before
+ * kernel_main sets TPIDR_EL1 it is 0 and there is no check. */
+
+#include "kernel/smp/cpu_local_offsets.h"
 
 #define FRAME_SIZE 288   /* x0-x30, sp, elr, spsr, esr, far: 36 words, 16-byte aligned */
 
@@ -26,31 +29,22 @@
 
 .macro VECTOR_KERNEL_SYNC kind
     .balign 0x80
-    msr tpidr_el1, x0
-    msr sp_el0, x1
-    mov x0, sp
-    sub x0, x0, #FRAME_SIZE
-    adrp x1, aarch64_stack_limit
-    ldr x1, [x1, :lo12:aarch64_stack_limit]
-    cmp x0, x1
+    msr sp_el0, x0
+    mrs x0, tpidr_el1
+    cbz x0, 1f
+    ldr x0, [x0, #CPU_LOCAL_STACK_LIMIT]
+    add x0, x0, #FRAME_SIZE
+    cmp sp, x0
     b.hs 1f
-    adrp x0, aarch64_overflow_stack_top
-    ldr x0, [x0, :lo12:aarch64_overflow_stack_top]
+    mrs x0, tpidr_el1
+    ldr x0, [x0, #CPU_LOCAL_OVERFLOW_STACK_TOP]
     mov sp, x0
-1:  mrs x0, tpidr_el1
-    mrs x1, sp_el0
+1:  mrs x0, sp_el0
     sub sp, sp, #FRAME_SIZE
     stp x0, x1, [sp, #0]
     mov x1, #\kind
     b vector_common
 .endm
-
-.section .bss
-.balign 8
-.global aarch64_stack_limit
-aarch64_stack_limit: .quad 0
-.global aarch64_overflow_stack_top
-aarch64_overflow_stack_top: .quad 0
 
 .section .text
 .balign 2048

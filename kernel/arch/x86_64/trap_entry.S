@@ -28,12 +28,27 @@ trap_stubs:
 .endr
 .noaltmacro
 
+/* The GS base must be this CPU's CpuLocal while the kernel runs (cpu_local.cpp). A trap from
+ * user mode finds the user's (0) there; so may an NMI or machine check that lands in kernel
+ * mode between a swapgs and the sysret/iret beside it. So the decision is by the GS base
+ * itself: not a kernel address (sign bit clear) means swap now and swap back on the way out
+ * (rbx, callee-saved, remembers). */
 trap_common:
     SAVE_REGISTERS
-    movq %rsp, %rdi
+    movl $0xc0000101, %ecx                      /* IA32_GS_BASE */
+    rdmsr
+    xorl %ebx, %ebx
+    testl %edx, %edx
+    js 1f
+    swapgs
+    movl $1, %ebx
+1:  movq %rsp, %rdi
     cld
     call x86_64_trap
-    RESTORE_REGISTERS
+    testl %ebx, %ebx
+    jz 2f
+    swapgs
+2:  RESTORE_REGISTERS
     addq $16, %rsp                              /* vector and error code */
     iretq
 

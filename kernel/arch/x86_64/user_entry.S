@@ -2,9 +2,10 @@
  * the checked copies to and from user memory.
  *
  * syscall arrives with interrupts off (SFMASK clears IF, DF, TF, AC), the user's rsp still
- * loaded and rcx/r11 holding the user rip/rflags. The entry moves to the current thread's
- * kernel stack (one CPU: a global; SMP moves it to per-CPU data) and saves a UserFrame in the
- * same layout trap_entry.S uses, so the rest of the kernel sees one kind of frame. */
+ * loaded and rcx/r11 holding the user rip/rflags. The entry swaps in this CPU's GS base (its
+ * CpuLocal, see cpu_local.cpp), moves to the running thread's kernel stack recorded there, and
+ * saves a UserFrame in the same layout trap_entry.S uses, so the rest of the kernel sees one
+ * kind of frame. The way out swaps the user's GS base back last. */
 
 #define USER_CODE 0x2b
 #define USER_DATA 0x23
@@ -14,21 +15,17 @@
 #define FRAME_RSP (20 * 8)
 
 #include "trap_frame.inc"
-
-.section .bss
-.p2align 3
-.global x86_64_kernel_stack_top
-x86_64_kernel_stack_top: .quad 0
-x86_64_user_stack_scratch: .quad 0
+#include "kernel/smp/cpu_local_offsets.h"
 
 .section .text
 .p2align 4
 .global x86_64_syscall_entry
 x86_64_syscall_entry:
-    movq %rsp, x86_64_user_stack_scratch(%rip)
-    movq x86_64_kernel_stack_top(%rip), %rsp
+    swapgs
+    movq %rsp, %gs:CPU_LOCAL_USER_STACK_SCRATCH
+    movq %gs:CPU_LOCAL_KERNEL_STACK_TOP, %rsp
     pushq $USER_DATA
-    pushq x86_64_user_stack_scratch(%rip)
+    pushq %gs:CPU_LOCAL_USER_STACK_SCRATCH
     pushq %r11                                  /* user rflags */
     pushq $USER_CODE
     pushq %rcx                                  /* user rip */
@@ -52,9 +49,11 @@ x86_64_return_to_user:
     movq (%rsp), %rcx                           /* rip */
     movq 16(%rsp), %r11                         /* rflags */
     movq 24(%rsp), %rsp                         /* user rsp: nothing below touches the stack */
+    swapgs
     sysretq
 1:  RESTORE_REGISTERS
     addq $16, %rsp
+    swapgs
     iretq
 
 /* enter_user_mode(frame): frame is at the top of the current kernel stack. */

@@ -5,6 +5,7 @@
 #include "arch/user_mode.h"
 #include "base/format.h"
 #include "kernel/mm/user_range.h"
+#include "kernel/smp/cpu_local.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/legacy_pic.h"
 #include "kernel/mm/kernel_address_space.h"
@@ -15,7 +16,6 @@ extern "C" void x86_64_context_switch(base::uptr* save, base::uptr next);
 extern "C" void x86_64_thread_start();
 extern "C" int x86_64_copy_user_smap(void* destination, const void* source, base::usize length);
 extern "C" int x86_64_copy_user_plain(void* destination, const void* source, base::usize length);
-extern "C" base::u64 x86_64_kernel_stack_top;
 
 namespace x86_64 {
 void set_interrupt_stack(u8 index, u64 top);
@@ -141,7 +141,7 @@ base::uptr arch::prepare_kernel_stack(base::uptr stack_top, void (*entry)(void*)
 }
 
 void arch::set_kernel_stack(base::uptr top, base::uptr) {
-    x86_64_kernel_stack_top = top;
+    arch::cpu_local()->kernel_stack_top = top;  // where this CPU's syscall entry switches to
     x86_64::set_kernel_stack_for_traps(top);
 }
 
