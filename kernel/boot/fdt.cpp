@@ -220,7 +220,89 @@ Fdt::Node Fdt::parent_of(Node node) const {
 u32 Fdt::address_cells_of(Node node) const { return u32_property(node, "#address-cells").value_or(2u); }
 u32 Fdt::size_cells_of(Node node) const { return u32_property(node, "#size-cells").value_or(1u); }
 
-base::Result<void> fill_boot_info_from_fdt(const Fdt& fdt, u64 fdt_physical, BootInfo& boot_info) {
+namespace {
+
+// The CPU id in a /cpus child's reg: one entry, no size (#size-cells 0), affinity bits only.
+base::Result<u64> cpu_id_of(const Fdt& fdt, Fdt::Node cpu) {
+    u64 id = 0;
+    u32 entries = 0;
+    auto reg = fdt.for_each_reg(cpu, [&](u64 address, u64) {
+        id = address;
+        ++entries;
+    });
+    if (reg.is_error()) return make_error(Code::Malformed, "fdt: a /cpus cpu node's reg cannot be decoded");
+    if (entries != 1) return make_error(Code::Malformed, "fdt: a /cpus cpu node's reg is not exactly one CPU id");
+    if ((id & ~kMpidrAffinityMask) != 0) return make_error(Code::Malformed, "fdt: a /cpus cpu id has bits outside the MPIDR affinity fields");
+    return id;
+}
+
+// /cpus children with device_type "cpu" → cpu_ids, the boot CPU (boot_cpu_id) first and the
+// others in tree order, at most kMaxCpus kept. Refused: no cpu node, a reg that is not one
+// affinity value, the same id twice among those kept, a boot CPU the tree does not list.
+base::Result<void> read_cpus(const Fdt& fdt, u64 boot_cpu_id, BootInfo& boot_info) {
+    const auto cpus = fdt.find_node("/cpus");
+    if (!cpus.has_value()) return make_error(Code::Malformed, "fdt: no /cpus node");
+    // reg under /cpus is an id, not a range: #size-cells must say so (its default is 1).
+    if (fdt.u32_property(*cpus, "#size-cells").value_or(1u) != 0)
+        return make_error(Code::Malformed, "fdt: /cpus #size-cells is not 0");
+    base::Result<void> status;
+    bool boot_cpu_seen = false;
+    boot_info.cpu_ids[0] = boot_cpu_id;
+    boot_info.cpu_count = 1;  // the boot CPU's slot, confirmed below
+    // Invariant: cpu_ids[1 .. cpu_count) are the non-boot CPUs seen so far, in tree order,
+    // pairwise distinct and distinct from the boot CPU; cpu_count <= kMaxCpus.
+    fdt.for_each_child(*cpus, [&](Fdt::Node child) {
+        if (status.is_error()) return;
+        const auto type = fdt.string_property(child, "device_type");
+        if (!type.has_value() || !(*type == base::StringView("cpu"))) return;  // e.g. cpu-map
+        const auto id = cpu_id_of(fdt, child);
+        if (id.is_error()) {
+            status = id.error();
+            return;
+        }
+        if (id.value() == boot_cpu_id) {
+            if (boot_cpu_seen) status = make_error(Code::Malformed, "fdt: two /cpus cpu nodes have the same id");
+            boot_cpu_seen = true;
+            return;
+        }
+        if (boot_info.cpu_count == BootInfo::kMaxCpus) return;  // more than the kernel keeps
+        // Bound: cpu_count <= kMaxCpus entries.
+        for (u32 i = 1; i < boot_info.cpu_count; ++i) {
+            if (boot_info.cpu_ids[i] == id.value()) {
+                status = make_error(Code::Malformed, "fdt: two /cpus cpu nodes have the same id");
+                return;
+            }
+        }
+        boot_info.cpu_ids[boot_info.cpu_count++] = id.value();
+    });
+    TRY(status);
+    if (!boot_cpu_seen) return make_error(Code::Malformed, "fdt: the boot CPU's MPIDR affinity is not among the /cpus cpu nodes");
+    return {};
+}
+
+// The PSCI conduit: "hvc" or "smc" from the node compatible with PSCI 0.2 or later (whose
+// standard function ids, CPU_ON among them, the kernel uses). No such node: None (no CPU is
+// started); a method that is missing or neither word is refused.
+base::Result<void> read_psci_method(const Fdt& fdt, BootInfo& boot_info) {
+    boot_info.psci_method = BootInfo::PsciMethod::None;
+    auto psci = fdt.find_compatible("arm,psci-1.0");
+    if (!psci.has_value()) psci = fdt.find_compatible("arm,psci-0.2");
+    if (!psci.has_value()) return {};
+    const auto method = fdt.string_property(*psci, "method");
+    if (!method.has_value()) return make_error(Code::Malformed, "fdt: the psci node has no method string");
+    if (*method == base::StringView("hvc")) {
+        boot_info.psci_method = BootInfo::PsciMethod::Hvc;
+    } else if (*method == base::StringView("smc")) {
+        boot_info.psci_method = BootInfo::PsciMethod::Smc;
+    } else {
+        return make_error(Code::Malformed, "fdt: the psci node's method is neither \"hvc\" nor \"smc\"");
+    }
+    return {};
+}
+
+}  // namespace
+
+base::Result<void> fill_boot_info_from_fdt(const Fdt& fdt, u64 fdt_physical, u64 boot_cpu_id, BootInfo& boot_info) {
     base::Result<void> status;
     bool found_memory = false;
     // RAM: every node with device_type "memory" (usually /memory@...).
@@ -296,15 +378,8 @@ base::Result<void> fill_boot_info_from_fdt(const Fdt& fdt, u64 fdt_physical, Boo
         }
     }
 
-    // CPUs: /cpus children with device_type "cpu".
-    boot_info.cpu_count = 0;
-    if (const auto cpus = fdt.find_node("/cpus"); cpus.has_value()) {
-        fdt.for_each_child(*cpus, [&](Fdt::Node child) {
-            const auto type = fdt.string_property(child, "device_type");
-            if (type.has_value() && *type == base::StringView("cpu")) ++boot_info.cpu_count;
-        });
-    }
-    if (boot_info.cpu_count == 0) return make_error(Code::Malformed, "fdt: no cpu nodes under /cpus");
+    TRY(read_cpus(fdt, boot_cpu_id, boot_info));
+    TRY(read_psci_method(fdt, boot_info));
     return {};
 }
 

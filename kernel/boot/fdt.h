@@ -81,10 +81,16 @@ private:
     base::u32 total_size_ = 0;
 };
 
+// The bits of MPIDR_EL1 that name a CPU (Aff3 in [39:32], Aff2..Aff0 in [23:0]). A /cpus cpu
+// node's reg holds exactly these (Aff3 in the upper cell when #address-cells is 2), and so does
+// BootInfo::cpu_ids on aarch64.
+inline constexpr base::u64 kMpidrAffinityMask = 0xff'00ff'ffff;
+
 // Fills BootInfo from the tree: /memory → usable RAM; /reserved-memory children and the
 // reservation block → reserved; the blob itself → DeviceTree; /chosen/bootargs → the command
-// line; /cpus/cpu* → cpu_count.
-base::Result<void> fill_boot_info_from_fdt(const Fdt& fdt, base::u64 fdt_physical, BootInfo& boot_info);
+// line; /cpus/cpu* reg → cpu_ids and cpu_count, the CPU whose id is `boot_cpu_id` (the boot
+// CPU's MPIDR_EL1 affinity bits) first; the PSCI node's method → psci_method.
+base::Result<void> fill_boot_info_from_fdt(const Fdt& fdt, base::u64 fdt_physical, base::u64 boot_cpu_id, BootInfo& boot_info);
 
 // --- templates ---
 

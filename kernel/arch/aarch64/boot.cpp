@@ -89,7 +89,8 @@ extern "C" [[noreturn]] void arch_aarch64_start(u64 device_tree_physical) {
     auto fdt = kernel::Fdt::parse(base::Span<const base::u8>(blob, static_cast<base::usize>(base::min(declared, window))));
     if (fdt.is_error()) fatal_boot_error("device tree", fdt.error().message);
 
-    auto filled = kernel::fill_boot_info_from_fdt(fdt.value(), device_tree_physical, boot_info);
+    const u64 boot_cpu_id = AARCH64_READ_SYSREG(mpidr_el1) & kernel::kMpidrAffinityMask;
+    auto filled = kernel::fill_boot_info_from_fdt(fdt.value(), device_tree_physical, boot_cpu_id, boot_info);
     if (filled.is_error()) fatal_boot_error("device tree", filled.error().message);
     boot_info.kernel_physical_start = reinterpret_cast<u64>(__kernel_start) - aarch64::kKernelVirtualOffset + aarch64::kRamBase;
     boot_info.kernel_physical_end = reinterpret_cast<u64>(__kernel_end) - aarch64::kKernelVirtualOffset + aarch64::kRamBase;

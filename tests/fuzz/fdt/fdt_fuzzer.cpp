@@ -6,6 +6,22 @@
 #include "kernel/boot/fdt.h"
 #include "tests/fuzz/memory_map_invariants.h"
 
+namespace {
+
+// What the kernel's CPU bring-up relies on: the boot CPU first, between 1 and kMaxCpus CPUs,
+// each a distinct MPIDR affinity value.
+void check_cpus(const kernel::BootInfo& info, base::u64 boot_cpu) {
+    if (info.cpu_count < 1 || info.cpu_count > kernel::BootInfo::kMaxCpus) __builtin_trap();
+    if (info.cpu_ids[0] != boot_cpu) __builtin_trap();
+    for (base::u32 i = 0; i < info.cpu_count; ++i) {
+        if ((info.cpu_ids[i] & ~kernel::kMpidrAffinityMask) != 0) __builtin_trap();
+        for (base::u32 j = 0; j < i; ++j)
+            if (info.cpu_ids[i] == info.cpu_ids[j]) __builtin_trap();
+    }
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto fdt = kernel::Fdt::parse(base::Span<const base::u8>(data, size));
     if (fdt.is_error()) return 0;
@@ -23,9 +39,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static kernel::BootInfo info;
     info = kernel::BootInfo();
     // The tree at the start of RAM, where QEMU's virt machine puts it.
-    if (kernel::fill_boot_info_from_fdt(tree, 0x4000'0000, info).is_ok() && info.memory.normalize().is_ok()) {
-        kernel::fuzz::check_normalized(info.memory);
-        kernel::fuzz::check_boot_bundle(info);
+    // The boot CPU is QEMU's first (affinity 0); the tree decides whether it is listed.
+    constexpr base::u64 kBootCpu = 0;
+    if (kernel::fill_boot_info_from_fdt(tree, 0x4000'0000, kBootCpu, info).is_ok()) {
+        check_cpus(info, kBootCpu);
+        if (info.memory.normalize().is_ok()) {
+            kernel::fuzz::check_normalized(info.memory);
+            kernel::fuzz::check_boot_bundle(info);
+        }
     }
     return 0;
 }

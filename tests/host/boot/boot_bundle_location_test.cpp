@@ -145,11 +145,7 @@ std::vector<uint8_t> tree(const std::vector<uint32_t>& start, const std::vector<
     b.property_cells("reg", {0, 0x5000'0000, 0, 0x10'0000});
     b.end_node();
     b.end_node();
-    b.begin_node("cpus");
-    b.begin_node("cpu@0");
-    b.property_string("device_type", "cpu");
-    b.end_node();
-    b.end_node();
+    b.cpus({0});
     b.end_node();
     return b.finish();
 }
@@ -158,7 +154,7 @@ base::Result<void> fill(const std::vector<uint8_t>& blob, kernel::BootInfo& info
     auto fdt = kernel::Fdt::parse({blob.data(), blob.size()});
     if (fdt.is_error()) return fdt.error();
     info = kernel::BootInfo();
-    return kernel::fill_boot_info_from_fdt(fdt.value(), 0x4400'0000, info);
+    return kernel::fill_boot_info_from_fdt(fdt.value(), 0x4400'0000, 0, info);
 }
 
 std::string fdt_error(const std::vector<uint8_t>& blob) {

@@ -32,6 +32,19 @@ public:
         for (uint32_t cell : cells) be32(bytes, cell);
         property(name, bytes);
     }
+    // A /cpus node as QEMU's virt writes it: one cpu@N per id (one-cell reg, no size).
+    void cpus(const std::vector<uint32_t>& ids) {
+        begin_node("cpus");
+        property_cells("#address-cells", {1});
+        property_cells("#size-cells", {0});
+        for (uint32_t id : ids) {
+            begin_node("cpu@" + std::to_string(id));
+            property_string("device_type", "cpu");
+            property_cells("reg", {id});
+            end_node();
+        }
+        end_node();
+    }
     void reservation(uint64_t address, uint64_t size) { reservations_.push_back({address, size}); }
 
     std::vector<uint8_t> finish() {

@@ -37,11 +37,7 @@ std::vector<uint8_t> tree_with_reserved(uint32_t address_cells, uint32_t size_ce
     b.property_cells("size", {0, 0x10'0000});
     b.end_node();
     b.end_node();
-    b.begin_node("cpus");
-    b.begin_node("cpu@0");
-    b.property_string("device_type", "cpu");
-    b.end_node();
-    b.end_node();
+    b.cpus({0});
     b.end_node();
     return b.finish();
 }
@@ -51,7 +47,7 @@ base::Result<void> fill(const std::vector<uint8_t>& blob, kernel::BootInfo& info
     EXPECT_TRUE(fdt.is_ok());
     if (fdt.is_error()) return fdt.error();
     info = kernel::BootInfo();
-    return kernel::fill_boot_info_from_fdt(fdt.value(), 0x4800'0000, info);
+    return kernel::fill_boot_info_from_fdt(fdt.value(), 0x4800'0000, 0, info);
 }
 
 MemoryKind kind_at(const kernel::MemoryMap& map, uint64_t address) {

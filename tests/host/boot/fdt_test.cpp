@@ -41,13 +41,7 @@ std::vector<uint8_t> sample_tree() {
     b.property_cells("reg", {0, 0x5000'0000, 0, 0x10'0000});
     b.end_node();
     b.end_node();
-    b.begin_node("cpus");
-    for (int i = 0; i < 3; ++i) {
-        b.begin_node("cpu@" + std::to_string(i));
-        b.property_string("device_type", "cpu");
-        b.end_node();
-    }
-    b.end_node();
+    b.cpus({0, 1, 2});
     b.begin_node("pl011@9000000");
     std::vector<uint8_t> compatible;
     for (const char* name : {"arm,pl011", "arm,primecell"}) {
@@ -67,7 +61,7 @@ TEST(Fdt, QemuVirtTreeGivesMemoryCpusAndDevices) {
     ASSERT_TRUE(fdt.is_ok()) << fdt.error().message;
     static kernel::BootInfo info;
     info = kernel::BootInfo();
-    ASSERT_TRUE(kernel::fill_boot_info_from_fdt(fdt.value(), 0x4800'0000, info).is_ok());
+    ASSERT_TRUE(kernel::fill_boot_info_from_fdt(fdt.value(), 0x4800'0000, 0, info).is_ok());
     ASSERT_TRUE(info.memory.normalize().is_ok());
     EXPECT_EQ(info.cpu_count, 2u);
     EXPECT_EQ(info.memory.total_ram_bytes(), 512ull << 20);
@@ -82,7 +76,7 @@ TEST(Fdt, QemuVirtTreeWithFourCpusAndOneGibibyte) {
     ASSERT_TRUE(fdt.is_ok()) << fdt.error().message;
     static kernel::BootInfo info;
     info = kernel::BootInfo();
-    ASSERT_TRUE(kernel::fill_boot_info_from_fdt(fdt.value(), 0x4800'0000, info).is_ok());
+    ASSERT_TRUE(kernel::fill_boot_info_from_fdt(fdt.value(), 0x4800'0000, 0, info).is_ok());
     EXPECT_EQ(info.cpu_count, 4u);
     ASSERT_TRUE(info.memory.normalize().is_ok());
     EXPECT_EQ(info.memory.total_ram_bytes(), 1ull << 30);
@@ -103,7 +97,7 @@ TEST(Fdt, BuiltTreeAnswersEveryQueryTheKernelMakes) {
 
     static kernel::BootInfo info;
     info = kernel::BootInfo();
-    ASSERT_TRUE(kernel::fill_boot_info_from_fdt(fdt, 0x4700'0000, info).is_ok());
+    ASSERT_TRUE(kernel::fill_boot_info_from_fdt(fdt, 0x4700'0000, 0, info).is_ok());
     ASSERT_TRUE(info.memory.normalize().is_ok());
     EXPECT_EQ(info.cpu_count, 3u);
     EXPECT_TRUE(info.command_line == base::StringView("test=timer quiet"));
@@ -234,11 +228,7 @@ TEST(Fdt, BadRegLengthIsAnErrorNotARead) {
     b.property_string("device_type", "memory");
     b.property_cells("reg", {0, 0x4000'0000, 0});  // 3 cells: not a whole (2 + 1) entry... but 2+1=3
     b.end_node();
-    b.begin_node("cpus");
-    b.begin_node("cpu@0");
-    b.property_string("device_type", "cpu");
-    b.end_node();
-    b.end_node();
+    b.cpus({0});
     b.end_node();
     auto blob = b.finish();
     auto fdt = Fdt::parse(span_of(blob));
@@ -246,7 +236,7 @@ TEST(Fdt, BadRegLengthIsAnErrorNotARead) {
     // Default cells are 2 + 1, so 3 cells is one entry of size 0: no memory at all.
     static kernel::BootInfo info;
     info = kernel::BootInfo();
-    EXPECT_TRUE(kernel::fill_boot_info_from_fdt(fdt.value(), 0, info).is_error());
+    EXPECT_TRUE(kernel::fill_boot_info_from_fdt(fdt.value(), 0, 0, info).is_error());
 
     FdtBuilder odd;
     odd.begin_node("");
@@ -259,7 +249,7 @@ TEST(Fdt, BadRegLengthIsAnErrorNotARead) {
     auto odd_fdt = Fdt::parse(span_of(odd_blob));
     ASSERT_TRUE(odd_fdt.is_ok());
     info = kernel::BootInfo();
-    const auto result = kernel::fill_boot_info_from_fdt(odd_fdt.value(), 0, info);
+    const auto result = kernel::fill_boot_info_from_fdt(odd_fdt.value(), 0, 0, info);
     ASSERT_TRUE(result.is_error());
     EXPECT_NE(std::string(result.error().message).find("reg length"), std::string::npos);
 }
