@@ -44,9 +44,20 @@ base::Result<base::Span<const u8>> read_table(const PhysicalMemoryView& memory, 
     return table;
 }
 
-base::Result<AcpiCpuInfo> parse_madt(base::Span<const u8> madt) {
+// Keeps an enabled CPU's id unless it is already kept (the boot CPU, or a firmware listing one
+// processor twice) or there is no room left.
+void keep_cpu(AcpiCpuInfo& info, u64 id) {
+    // Bound: at most kMaxCpuIds ids are kept.
+    for (u32 i = 0; i < info.cpu_ids_kept; ++i)
+        if (info.cpu_ids[i] == id) return;
+    if (info.cpu_ids_kept < AcpiCpuInfo::kMaxCpuIds) info.cpu_ids[info.cpu_ids_kept++] = id;
+}
+
+base::Result<AcpiCpuInfo> parse_madt(base::Span<const u8> madt, u64 boot_cpu_id) {
     if (madt.size() < kMadtFixedSize) return malformed("acpi: MADT too short");
     AcpiCpuInfo info;
+    info.cpu_ids[0] = boot_cpu_id;
+    info.cpu_ids_kept = 1;
     info.local_apic_physical = read_le32(madt.data() + kHeaderSize);
     base::usize offset = kMadtFixedSize;
     // Invariant: [kMadtFixedSize, offset) holds whole, well-formed entries. Each entry is at
@@ -61,7 +72,10 @@ base::Result<AcpiCpuInfo> parse_madt(base::Span<const u8> madt) {
         switch (type) {
             case kProcessorLocalApic:  // processor UID, APIC ID, flags
                 if (length < 8) return malformed("acpi: short local APIC entry");
-                if (read_le32(entry + 4) & kProcessorEnabled) ++info.cpu_count;
+                if (read_le32(entry + 4) & kProcessorEnabled) {
+                    ++info.cpu_count;
+                    keep_cpu(info, entry[3]);
+                }
                 break;
             case kIoApic:  // ID, reserved, address, global interrupt base
                 if (length < 12) return malformed("acpi: short I/O APIC entry");
@@ -73,7 +87,10 @@ base::Result<AcpiCpuInfo> parse_madt(base::Span<const u8> madt) {
                 break;
             case kProcessorLocalX2apic:  // reserved, x2APIC ID, flags, processor UID
                 if (length < 16) return malformed("acpi: short x2APIC entry");
-                if (read_le32(entry + 8) & kProcessorEnabled) ++info.cpu_count;
+                if (read_le32(entry + 8) & kProcessorEnabled) {
+                    ++info.cpu_count;
+                    keep_cpu(info, read_le32(entry + 4));
+                }
                 break;
             default: break;  // other entry kinds do not concern the kernel today
         }
@@ -109,7 +126,7 @@ base::Result<RootPointer> read_rsdp(const PhysicalMemoryView& memory, u64 rsdp_p
 
 }  // namespace
 
-base::Result<AcpiCpuInfo> read_acpi_cpu_info(const PhysicalMemoryView& memory, u64 rsdp_physical) {
+base::Result<AcpiCpuInfo> read_acpi_cpu_info(const PhysicalMemoryView& memory, u64 rsdp_physical, u64 boot_cpu_id) {
     if (rsdp_physical == 0) return base::make_error(base::ErrorCode::NotFound, "acpi: no RSDP");
     const RootPointer pointer = TRY(read_rsdp(memory, rsdp_physical));
     const auto root = TRY(read_table(memory, pointer.physical));
@@ -124,7 +141,7 @@ base::Result<AcpiCpuInfo> read_acpi_cpu_info(const PhysicalMemoryView& memory, u
         const auto header = memory.read(table_physical, kHeaderSize);
         if (header.is_error() || !signature_is(header.value().data(), "APIC", 4)) continue;
         const auto madt = TRY(read_table(memory, table_physical));
-        AcpiCpuInfo info = TRY(parse_madt(madt));
+        AcpiCpuInfo info = TRY(parse_madt(madt, boot_cpu_id));
         info.tables_read[0] = {rsdp_physical, kRsdpVersion2Size};  // at most this much of it was read
         info.tables_read[1] = {pointer.physical, root.size()};
         info.tables_read[2] = {table_physical, madt.size()};

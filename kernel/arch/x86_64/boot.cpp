@@ -58,9 +58,15 @@ extern "C" [[noreturn]] void arch_x86_64_start(base::u32 start_info_physical) {
         if (found.is_error()) fatal_boot_error("ACPI", found.error());
         rsdp = found.value();
     }
-    auto acpi = kernel::read_acpi_cpu_info(low_memory, rsdp);
+    // The CPU's own IA32_APIC_BASE decides where its registers are (the MADT repeats it);
+    // in x2APIC mode they are MSRs and there is nothing to map. Its ID register names the boot
+    // CPU among the MADT's (the boot page tables map the xAPIC page at the direct map).
+    const base::u64 local_apic_page = x86_64::local_apic::detect();
+    auto acpi = kernel::read_acpi_cpu_info(low_memory, rsdp, x86_64::local_apic::id());
     if (acpi.is_error()) fatal_boot_error("ACPI", acpi.error());
-    boot_info.cpu_count = acpi.value().cpu_count;
+    static_assert(kernel::AcpiCpuInfo::kMaxCpuIds <= kernel::BootInfo::kMaxCpus);
+    boot_info.cpu_count = acpi.value().cpu_ids_kept;
+    for (base::u32 i = 0; i < acpi.value().cpu_ids_kept; ++i) boot_info.cpu_ids[i] = acpi.value().cpu_ids[i];
     // The tables stay readable for userland later, whatever kind of memory the firmware said.
     for (const auto& table : acpi.value().tables_read) {
         reserved = kernel::reserve_boot_data(boot_info, table.physical, table.length, kernel::MemoryKind::AcpiReclaimable);
@@ -72,9 +78,6 @@ extern "C" [[noreturn]] void arch_x86_64_start(base::u32 start_info_physical) {
     boot_info.console_interrupt = 4;
     boot_info.console_is_ports = true;
 
-    // The CPU's own IA32_APIC_BASE decides where its registers are (the MADT repeats it);
-    // in x2APIC mode they are MSRs and there is nothing to map.
-    const base::u64 local_apic_page = x86_64::local_apic::detect();
     if (local_apic_page != 0) {
         auto appended = boot_info.kernel_devices.try_append(kernel::DeviceRange{local_apic_page, kernel::layout::kPageSize});
         if (!appended) fatal_boot_error("devices", base::make_error(base::ErrorCode::OutOfMemory, "too many kernel devices"));

@@ -8,9 +8,15 @@
 namespace x86_64::local_apic {
 
 // Register offsets in the xAPIC page (Intel SDM vol. 3, "Local APIC Register Address Map").
+inline constexpr base::u32 kId = 0x020;
+inline constexpr base::u32 kTaskPriority = 0x080;
 inline constexpr base::u32 kEndOfInterrupt = 0x0b0;
 inline constexpr base::u32 kSpuriousInterrupt = 0x0f0;
 inline constexpr base::u32 kLvtTimer = 0x320;
+inline constexpr base::u32 kLvtLint0 = 0x350;
+inline constexpr base::u32 kLvtLint1 = 0x360;
+inline constexpr base::u32 kLvtError = 0x370;
+inline constexpr base::u32 kLvtMasked = 1u << 16;
 inline constexpr base::u32 kTimerInitialCount = 0x380;
 inline constexpr base::u32 kTimerCurrentCount = 0x390;
 inline constexpr base::u32 kTimerDivide = 0x3e0;
@@ -23,6 +29,20 @@ base::u64 detect();
 // Software-enables this CPU's local APIC with `spurious_vector`. The MMIO page must be
 // mapped at the direct map by then (the kernel's page tables map it as a kernel device).
 void enable(base::u8 spurious_vector);
+
+// Makes this (secondary) CPU's local APIC work in the mode detect() found on the boot CPU:
+// globally enabled, and in x2APIC mode if the boot CPU is. Before enable() on that CPU.
+void match_boot_cpu_mode();
+
+// This CPU's local APIC id: the full 32 bits in x2APIC mode, bits 31-24 of the ID register
+// otherwise. The MADT and the ICR name CPUs by it.
+base::u32 id();
+
+// Sends an interrupt through this CPU's ICR to the CPU with local APIC id `destination`
+// (physical destination mode): `command` is the ICR's low word (vector, delivery mode, level).
+// Waits, bounded, until an xAPIC has accepted it (x2APIC has no delivery status); false if it
+// never did. Interrupts must be off: the xAPIC ICR is two registers written in turn.
+bool send_ipi(base::u32 destination, base::u32 command);
 
 base::u32 read(base::u32 offset);
 void write(base::u32 offset, base::u32 value);

@@ -18,6 +18,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         kernel::fuzz::check_normalized(info.memory);
         kernel::fuzz::check_boot_bundle(info);
     }
-    (void)kernel::read_acpi_cpu_info(memory, details.value().rsdp_physical);
+    (void)kernel::read_acpi_cpu_info(memory, details.value().rsdp_physical, 0);
     return 0;
 }

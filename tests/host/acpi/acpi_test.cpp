@@ -1,10 +1,11 @@
 // Host tests of the ACPI reader: the machines it must understand (XSDT and RSDT, local APICs
-// and x2APICs, the 64-bit LAPIC override) and every kind of damage it must refuse with a
+// and x2APICs — which CPUs run, boot CPU first —, the 64-bit LAPIC override) and every kind of damage it must refuse with a
 // reason — bad signatures and checksums, truncated tables, lengths out of range, pointers
 // outside memory — without reading outside the memory it was given.
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "acpi_tables.h"
 #include "kernel/boot/acpi.h"
@@ -13,15 +14,15 @@ namespace {
 
 using namespace acpi_test;
 
-kernel::AcpiCpuInfo read_ok(const FakeMemory& memory, uint64_t rsdp = kRsdpAt) {
-    auto result = kernel::read_acpi_cpu_info(memory.view(), rsdp);
+kernel::AcpiCpuInfo read_ok(const FakeMemory& memory, uint64_t rsdp = kRsdpAt, uint64_t boot_cpu_id = 0) {
+    auto result = kernel::read_acpi_cpu_info(memory.view(), rsdp, boot_cpu_id);
     EXPECT_TRUE(result.is_ok()) << (result.is_error() ? result.error().message : "");
     return result.is_ok() ? result.value() : kernel::AcpiCpuInfo{};
 }
 
 // The error message, or "" when the tables were accepted.
 std::string read_error(const FakeMemory& memory, uint64_t rsdp = kRsdpAt) {
-    auto result = kernel::read_acpi_cpu_info(memory.view(), rsdp);
+    auto result = kernel::read_acpi_cpu_info(memory.view(), rsdp, 0);
     return result.is_error() ? result.error().message : "";
 }
 
@@ -34,6 +35,9 @@ std::string read_error(const FakeMemory& memory, uint64_t rsdp = kRsdpAt) {
 TEST(Acpi, AQemuLikeMachineGivesItsCpusAndInterruptControllers) {
     const auto info = read_ok(standard_machine(2));
     EXPECT_EQ(info.cpu_count, 2u);
+    EXPECT_EQ(info.cpu_ids_kept, 2u);
+    EXPECT_EQ(info.cpu_ids[0], 0u);
+    EXPECT_EQ(info.cpu_ids[1], 1u);
     EXPECT_EQ(info.local_apic_physical, 0xfee00000u);
     EXPECT_EQ(info.io_apic_physical, 0xfec00000u);
 }
@@ -66,6 +70,39 @@ TEST(Acpi, OnlyEnabledCpusAreCounted) {
     memory.madt(kMadtAt, 0xfee00000,
                 {local_apic(0, 1), local_apic(1, 0), local_apic(2, 2), local_x2apic(300, 1), local_x2apic(301, 0)});
     EXPECT_EQ(read_ok(memory).cpu_count, 2u);
+}
+
+std::vector<uint64_t> kept_ids(const kernel::AcpiCpuInfo& info) {
+    return std::vector<uint64_t>(info.cpu_ids, info.cpu_ids + info.cpu_ids_kept);
+}
+
+TEST(Acpi, TheBootCpuComesFirstThenEveryOtherEnabledCpuInTableOrder) {
+    auto memory = standard_machine(1);
+    memory.madt(kMadtAt, 0xfee00000,
+                {local_apic(3, 1), local_apic(1, 1), local_apic(2, 0), local_apic(4, 2), local_x2apic(300, 1),
+                 local_x2apic(301, 0)});
+    const auto info = read_ok(memory, kRsdpAt, /*boot_cpu_id=*/1);
+    EXPECT_EQ(kept_ids(info), (std::vector<uint64_t>{1, 3, 300}));
+    EXPECT_EQ(info.cpu_count, 3u);
+}
+
+TEST(Acpi, AtMostSixteenCpusAreKeptAndTheBootCpuIsAlwaysOneOfThem) {
+    const auto info = read_ok(standard_machine(200), kRsdpAt, /*boot_cpu_id=*/150);
+    ASSERT_EQ(info.cpu_ids_kept, kernel::AcpiCpuInfo::kMaxCpuIds);
+    EXPECT_EQ(info.cpu_ids[0], 150u);
+    for (uint32_t i = 1; i < info.cpu_ids_kept; ++i) EXPECT_EQ(info.cpu_ids[i], i - 1);
+    EXPECT_EQ(info.cpu_count, 200u);  // counted, though not all kept
+}
+
+TEST(Acpi, AProcessorListedTwiceIsKeptOnce) {
+    auto memory = standard_machine(1);
+    memory.madt(kMadtAt, 0xfee00000, {local_apic(0, 1), local_apic(5, 1), local_x2apic(5, 1), local_apic(0, 1)});
+    EXPECT_EQ(kept_ids(read_ok(memory)), (std::vector<uint64_t>{0, 5}));
+}
+
+TEST(Acpi, ABootCpuTheTableDoesNotListStillRunsFirst) {
+    const auto info = read_ok(standard_machine(2), kRsdpAt, /*boot_cpu_id=*/7);
+    EXPECT_EQ(kept_ids(info), (std::vector<uint64_t>{7, 0, 1}));
 }
 
 TEST(Acpi, TheSixtyFourBitOverrideReplacesTheLocalApicAddress) {
