@@ -15,6 +15,7 @@
 #include "kernel/test/test.h"
 #include "arch/user_mode.h"
 #include "kernel/sched/scheduler.h"
+#include "kernel/smp/kernel_lock.h"
 #include "kernel/smp/smp.h"
 
 namespace kernel {
@@ -60,6 +61,7 @@ void log_memory_map(const MemoryMap& memory) {
 
 [[noreturn]] void continue_on_kernel_stack(void* argument) {
     const BootInfo& boot_info = *static_cast<const BootInfo*>(argument);
+    kernel_lock::acquire();  // the boot CPU runs the kernel from here on (kernel_lock.h)
     sched::init();
     timer::start();
     arch::interrupts_enable();

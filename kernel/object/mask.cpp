@@ -1,5 +1,6 @@
 // Masks (see mask.h).
 #include "kernel/object/mask.h"
+#include "kernel/smp/kernel_lock.h"
 
 #include "arch/user_mode.h"
 #include "kernel/object/object_memory.h"
@@ -56,6 +57,7 @@ void Mask::destroy() {
 }
 
 void device_interrupt(base::u32 line) {
+    kernel_lock::Scope locked;  // from user mode, or from the idle loop, which holds no lock
     if (line < Mask::kMaxLines && masks_by_line[line] != nullptr) {
         masks_by_line[line]->fired();
     } else {

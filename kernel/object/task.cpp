@@ -1,5 +1,6 @@
 // Tasks (see task.h).
 #include "kernel/object/task.h"
+#include "kernel/smp/kernel_lock.h"
 
 #include "kernel/core/log.h"
 #include "kernel/object/bundle.h"
@@ -47,6 +48,7 @@ StatusOr<Task*> Task::create(Bundle& grant, Reticle& reticle, base::StringView n
 
 void Task::thread_entry(void* argument) {
     auto* thread = static_cast<Thread*>(argument);
+    kernel_lock::release();  // switched to by a CPU that holds it; user mode runs without
     arch::enter_user_mode(thread->user_frame);
 }
 

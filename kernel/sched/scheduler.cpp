@@ -10,6 +10,7 @@
 #include "kernel/mm/kernel_address_space.h"
 #include "kernel/mm/layout.h"
 #include "kernel/object/object.h"
+#include "kernel/smp/kernel_lock.h"
 
 namespace kernel::sched {
 namespace {
@@ -95,9 +96,12 @@ void add_timeout(Thread& thread) {
 
 [[noreturn]] void idle_loop(void*) {
     for (;;) {
-        // Interrupts come in here only; wfi cannot miss one (see arch::wait_for_interrupt).
+        // Interrupts come in here only; wfi cannot miss one (see arch::wait_for_interrupt). The
+        // kernel lock is given up while waiting (interrupt hooks take it themselves).
+        kernel_lock::release();
         arch::wait_for_interrupt();
         arch::interrupts_disable();
+        kernel_lock::acquire();
         // Objects left for the reaper when nobody makes syscalls: a bounded amount per wake-up.
         (void)reap_objects(16);
         if (run_queues.highest() >= 0) run_next();

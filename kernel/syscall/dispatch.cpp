@@ -9,6 +9,7 @@
 #include "kernel/object/ring.h"
 #include "kernel/object/signal.h"
 #include "kernel/sched/scheduler.h"
+#include "kernel/smp/kernel_lock.h"
 
 namespace kernel {
 
@@ -87,6 +88,7 @@ Result dispatch(Task& task, base::u64 number, const Arguments& arguments) {
 }  // namespace syscall
 
 void handle_syscall(arch::UserFrame& frame) {
+    kernel_lock::acquire();  // given up in before_user_return
     Task* task = current_task();
     if (task == nullptr) return;
     const syscall::Arguments arguments = {arch::syscall_argument(frame, 0), arch::syscall_argument(frame, 1),
@@ -96,31 +98,32 @@ void handle_syscall(arch::UserFrame& frame) {
 }
 
 void handle_user_fault(arch::UserFrame& frame, const arch::UserFault& fault) {
+    kernel_lock::acquire();  // given up in before_user_return
     Thread* thread = sched::current();
     if (thread->task == nullptr) return;
     thread->task->thread_faulted(*thread, fault, arch::user_pc(frame));
 }
 
 void before_user_return(arch::UserFrame&) {
+    if (!kernel_lock::held_here()) kernel_lock::acquire();  // after an interrupt from user mode
     // Objects released by this syscall or by others: a bounded amount of destruction per return.
     if (objects_waiting_for_reaper()) (void)reap_objects(16);
     Thread* self = sched::current();
-    if (!self->kill_pending && !self->stop_pending && !sched::reschedule_requested()) return;  // the usual case
     // Bound: each pass either leaves (kill), stops until resumed, or reschedules once.
-    for (;;) {
+    while ((self->kill_pending && self->task != nullptr) || self->stop_pending || sched::reschedule_requested()) {
         if (self->kill_pending && self->task != nullptr) self->task->exit_current_thread();
         if (self->stop_pending) {
             sched::stop_current();
             continue;
         }
-        if (sched::reschedule_requested()) {
-            sched::reschedule_if_requested();
-            continue;
-        }
-        return;
+        if (sched::reschedule_requested()) sched::reschedule_if_requested();
     }
+    kernel_lock::release();
 }
 
-void scheduler_tick() { sched::tick(); }
+void scheduler_tick() {
+    kernel_lock::Scope locked;  // from user mode, or from the idle loop, which holds no lock
+    sched::tick();
+}
 
 }  // namespace kernel
