@@ -20,6 +20,7 @@
 
 #include "files/files.h"
 #include "identity/fleet_mirror.h"
+#include "identity/fleet_state.h"
 #include "simulation.h"
 
 extern char** environ;
@@ -116,11 +117,18 @@ Run run(const std::vector<std::string>& arguments) {
     return result;
 }
 
-void write_state(const std::string& directory, const identity::FleetLog& log) {
+// A machine's state directory as its last save left it: fleet.log, fleet.head and, unless
+// `without_verified_state` (a machine that has not saved since fleet.state existed), fleet.state.
+void write_state(const std::string& directory, const identity::FleetLog& log, bool without_verified_state = false) {
     std::filesystem::create_directories(directory);
-    if (!files::write_file_atomically(directory + "/fleet.log", identity::encode_log(log.statements()), 0644) ||
+    const auto bytes = identity::encode_log(log.statements());
+    if (!files::write_file_atomically(directory + "/fleet.log", bytes, 0644) ||
         !files::write_file_atomically(directory + "/fleet.head", identity::encode_head(log.head()), 0644))
         std::abort();
+    if (without_verified_state) return;
+    const identity::SavedState saved{log.verified_state(identity::kSegmentStatements), bytes.size(),
+                                     static_cast<uint32_t>(4 + log.statements().back().encode().size())};
+    if (!files::write_file_atomically(directory + "/fleet.state", identity::encode_saved_state(saved), 0644)) std::abort();
 }
 
 void write_mirror(const std::string& directory, const identity::FleetLog& log) {
@@ -209,23 +217,27 @@ int main(int argc, char** argv) {
     std::printf("  %-52s %8.3f s%s\n", "vectra fleet verify (this machine's log, from scratch)", verify.seconds, verify.status ? "  FAILED" : "");
     const Run show = run({vectra, "fleet", "show", "--state-dir", scratch + "/base"});
     std::printf("  %-52s %8.3f s%s\n", "vectra fleet show (load against the head)", show.seconds, show.status ? "  FAILED" : "");
-    std::printf("\n  %-8s %22s %30s %22s\n", "k new", "fleet sync DIR", "fleet merge whole fleet.log", "sync over merge");
+    std::printf("\n  %-8s %22s %30s %22s %24s\n", "k new", "fleet sync DIR", "fleet merge whole fleet.log", "sync over merge",
+                "sync, no fleet.state");
     for (const uint64_t k : ks) {
         const identity::FleetLog grown = prefix(full, base + k);
         const std::string mirror = scratch + "/mirror-" + std::to_string(k), whole = scratch + "/whole-" + std::to_string(k) + ".log";
         write_mirror(mirror, grown);
         if (!files::write_file_atomically(whole, identity::encode_log(grown.statements()), 0644)) return 1;
-        const std::string a = scratch + "/a-" + std::to_string(k), b = scratch + "/b-" + std::to_string(k);
+        const std::string a = scratch + "/a-" + std::to_string(k), b = scratch + "/b-" + std::to_string(k),
+                          c = scratch + "/c-" + std::to_string(k);
         write_state(a, at_base);
         write_state(b, at_base);
+        write_state(c, at_base, /*without_verified_state=*/true);
         const Run sync = run({vectra, "fleet", "sync", mirror, "--state-dir", a});
         const Run merge = run({vectra, "fleet", "merge", whole, "--state-dir", b});
+        const Run whole_log_sync = run({vectra, "fleet", "sync", mirror, "--state-dir", c});
         const auto whole_size = std::filesystem::file_size(whole);
         unsigned long long sync_bytes = 0;
         if (const auto at = sync.output.find(" requests, "); at != std::string::npos) sync_bytes = std::stoull(sync.output.substr(at + 11));
-        std::printf("  %-8llu %8.3f s %9.2f MB %12.3f s %10.2f MB %20.1fx%s\n", static_cast<unsigned long long>(k), sync.seconds,
-                    sync_bytes / 1e6, merge.seconds, whole_size / 1e6, merge.seconds / sync.seconds,
-                    sync.status || merge.status ? "  FAILED" : "");
+        std::printf("  %-8llu %8.3f s %9.2f MB %12.3f s %10.2f MB %20.1fx %22.3f s%s\n", static_cast<unsigned long long>(k), sync.seconds,
+                    sync_bytes / 1e6, merge.seconds, whole_size / 1e6, merge.seconds / sync.seconds, whole_log_sync.seconds,
+                    sync.status || merge.status || whole_log_sync.status ? "  FAILED" : "");
         if (sync.status) std::printf("%s", sync.output.c_str());
     }
     std::filesystem::remove_all(scratch);

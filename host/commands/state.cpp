@@ -1,5 +1,6 @@
 #include "commands/state.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include "commands/exit_codes.h"
 #include "commands/terminal.h"
 #include "identity/bip39.h"
+#include "identity/fleet_mirror.h"
 #include "identity/person.h"
 
 namespace commands {
@@ -98,7 +100,74 @@ files::Expected<identity::FleetLog> verify_log_file(const std::string& path, con
     return std::move(*verified);
 }
 
-files::Expected<> save_fleet(const StateDirectory& state, const identity::FleetLog& log) {
+files::Expected<std::optional<ResumedFleet>> resume_fleet(const StateDirectory& state) {
+    const auto head = VECTRA_TRY(load_accepted_head(state));
+    if (!head) return std::optional<ResumedFleet>();
+    const auto bytes = files::read_file(state.verified_state_file(), kMaxLogFile);
+    if (!bytes) return std::optional<ResumedFleet>();
+    auto saved = identity::parse_saved_state(*bytes);
+    // Is it the state of the accepted head?
+    if (!saved || saved->state.person != head->person || saved->state.length != head->length ||
+        saved->state.head_hash != head->last_hash || saved->last_record_bytes < 4 || saved->last_record_bytes > saved->log_bytes)
+        return std::optional<ResumedFleet>();
+    // Does fleet.log agree: its size, and its last record the head statement?
+    struct stat status {};
+    if (stat(state.log_file().c_str(), &status) != 0 || static_cast<uint64_t>(status.st_size) != saved->log_bytes)
+        return std::optional<ResumedFleet>();
+    const auto tail = files::read_tail(state.log_file(), saved->log_bytes - saved->last_record_bytes, saved->last_record_bytes);
+    if (!tail) return std::optional<ResumedFleet>();
+    const uint32_t length = uint32_t((*tail)[0]) << 24 | uint32_t((*tail)[1]) << 16 | uint32_t((*tail)[2]) << 8 | (*tail)[3];
+    if (length + 4 != tail->size()) return std::optional<ResumedFleet>();
+    const auto last = identity::decode_statement(identity::Bytes(*tail).subspan(4));
+    if (!last || last->sequence + 1 != head->length || last->hash() != head->last_hash) return std::optional<ResumedFleet>();
+    auto log = identity::FleetLog::resume(saved->state);
+    if (!log) return std::optional<ResumedFleet>();
+    return std::optional<ResumedFleet>(ResumedFleet{std::move(*log), std::move(*saved)});
+}
+
+namespace {
+
+// fleet.state for `log`, whose file holds `log_bytes`, the last `last_record_bytes` of them its head.
+files::Expected<> save_verified_state(const StateDirectory& state, const identity::FleetLog& log, uint64_t log_bytes,
+                                      uint32_t last_record_bytes) {
+    identity::SavedState saved{log.verified_state(identity::kSegmentStatements), log_bytes, last_record_bytes};
+    return files::write_file_atomically(state.verified_state_file(), identity::encode_saved_state(saved), 0644);
+}
+
+}  // namespace
+
+files::Expected<> refresh_verified_state(const StateDirectory& state, const identity::FleetLog& log) {
+    if (log.first_statement() != 0) return files::failure("internal error: a resumed log is not a whole log");
+    const auto bytes = identity::encode_log(log.statements());
+    struct stat status {};
+    if (stat(state.log_file().c_str(), &status) != 0 || static_cast<uint64_t>(status.st_size) != bytes.size())
+        return {};  // a torn tail (or a change): the next save writes the state
+    return save_verified_state(state, log, bytes.size(), static_cast<uint32_t>(4 + log.statements().back().encode().size()));
+}
+
+files::Expected<> save_fleet(const StateDirectory& state, const identity::FleetLog& log, const identity::SavedState* resumed_from) {
+    if (log.first_statement() != 0) {
+        // Resumed: append what is new to the file the saved state describes.
+        if (resumed_from == nullptr || resumed_from->state.length != log.first_statement())
+            return files::failure("internal error: a resumed log saved without its state; nothing written");
+        struct stat status {};
+        if (stat(state.log_file().c_str(), &status) != 0 || static_cast<uint64_t>(status.st_size) != resumed_from->log_bytes)
+            return files::failure("refused: " + state.log_file() + " changed while this command ran; nothing written");
+        std::vector<uint8_t> records;
+        uint32_t last_record_bytes = resumed_from->last_record_bytes;
+        for (const identity::Statement& statement : log.statements()) {
+            const auto encoded = statement.encode();
+            // Every statement passed the log's rules, which include the decoder's: check anyway.
+            if (!identity::decode_statement(encoded))
+                return files::failure("internal error: statement " + std::to_string(statement.sequence) + " would not load back; nothing written");
+            for (int i = 3; i >= 0; --i) records.push_back(static_cast<uint8_t>(encoded.size() >> (8 * i)));
+            records.insert(records.end(), encoded.begin(), encoded.end());
+            last_record_bytes = static_cast<uint32_t>(4 + encoded.size());
+        }
+        if (!records.empty()) VECTRA_TRY(files::append_to_file(state.log_file(), records));
+        VECTRA_TRY(files::write_file_atomically(state.head_file(), identity::encode_head(log.head()), 0644));
+        return save_verified_state(state, log, resumed_from->log_bytes + records.size(), last_record_bytes);
+    }
     const auto bytes = identity::encode_log(log.statements());
     VECTRA_TRY(files::make_directories(state.path, 0700));
     // Usually the file on disk is this log minus its newest statements: then only those are
@@ -120,7 +189,7 @@ files::Expected<> save_fleet(const StateDirectory& state, const identity::FleetL
     if (kept > 0) VECTRA_TRY(files::append_to_file(state.log_file(), identity::Bytes(bytes).subspan(kept)));
     else VECTRA_TRY(files::write_file_atomically(state.log_file(), bytes, 0644));
     VECTRA_TRY(files::write_file_atomically(state.head_file(), identity::encode_head(log.head()), 0644));
-    return {};
+    return save_verified_state(state, log, bytes.size(), static_cast<uint32_t>(4 + log.statements().back().encode().size()));
 }
 
 std::expected<files::FileLock, files::FileLock::Failure> lock_fleet(const StateDirectory& state, int wait_seconds) {

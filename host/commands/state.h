@@ -11,6 +11,7 @@
 #include "files/expected.h"
 #include "files/files.h"
 #include "identity/fleet_log.h"
+#include "identity/fleet_state.h"
 #include "identity/machine_key.h"
 
 namespace commands {
@@ -21,6 +22,7 @@ struct StateDirectory {
     std::string name_file() const { return path + "/machine.name"; }
     std::string log_file() const { return path + "/fleet.log"; }
     std::string head_file() const { return path + "/fleet.head"; }
+    std::string verified_state_file() const { return path + "/fleet.state"; }
     std::string lock_file() const { return path + "/fleet.lock"; }
 };
 
@@ -38,9 +40,24 @@ files::Expected<std::optional<identity::FleetLog>> load_fleet(const StateDirecto
 // Verifies a log from elsewhere, every signature, back to `person` (or, without one, to the
 // Person its genesis names: the caller must show that key to be confirmed).
 files::Expected<identity::FleetLog> verify_log_file(const std::string& path, const identity::PublicKey* person);
+// This machine's log resumed from fleet.state (FleetLog::resume): what a sync needs, read in
+// time independent of the log's length. nullopt when there is no usable state — none, damaged,
+// for another head, or disagreeing with fleet.log's size or last record — and then the caller
+// loads the whole log (load_fleet), which decides. A missing or damaged fleet.head refuses,
+// as for load_fleet.
+struct ResumedFleet {
+    identity::FleetLog log;
+    identity::SavedState saved;
+};
+[[nodiscard]] files::Expected<std::optional<ResumedFleet>> resume_fleet(const StateDirectory& state);
+// Writes fleet.state for `log`, a whole log, if fleet.log holds exactly its statements.
+[[nodiscard]] files::Expected<> refresh_verified_state(const StateDirectory& state, const identity::FleetLog& log);
 // Writes the log, then records its head as accepted (in that order: a crash between leaves a
-// log that extends the head, which loads). Refuses to write what could not be loaded back.
-files::Expected<> save_fleet(const StateDirectory& state, const identity::FleetLog& log);
+// log that extends the head, which loads), then fleet.state for the new head. Refuses to write
+// what could not be loaded back. A resumed log (`resumed_from` its saved state) appends only
+// its new statements, to a fleet.log still of the saved size.
+[[nodiscard]] files::Expected<> save_fleet(const StateDirectory& state, const identity::FleetLog& log,
+                                           const identity::SavedState* resumed_from = nullptr);
 
 // The lock every fleet ceremony holds from reading the log to writing it, so two never
 // interleave. Waits up to `wait_seconds`.

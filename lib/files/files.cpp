@@ -109,6 +109,26 @@ Expected<std::vector<uint8_t>> read_file(const std::string& path, size_t limit) 
     return data;
 }
 
+Expected<std::vector<uint8_t>> read_tail(const std::string& path, uint64_t offset, size_t length) {
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return failure(reason("cannot open", path));
+    std::vector<uint8_t> data(length);
+    size_t filled = 0;
+    // Invariant: data[0, filled) holds the file's bytes at offset .. offset + filled.
+    while (filled < length) {
+        const ssize_t n = pread(fd, data.data() + filled, length - filled, static_cast<off_t>(offset + filled));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const std::string why = n < 0 ? reason("cannot read", path) : path + " ends before byte " + std::to_string(offset + length);
+            close(fd);
+            return failure(why);
+        }
+        filled += static_cast<size_t>(n);
+    }
+    close(fd);
+    return data;
+}
+
 Expected<size_t> read_file_into(const std::string& path, std::span<uint8_t> out) {
     const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return failure(reason("cannot open", path));

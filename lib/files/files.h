@@ -36,6 +36,9 @@ enum class Durability {
 // The whole file, refused if larger than `limit` bytes.
 [[nodiscard]] Expected<std::vector<uint8_t>> read_file(const std::string& path, size_t limit);
 
+// `length` bytes at `offset` of the file, refused if it has fewer there.
+[[nodiscard]] Expected<std::vector<uint8_t>> read_tail(const std::string& path, uint64_t offset, size_t length);
+
 // Reads the whole file into `out` without any intermediate buffer (for secrets: `out` is
 // locked memory); refused if the file does not fit. Returns the number of bytes read.
 [[nodiscard]] Expected<size_t> read_file_into(const std::string& path, std::span<uint8_t> out);

@@ -70,7 +70,7 @@ FleetExpected<> FleetLog::append(const Statement& s) { return append_checked(s, 
 
 FleetExpected<> FleetLog::append_checked(const Statement& s, bool check_signature) {
     using Kind = FleetError::Kind;
-    const uint64_t expected = statements_.size();
+    const uint64_t expected = length();
     // Does it come next, right after the head?
     if (s.sequence > expected)
         return error(Kind::SequenceGap, s.sequence, "sequence " + std::to_string(s.sequence) + " where " +
@@ -100,7 +100,7 @@ FleetExpected<> FleetLog::append_checked(const Statement& s, bool check_signatur
         if (!identity::verify(person_, message, s.signature))
             return error(Kind::BadSignature, s.sequence, "the signature is not the Person's (forged or altered)");
     }
-    if (expected != 0 && s.time < statements_.back().time)
+    if (expected != 0 && s.time < last_time_)
         return error(Kind::TimeWentBackwards, s.sequence, "signed earlier than the statement before it");
 
     // Is it consistent with the machines so far?
@@ -139,14 +139,17 @@ FleetExpected<> FleetLog::append_checked(const Statement& s, bool check_signatur
         m.revoked_sequence = s.sequence;
         m.revocation_reason = s.text;
         active_names_.erase(m.name);
+        if (m.may_sign_timestamps) --timestamp_signers_;
     } else if (s.kind == StatementKind::TimestampGrant) {
         machine->second.may_sign_timestamps = true;
         machine->second.timestamp_grant_sequence = s.sequence;
         machine->second.timestamp_grant_time = s.time;
+        ++timestamp_signers_;
     }
     statements_.push_back(s);
     head_hash_ = sha256(encoded);
     hashes_.push_back(head_hash_);
+    last_time_ = s.time;
     return {};
 }
 
@@ -159,7 +162,7 @@ FleetExpected<> FleetLog::append_new(StatementKind kind, const PublicKey& machin
     s.kind = kind;
     s.sequence = length();
     s.previous = head_hash_;
-    s.time = std::max(time, statements_.empty() ? 0 : statements_.back().time);
+    s.time = std::max(time, length() == 0 ? 0 : last_time_);
     s.key = machine;
     s.text = text;
     sign_statement(s, person);
@@ -168,6 +171,8 @@ FleetExpected<> FleetLog::append_new(StatementKind kind, const PublicKey& machin
 
 FleetExpected<> FleetLog::merge(const FleetLog& other) {
     if (other.person_ != person_) return refusal(FleetError::Kind::WrongPerson, 0, "the other log belongs to another Person");
+    if (first_ != 0 || hashes_first_ != 0 || other.first_ != 0 || other.hashes_first_ != 0)
+        return refusal(FleetError::Kind::Malformed, 0, "internal error: merging needs two whole logs");
     const uint64_t common = std::min(length(), other.length());
     for (uint64_t i = 0; i < common; ++i) {
         if (hashes_[i] != other.hashes_[i])
@@ -180,13 +185,49 @@ FleetExpected<> FleetLog::merge(const FleetLog& other) {
 FleetExpected<> FleetLog::check_against(const AcceptedHead& accepted) const {
     if (accepted.person != person_) return refusal(FleetError::Kind::WrongPerson, 0, "this machine follows another Person's fleet");
     if (accepted.length == 0) return {};
+    if (accepted.length <= length() && !holds_hash(accepted.length - 1))
+        return refusal(FleetError::Kind::Malformed, accepted.length - 1, "internal error: the check needs the whole log");
     if (length() < accepted.length)
         return refusal(FleetError::Kind::Rollback, length(),
                        "the log has " + std::to_string(length()) + " statements but this machine already accepted " +
                            std::to_string(accepted.length) + " (a rollback)");
-    if (hashes_[accepted.length - 1] != accepted.last_hash)
+    if (hash_at(accepted.length - 1) != accepted.last_hash)
         return error(FleetError::Kind::Fork, accepted.length - 1, "differs from the statement this machine accepted (a fork)");
     return {};
+}
+
+FleetExpected<FleetLog> FleetLog::resume(const VerifiedState& state) {
+    FleetLog log;
+    log.person_ = state.person;
+    log.first_ = state.length;
+    log.hashes_first_ = state.window_first;
+    log.hashes_ = state.window_hashes;
+    log.head_hash_ = state.head_hash;
+    log.last_time_ = state.last_time;
+    // Is it consistent? A window that ends at the head, holding the head's own hash.
+    if (state.length == 0 || state.window_hashes.empty() || state.window_first + state.window_hashes.size() != state.length ||
+        state.window_hashes.back() != state.head_hash)
+        return refusal(FleetError::Kind::Malformed, state.length, "the saved state's window does not end at its head");
+    for (const FleetMachine& machine : state.machines) {
+        if (!log.machines_.emplace(machine.key, machine).second)
+            return refusal(FleetError::Kind::DuplicateMachine, machine.enrolled_sequence, "the saved state lists a machine twice");
+        if (!machine.revoked && !log.active_names_.emplace(machine.name, machine.key).second)
+            return refusal(FleetError::Kind::DuplicateMachine, machine.enrolled_sequence, "the saved state lists a name twice");
+        if (!machine.revoked && machine.may_sign_timestamps) ++log.timestamp_signers_;
+    }
+    return log;
+}
+
+VerifiedState FleetLog::verified_state(uint64_t segment) const {
+    VerifiedState state;
+    state.person = person_;
+    state.length = length();
+    state.head_hash = head_hash_;
+    state.last_time = last_time_;
+    state.window_first = std::max(hashes_first_, std::min(length() / segment * segment, length() - 1));
+    state.window_hashes.assign(hashes_.begin() + static_cast<std::ptrdiff_t>(state.window_first - hashes_first_), hashes_.end());
+    state.machines = machines();
+    return state;
 }
 
 bool FleetLog::machine_may_sign(const PublicKey& machine) const {

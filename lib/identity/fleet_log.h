@@ -62,6 +62,20 @@ struct AcceptedHead {
     Sha256Digest last_hash;
 };
 
+// What the log's rules need to take statements after a head without the statements before
+// it: the head, the machine table, and the hashes of the head's last partial segment (what a
+// mirror's overlap is checked against). A machine keeps it beside its log (fleet.state), so
+// that a sync costs what is new; it is derived from a verified log and never replaces one.
+struct VerifiedState {
+    PublicKey person;
+    uint64_t length = 0;
+    Sha256Digest head_hash;
+    uint64_t last_time = 0;
+    uint64_t window_first = 0;                // the sequence of window_hashes[0]
+    std::vector<Sha256Digest> window_hashes;  // window_first .. length-1
+    std::vector<FleetMachine> machines;       // in enrolment order
+};
+
 class FleetLog {
 public:
     // A new log holding only the genesis statement, signed by `person`.
@@ -76,6 +90,14 @@ public:
     // log shorter than the head or different at it (a rollback or a fork), or of another Person.
     [[nodiscard]] static FleetExpected<FleetLog> restore(const std::vector<Statement>& statements, const AcceptedHead& accepted);
 
+    // A log that continues from `state` without its statements: only the window's hashes are
+    // held (holds_hash), and statements() holds only what is appended after. Refused when
+    // the state is inconsistent (a window that does not end at its head).
+    [[nodiscard]] static FleetExpected<FleetLog> resume(const VerifiedState& state);
+    // This log's state at its head; its window starts at the head's last segment boundary
+    // (a multiple of `segment`), and holds at least the head's own hash.
+    VerifiedState verified_state(uint64_t segment) const;
+
     // Checks `statement` against the head and the machine set, then appends it. O(1).
     [[nodiscard]] FleetExpected<> append(const Statement& statement);
     // Builds, signs and appends a statement of `kind` (certificate or revocation).
@@ -87,27 +109,36 @@ public:
     [[nodiscard]] FleetExpected<> check_against(const AcceptedHead& accepted) const;
 
     const PublicKey& person() const { return person_; }
-    uint64_t length() const { return statements_.size(); }
+    uint64_t length() const { return first_ + statements_.size(); }
     Sha256Digest head_hash() const { return head_hash_; }
     AcceptedHead head() const { return {person_, length(), head_hash_}; }
+    // Every statement; for a resumed log only those appended since (from first_statement() on).
     const std::vector<Statement>& statements() const { return statements_; }
+    uint64_t first_statement() const { return first_; }
 
     bool machine_may_sign(const PublicKey& machine) const;
     // Enrolled, not revoked, and granted the timestamp role by the Person.
     bool machine_may_sign_timestamps(const PublicKey& machine) const;
+    // How many machines may sign timestamps now (granted and not revoked). O(1).
+    uint64_t timestamp_signers() const { return timestamp_signers_; }
     const FleetMachine* find_machine(const PublicKey& machine) const;
     const FleetMachine* find_machine_by_name(const std::string& name) const;
     std::vector<FleetMachine> machines() const;  // in enrolment order
 
-    const Sha256Digest& hash_at(uint64_t index) const { return hashes_[index]; }
+    // Whether hash_at(index) may be asked: always for a whole log, for a resumed one from its window on.
+    bool holds_hash(uint64_t index) const { return index >= hashes_first_ && index < length(); }
+    const Sha256Digest& hash_at(uint64_t index) const { return hashes_[index - hashes_first_]; }
 
 private:
     FleetLog() = default;
     FleetExpected<> append_checked(const Statement& statement, bool check_signature);
     PublicKey person_;
+    uint64_t first_ = 0;                // the sequence of statements_[0]: 0 unless resumed
     std::vector<Statement> statements_;
-    std::vector<Sha256Digest> hashes_;  // hashes_[i] = statements_[i].hash()
+    uint64_t hashes_first_ = 0;         // the sequence of hashes_[0]: 0 unless resumed
+    std::vector<Sha256Digest> hashes_;  // hashes_[i] = hash of statement hashes_first_ + i
     Sha256Digest head_hash_;
+    uint64_t last_time_ = 0;            // the head statement's time
     struct KeyHash {
         size_t operator()(const PublicKey& key) const {  // keys are uniformly random bytes
             size_t value;
@@ -117,6 +148,7 @@ private:
     };
     std::unordered_map<PublicKey, FleetMachine, KeyHash> machines_;
     std::unordered_map<std::string, PublicKey> active_names_;
+    uint64_t timestamp_signers_ = 0;
 };
 
 // The log file: "VXFL" | version u8 = 1 | three zero bytes, then per statement a big-endian

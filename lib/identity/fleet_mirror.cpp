@@ -95,6 +95,9 @@ std::expected<void, FleetError> extend(FleetLog& log, const AcceptedHead& head, 
             const Statement& s = (*statements)[i];
             const std::string where = reader.at(segment_path(index));
             if (s.sequence < log.length()) {  // one this machine holds already: it must be the same
+                if (!log.holds_hash(s.sequence))  // a resumed log: the caller loads the whole log and asks again
+                    return refuse(FleetError::Kind::Malformed, s.sequence,
+                                  "this machine's log was resumed without statement " + std::to_string(s.sequence) + " (load it whole)");
                 if (s.hash() != log.hash_at(s.sequence)) return fork_or_forgery(s, log.person(), where);
                 continue;
             }
@@ -158,6 +161,9 @@ std::expected<SyncOutcome, FleetError> sync_from_mirror(FleetLog& log, const Fet
                           fingerprint(log.person()) + ")");
     Reader reader{fetch, where, outcome};
     if (head.length <= log.length()) {
+        if (!log.holds_hash(head.length - 1))  // a resumed log: the caller loads the whole log and asks again
+            return refuse(FleetError::Kind::Malformed, head.length - 1,
+                          "this machine's log was resumed without statement " + std::to_string(head.length - 1) + " (load it whole)");
         if (log.hash_at(head.length - 1) == head.last_hash) {
             outcome.state = head.length == log.length() ? SyncOutcome::State::UpToDate : SyncOutcome::State::MirrorBehind;
             return outcome;

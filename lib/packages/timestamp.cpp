@@ -101,11 +101,7 @@ files::Expected<Timestamp> decode_timestamp(Bytes bytes) {
     return t;
 }
 
-bool fleet_requires_timestamps(const identity::FleetLog& fleet) {
-    for (const auto& machine : fleet.machines())
-        if (fleet.machine_may_sign_timestamps(machine.key)) return true;
-    return false;
-}
+bool fleet_requires_timestamps(const identity::FleetLog& fleet) { return fleet.timestamp_signers() > 0; }
 
 files::Expected<> check_timestamp(const Timestamp& timestamp, const identity::FleetLog& fleet, const std::optional<Timestamp>& last,
                                   uint64_t now) {
@@ -131,7 +127,8 @@ files::Expected<> check_timestamp(const Timestamp& timestamp, const identity::Fl
     if (timestamp.fleet_length > fleet.length())
         return files::failure("the timestamp names fleet log statement " + std::to_string(timestamp.fleet_length) + ", but only " +
                               std::to_string(fleet.length()) + " reached this machine: the source withholds fleet statements");
-    if (timestamp.fleet_length == 0 || fleet.statements()[timestamp.fleet_length - 1].hash() != timestamp.fleet_head)
+    if (timestamp.fleet_length == 0 || !fleet.holds_hash(timestamp.fleet_length - 1) ||
+        fleet.hash_at(timestamp.fleet_length - 1) != timestamp.fleet_head)
         return files::failure("the timestamp's fleet log head is not in this machine's log (another fleet, or a fork)");
     return {};
 }

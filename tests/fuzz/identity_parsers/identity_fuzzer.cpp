@@ -11,13 +11,14 @@
 #include "identity/bip39.h"
 #include "identity/fleet_log.h"
 #include "identity/fleet_mirror.h"
+#include "identity/fleet_state.h"
 #include "identity/machine_key.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static const bool ready = identity::crypto_init();
     if (!ready || size == 0) return 0;
     const identity::Bytes input(data + 1, size - 1);
-    switch (data[0] % 5) {
+    switch (data[0] % 6) {
         case 0: {
             std::vector<uint8_t> entropy(32);
             const auto decoded = identity::bip39::decode(
@@ -41,6 +42,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             break;
         }
         case 3: (void)identity::parse_machine_key(input); break;
+        case 5: {  // fleet.state: whatever parses must resume or be refused, never crash
+            const auto saved = identity::parse_saved_state(input);
+            if (saved) (void)identity::FleetLog::resume(saved->state);
+            break;
+        }
         case 4: {
             // A machine holding a 3-statement log asks a mirror whose every answer is the input.
             static const identity::SigningKey person = identity::SigningKey::from_seed(std::vector<uint8_t>(32, 7));

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "identity/fleet_mirror.h"
+#include "identity/fleet_state.h"
 
 namespace {
 
@@ -205,6 +206,87 @@ TEST_F(MirrorSync, TheFleetMirrorPathsAreExactlyTheLayout) {
     for (const char* bad : {"fleet/segments/", "fleet/segments/01", "fleet/segments/1/../../machine.key", "fleet/heads", "fleet/segments/x",
                             "fleet.log", "fleet/segments/99999999999999999999"})
         EXPECT_FALSE(identity::is_fleet_mirror_path(bad)) << bad;
+}
+
+}  // namespace
+
+namespace {
+
+// fleet.state: a log resumed from its saved state takes what a mirror adds exactly as the
+// whole log would, refuses what the whole log refuses, and asks for the whole log (a refusal)
+// where it lacks a statement; the saved bytes are checked before anything is believed.
+class ResumedSync : public MirrorSync {
+protected:
+    FleetLog resumed(const FleetLog& log) {
+        const identity::SavedState saved{log.verified_state(identity::kSegmentStatements), 1234, 200};
+        const auto bytes = identity::encode_saved_state(saved);
+        auto parsed = identity::parse_saved_state(bytes);
+        EXPECT_TRUE(parsed) << parsed.error();
+        auto log_again = FleetLog::resume(parsed->state);
+        EXPECT_TRUE(log_again) << log_again.error().message;
+        return std::move(*log_again);
+    }
+};
+
+TEST_F(ResumedSync, AResumedLogTakesWhatFollowsAsTheWholeLogDoes) {
+    FleetLog full = grown(700);  // 701 statements
+    ASSERT_TRUE(full.append_new(StatementKind::Revocation, key_from(150).public_key(), "lost", 2000, person));
+    ASSERT_TRUE(full.append_new(StatementKind::TimestampGrant, key_from(700).public_key(), "", 2001, person));
+    Mirror mirror;
+    mirror.publish(full);
+    FleetLog whole = prefix(full, 650), ours = resumed(whole);
+    EXPECT_EQ(ours.length(), 650u);
+    EXPECT_FALSE(ours.holds_hash(511));  // before the head's segment: not kept
+    EXPECT_TRUE(ours.holds_hash(512));
+    const auto outcome = sync(ours, mirror);
+    ASSERT_TRUE(outcome) << outcome.error().message;
+    EXPECT_EQ(outcome->state, SyncOutcome::State::Extended);
+    ASSERT_TRUE(sync(whole, mirror));
+    EXPECT_EQ(ours.head_hash(), full.head_hash());
+    EXPECT_EQ(ours.statements().size(), full.length() - 650);  // only what is new is held
+    EXPECT_EQ(ours.timestamp_signers(), 1u);
+    const auto machines = ours.machines(), expected = full.machines();
+    ASSERT_EQ(machines.size(), expected.size());
+    for (size_t i = 0; i < machines.size(); ++i) {
+        EXPECT_EQ(machines[i].key, expected[i].key);
+        EXPECT_EQ(machines[i].name, expected[i].name);
+        EXPECT_EQ(machines[i].revoked, expected[i].revoked);
+        EXPECT_EQ(machines[i].revocation_reason, expected[i].revocation_reason);
+        EXPECT_EQ(machines[i].may_sign_timestamps, expected[i].may_sign_timestamps);
+    }
+    // What the whole log refuses, the resumed one refuses: a key or a name enrolled long before
+    // the window, a revoked machine revoked again.
+    FleetLog again = resumed(full);
+    EXPECT_FALSE(again.append_new(StatementKind::MachineCertificate, key_from(100).public_key(), "fresh", 3000, person));
+    EXPECT_FALSE(again.append_new(StatementKind::MachineCertificate, key_from(9999).public_key(), "m101", 3000, person));
+    EXPECT_FALSE(again.append_new(StatementKind::Revocation, key_from(150).public_key(), "twice", 3000, person));
+    EXPECT_TRUE(again.append_new(StatementKind::MachineCertificate, key_from(9999).public_key(), "m150", 3000, person));  // freed
+}
+
+TEST_F(ResumedSync, WhereItLacksAStatementItRefusesSoTheWholeLogDecides) {
+    const FleetLog full = grown(700);
+    Mirror behind;
+    behind.publish(prefix(full, 300));  // older than our window
+    FleetLog ours = resumed(full);
+    EXPECT_FALSE(sync(ours, behind));
+    FleetLog whole = prefix(full, full.length());
+    const auto outcome = sync(whole, behind);
+    ASSERT_TRUE(outcome);
+    EXPECT_EQ(outcome->state, SyncOutcome::State::MirrorBehind);
+}
+
+TEST_F(ResumedSync, ADamagedOrInconsistentSavedStateIsRefused) {
+    const FleetLog full = grown(300);
+    identity::SavedState saved{full.verified_state(identity::kSegmentStatements), 1234, 200};
+    const auto bytes = identity::encode_saved_state(saved);
+    for (size_t i = 0; i < bytes.size(); i += 7) {
+        auto flipped = bytes;
+        flipped[i] ^= 0x10;
+        EXPECT_FALSE(identity::parse_saved_state(flipped)) << "byte " << i;
+    }
+    EXPECT_FALSE(identity::parse_saved_state(identity::Bytes(bytes).first(bytes.size() - 1)));
+    saved.state.window_hashes.back().bytes[0] ^= 1;  // the window does not end at the head
+    EXPECT_FALSE(FleetLog::resume(saved.state));
 }
 
 }  // namespace
