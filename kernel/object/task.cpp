@@ -139,7 +139,7 @@ void Task::kill(abi::FaultKind kind, base::u64 status) {
             last_thread_gone();
             release();  // the thread's reference
             break;
-        default: break;  // Running: it leaves at its next return to user mode
+        default: sched::poke(*thread); break;  // Running: it leaves at its next return to user mode
     }
 }
 

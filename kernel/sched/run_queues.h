@@ -28,6 +28,12 @@ public:
         queues_[item.priority].remove(item);
         if (queues_[item.priority].empty()) non_empty_ &= ~(1u << item.priority);
     }
+    // The first item of the highest non-empty priority, left in place; null when empty.
+    T* peek_highest() const {
+        const int priority = highest();
+        return priority < 0 ? nullptr : queues_[priority].front();
+    }
+
     // The first item of the highest non-empty priority, taken off; null when empty.
     T* pop_highest() {
         const int priority = highest();

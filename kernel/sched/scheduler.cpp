@@ -4,12 +4,14 @@
 #include "kernel/sched/run_queues.h"
 
 #include "arch/arch.h"
+#include "arch/smp.h"
 #include "abi/abi.h"
 #include "base/fixed_vector.h"
 #include "kernel/core/panic.h"
 #include "kernel/mm/kernel_address_space.h"
 #include "kernel/mm/layout.h"
 #include "kernel/object/object.h"
+#include "kernel/smp/cpu_local.h"
 #include "kernel/smp/kernel_lock.h"
 
 namespace kernel::sched {
@@ -24,63 +26,118 @@ using TimeoutList = base::IntrusiveList<Thread, &Thread::timeout_link>;
 
 using ThreadRunQueues = RunQueues<Thread, &Thread::queue_link, kPriorityLevels>;
 
+// What each CPU schedules (all of it under the kernel lock, except `reschedule`, which the
+// reschedule IPI sets on its own CPU).
+struct CpuScheduler {
+    ThreadRunQueues run_queues;
+    Thread* running = nullptr;
+    Thread* idle_thread = nullptr;
+    Thread* reclaim_after_switch = nullptr;  // a Dead thread whose stack this CPU just left
+    Thread boot_context;                     // the stack this CPU started on
+    bool reschedule = false;
+    u32 slice_left = kSliceTicks;
+    u64 active_root = 0;  // the user half loaded on this CPU now (0: none)
+    bool started = false;  // runs the scheduler (init done)
+};
 
-constinit ThreadRunQueues run_queues;
-constinit TimeoutList timeouts;  // sorted by deadline, earliest first
-constinit Thread* running = nullptr;
-constinit Thread* idle_thread = nullptr;
-constinit Thread* reclaim_after_switch = nullptr;  // a Dead thread whose stack we just left
-constinit Thread boot_context;                     // the stack kernel_main runs on; never resumed
-constinit bool reschedule = false;
-constinit u32 slice_left = kSliceTicks;
+constinit CpuScheduler per_cpu[arch::kMaxCpus];
+constinit TimeoutList timeouts;  // sorted by deadline, earliest first; any CPU, under the lock
 constinit u64 switches = 0;
 constinit u32 next_thread_id = 1;
-constinit u64 active_root = 0;  // the user half loaded now (0: none)
 // Kernel stacks of dead threads, reused by new ones (the stacks window is never unmapped). Room
 // for every slot the window has, so no stack is ever lost: threads coming and going cannot use
 // the window up.
 constexpr base::usize kStackSlots = layout::kKernelStacksSize / layout::kKernelStackSlot;
 constinit base::FixedVector<mm::KernelStack, kStackSlots> spare_stacks;
 
+unsigned here_index() { return this_cpu().index; }
+CpuScheduler& here() { return per_cpu[here_index()]; }
+bool allowed_on(const Thread& thread, unsigned cpu) { return (thread.affinity >> cpu) & 1u; }
+
 void reclaim_dead_thread() {
-    Thread* dead = reclaim_after_switch;
-    reclaim_after_switch = nullptr;
+    CpuScheduler& cpu = here();
+    Thread* dead = cpu.reclaim_after_switch;
+    cpu.reclaim_after_switch = nullptr;
     if (dead != nullptr) destroy_thread(*dead);
 }
 
-// Switches from the running thread to `next` (not on any queue). The caller has put the
-// running thread where it belongs (a run queue, a wait queue, or nowhere if it is Dead).
+// Switches this CPU from its running thread to `next` (not on any queue). The caller has put
+// the running thread where it belongs (a run queue, a wait queue, or nowhere if it is Dead).
 void switch_from_running(Thread& next) {
-    Thread* previous = running;
+    CpuScheduler& cpu = here();
+    Thread* previous = cpu.running;
     if (&next == previous) {
         next.state = ThreadState::Running;
         return;
     }
     if (previous->task != nullptr) arch::fpu_save(previous->fpu);
-    if (next.task != nullptr) {
-        arch::fpu_restore(next.fpu);
-    }
-    if (next.task != nullptr && next.address_space_root != active_root) {
-        arch::user_page_table_activate(next.address_space_root);
-        active_root = next.address_space_root;
+    if (next.task != nullptr) arch::fpu_restore(next.fpu);
+    // An idle CPU keeps no user half loaded: a Reticle that dies meanwhile is then loaded on no
+    // CPU but one running a thread of it (which keeps it alive).
+    const u64 root = next.task != nullptr ? next.address_space_root : 0;
+    if (root != cpu.active_root && (root != 0 || &next == cpu.idle_thread)) {
+        arch::user_page_table_activate(root);
+        cpu.active_root = root;
     }
     arch::set_kernel_stack(next.stack.top, next.stack.bottom);
     next.state = ThreadState::Running;
-    running = &next;
-    slice_left = kSliceTicks;
+    next.cpu = here_index();
+    cpu.running = &next;
+    cpu.slice_left = kSliceTicks;
     ++switches;
-    if (previous->state == ThreadState::Dead) reclaim_after_switch = previous;
+    if (previous->state == ThreadState::Dead) cpu.reclaim_after_switch = previous;
     arch::context_switch(&previous->saved_stack_pointer, next.saved_stack_pointer);
-    // Back on `previous`'s stack: whoever switched to us may have left a dead thread behind.
+    // Back on `previous`'s stack (on whichever CPU switched to it): whoever switched to us may
+    // have left a dead thread behind.
     reclaim_dead_thread();
 }
 
-// Picks the next thread (the idle thread when nothing is ready) and switches to it.
+// A ready thread another CPU queued that may run here: the front of the highest priority
+// queue among the other CPUs, when its affinity allows and it is at least `minimum` (work
+// stealing). Taken off its queue.
+Thread* steal(int minimum = 0) {
+    const unsigned self = here_index();
+    CpuScheduler* best = nullptr;
+    int best_priority = minimum - 1;
+    for (unsigned index = 0; index < arch::kMaxCpus; ++index) {
+        CpuScheduler& other = per_cpu[index];
+        if (index == self || !other.started) continue;
+        const int priority = other.run_queues.highest();
+        if (priority <= best_priority) continue;
+        Thread* candidate = other.run_queues.peek_highest();
+        if (candidate == nullptr || !allowed_on(*candidate, self)) continue;
+        best = &other;
+        best_priority = priority;
+    }
+    return best != nullptr ? best->run_queues.pop_highest() : nullptr;
+}
+
+// Picks this CPU's next thread (its own queue, else one stolen, else idle) and switches to it.
 void run_next() {
-    Thread* next = run_queues.pop_highest();
-    if (next == nullptr) next = idle_thread;
-    reschedule = false;
+    CpuScheduler& cpu = here();
+    Thread* next = cpu.run_queues.pop_highest();
+    if (next == nullptr) next = steal();
+    if (next == nullptr) next = cpu.idle_thread;
+    cpu.reschedule = false;
     switch_from_running(*next);
+}
+
+// The CPU a ready thread goes to: where it last ran when allowed (its cache is warm there),
+// else the first CPU it may run on that runs the scheduler.
+unsigned cpu_for(const Thread& thread) {
+    if (allowed_on(thread, thread.cpu) && per_cpu[thread.cpu].started) return thread.cpu;
+    for (unsigned index = 0; index < arch::kMaxCpus; ++index)
+        if (allowed_on(thread, index) && per_cpu[index].started) return index;
+    return here_index();
+}
+
+// Asks CPU `index` to look at its queues again: at once for this CPU, by IPI for another.
+void kick(unsigned index) {
+    if (index == here_index()) {
+        here().reschedule = true;
+    } else {
+        arch::send_reschedule(index);
+    }
 }
 
 void add_timeout(Thread& thread) {
@@ -104,41 +161,50 @@ void add_timeout(Thread& thread) {
         kernel_lock::acquire();
         // Objects left for the reaper when nobody makes syscalls: a bounded amount per wake-up.
         (void)reap_objects(16);
-        if (run_queues.highest() >= 0) run_next();
+        run_next();  // its own queue, or steals, or stays idle
     }
 }
 
 }  // namespace
 
 void init() {
-    boot_context.state = ThreadState::Running;
-    boot_context.priority = 0;
-    running = &boot_context;
+    CpuScheduler& cpu = here();
+    cpu.boot_context.state = ThreadState::Running;
+    cpu.boot_context.priority = 0;
+    cpu.boot_context.cpu = here_index();
+    cpu.boot_context.affinity = 1u << here_index();  // kernel code that asked for this CPU
+    cpu.running = &cpu.boot_context;
     auto idle = create_thread(reinterpret_cast<void (*)(void*)>(&idle_loop), nullptr, 0);
-    if (idle.is_error()) panic("scheduler: cannot create the idle thread: {}", idle.error().message);
-    idle_thread = idle.value();
+    if (idle.is_error()) panic("scheduler: cannot create cpu {}'s idle thread: {}", here_index(), idle.error().message);
+    cpu.idle_thread = idle.value();
+    cpu.idle_thread->cpu = here_index();
+    cpu.idle_thread->affinity = 1u << here_index();
+    cpu.started = true;
 }
 
 [[noreturn]] void start() {
     arch::interrupts_disable();
-    boot_context.state = ThreadState::Dead;  // never resumed; its stack is the boot one
-    reclaim_after_switch = nullptr;
-    Thread* next = run_queues.pop_highest();
-    if (next == nullptr) next = idle_thread;
-    Thread* previous = running;
+    CpuScheduler& cpu = here();
+    cpu.boot_context.state = ThreadState::Dead;  // never resumed; its stack is the boot one
+    cpu.reclaim_after_switch = nullptr;
+    Thread* next = cpu.run_queues.pop_highest();
+    if (next == nullptr) next = steal();
+    if (next == nullptr) next = cpu.idle_thread;
+    Thread* previous = cpu.running;
     next->state = ThreadState::Running;
-    running = next;
+    next->cpu = here_index();
+    cpu.running = next;
     arch::set_kernel_stack(next->stack.top, next->stack.bottom);
     if (next->task != nullptr) {
         arch::fpu_restore(next->fpu);
         arch::user_page_table_activate(next->address_space_root);
-        active_root = next->address_space_root;
+        cpu.active_root = next->address_space_root;
     }
     arch::context_switch(&previous->saved_stack_pointer, next->saved_stack_pointer);
     panic("scheduler: the boot context was resumed");
 }
 
-Thread* current() { return running; }
+Thread* current() { return here().running; }
 
 base::Result<Thread*> create_thread(void (*entry)(void*), void* argument, u32 priority) {
     static_assert(sizeof(Thread) <= layout::kPageSize, "a Thread fits in one frame");
@@ -171,7 +237,7 @@ base::Result<Thread*> create_thread(void (*entry)(void*), void* argument, u32 pr
 }
 
 void destroy_thread(Thread& thread) {
-    if (&thread == running || thread.queue_link.is_linked() || thread.timeout_link.is_linked())
+    if (thread.state == ThreadState::Running || thread.queue_link.is_linked() || thread.timeout_link.is_linked())
         panic("scheduler: destroying thread {} while it runs or waits", thread.id);
     const mm::KernelStack stack = thread.stack;
     const u64 physical = reinterpret_cast<u64>(&thread) - layout::kDirectMapBase;
@@ -183,12 +249,25 @@ void destroy_thread(Thread& thread) {
 
 void make_ready(Thread& thread) {
     thread.state = ThreadState::Ready;
-    run_queues.push(thread);
-    if (running != nullptr && thread.priority > running->priority) reschedule = true;
+    const unsigned target = cpu_for(thread);
+    thread.cpu = target;
+    CpuScheduler& cpu = per_cpu[target];
+    cpu.run_queues.push(thread);
+    if (cpu.running != nullptr && thread.priority > cpu.running->priority) {
+        kick(target);  // it outranks what runs there
+        return;
+    }
+    // It waits behind something there: an idle CPU may take it instead (it steals when kicked).
+    for (unsigned index = 0; index < arch::kMaxCpus; ++index) {
+        CpuScheduler& other = per_cpu[index];
+        if (index == target || !other.started || other.running != other.idle_thread || !allowed_on(thread, index)) continue;
+        kick(index);
+        return;
+    }
 }
 
 base::i64 block_current(WaitQueue& queue, u64 deadline) {
-    Thread& self = *running;
+    Thread& self = *here().running;
     if (self.kill_pending) return static_cast<base::i64>(Status::BadState);
     self.state = ThreadState::Blocked;
     self.waiting_on = &queue;
@@ -200,12 +279,12 @@ base::i64 block_current(WaitQueue& queue, u64 deadline) {
     return self.wake_status;
 }
 
-bool would_run_first(const Thread& thread) { return run_queues.highest() <= static_cast<int>(thread.priority); }
+bool would_run_first(const Thread& thread) { return here().run_queues.highest() <= static_cast<int>(thread.priority); }
 
 base::i64 block_current_and_run(WaitQueue& queue, u64 deadline, Thread& thread) {
-    Thread& self = *running;
+    Thread& self = *here().running;
     if (self.kill_pending) return static_cast<base::i64>(Status::BadState);
-    // The woken thread: off its wait queue (and the timeout list), straight to running.
+    // The woken thread: off its wait queue (and the timeout list), straight to running here.
     thread.waiting_on->threads.remove(thread);
     thread.waiting_on = nullptr;
     if (thread.timeout_link.is_linked()) timeouts.remove(thread);
@@ -218,12 +297,12 @@ base::i64 block_current_and_run(WaitQueue& queue, u64 deadline, Thread& thread) 
     queue.threads.push_back(self);
     self.deadline = deadline;
     if (deadline != kNoDeadline) add_timeout(self);
-    reschedule = false;
+    here().reschedule = false;
     switch_from_running(thread);
     return self.wake_status;
 }
 
-u64 loaded_address_space() { return active_root; }
+u64 loaded_address_space() { return here().active_root; }
 
 void wake(Thread& thread, base::i64 status) {
     if (thread.state != ThreadState::Blocked) return;
@@ -241,44 +320,63 @@ void wake_all(WaitQueue& queue, base::i64 status) {
 }
 
 void switch_to(Thread& thread) {
-    if (thread.state != ThreadState::Ready) return;
-    if (run_queues.highest() > static_cast<int>(thread.priority)) return;  // someone outranks it
-    run_queues.remove(thread);
-    Thread& self = *running;
+    if (thread.state != ThreadState::Ready || !allowed_on(thread, here_index())) return;
+    CpuScheduler& cpu = here();
+    CpuScheduler& owner = per_cpu[thread.cpu];
+    if (cpu.run_queues.highest() > static_cast<int>(thread.priority)) return;  // someone outranks it
+    owner.run_queues.remove(thread);
+    Thread& self = *cpu.running;
     self.state = ThreadState::Ready;
-    run_queues.push(self);
+    self.cpu = here_index();
+    cpu.run_queues.push(self);
     switch_from_running(thread);
 }
 
 void yield() {
-    Thread& self = *running;
-    if (run_queues.highest() < static_cast<int>(self.priority)) {
-        reschedule = false;
+    CpuScheduler& cpu = here();
+    Thread& self = *cpu.running;
+    if (cpu.run_queues.highest() < static_cast<int>(self.priority)) {
+        // Nothing here at its level: another CPU's ready thread may be waiting for a CPU.
+        Thread* stolen = steal(static_cast<int>(self.priority));
+        if (stolen == nullptr) {
+            cpu.reschedule = false;
+            return;
+        }
+        self.state = ThreadState::Ready;
+        self.cpu = here_index();
+        cpu.run_queues.push(self);
+        cpu.reschedule = false;
+        switch_from_running(*stolen);
         return;
     }
     self.state = ThreadState::Ready;
-    run_queues.push(self);
+    self.cpu = here_index();
+    cpu.run_queues.push(self);
     run_next();
 }
 
 [[noreturn]] void exit_current() {
-    Thread& self = *running;
+    Thread& self = *here().running;
     self.state = ThreadState::Dead;
     run_next();
     panic("scheduler: a dead thread was resumed");
 }
 
 void stop_current() {
-    Thread& self = *running;
+    Thread& self = *here().running;
     self.stop_pending = false;
     self.state = ThreadState::Stopped;
     run_next();
 }
 
+void poke(Thread& thread) {
+    if (thread.state == ThreadState::Running && thread.cpu != here_index()) arch::send_reschedule(thread.cpu);
+}
+
 void stop(Thread& thread) {
     switch (thread.state) {
         case ThreadState::Ready:
-            run_queues.remove(thread);
+            per_cpu[thread.cpu].run_queues.remove(thread);
             thread.state = ThreadState::Stopped;
             break;
         case ThreadState::Blocked:
@@ -286,7 +384,10 @@ void stop(Thread& thread) {
             thread.stop_pending = true;
             wake(thread, static_cast<base::i64>(Status::BadState));
             break;
-        case ThreadState::Running: thread.stop_pending = true; break;
+        case ThreadState::Running:
+            thread.stop_pending = true;  // at its next return to user mode: now, if it runs elsewhere
+            poke(thread);
+            break;
         default: break;
     }
 }
@@ -294,13 +395,16 @@ void stop(Thread& thread) {
 void set_priority(Thread& thread, u32 priority) {
     if (priority >= kPriorityLevels) priority = kPriorityLevels - 1;
     if (thread.state == ThreadState::Ready) {
-        run_queues.remove(thread);
+        ThreadRunQueues& queues = per_cpu[thread.cpu].run_queues;
+        queues.remove(thread);
         thread.priority = priority;
-        run_queues.push(thread);
+        queues.push(thread);
+        if (per_cpu[thread.cpu].running != nullptr && priority > per_cpu[thread.cpu].running->priority) kick(thread.cpu);
     } else {
         thread.priority = priority;
     }
-    if (running != nullptr && run_queues.highest() > static_cast<int>(running->priority)) reschedule = true;
+    CpuScheduler& cpu = here();
+    if (cpu.running != nullptr && cpu.run_queues.highest() > static_cast<int>(cpu.running->priority)) cpu.reschedule = true;
 }
 
 void tick() {
@@ -310,33 +414,38 @@ void tick() {
         if (first->deadline > now) break;
         wake(*first, static_cast<base::i64>(Status::Timeout));
     }
-    if (running == idle_thread) {
-        if (run_queues.highest() >= 0) reschedule = true;
+    CpuScheduler& cpu = here();
+    if (cpu.running == cpu.idle_thread) {
+        cpu.reschedule = true;  // the idle loop looks at the queues (its own, and others' to steal)
         return;
     }
-    if (slice_left > 0) --slice_left;
-    if (slice_left == 0 && run_queues.highest() >= static_cast<int>(running->priority)) reschedule = true;
+    if (cpu.slice_left > 0) --cpu.slice_left;
+    if (cpu.slice_left == 0 && cpu.run_queues.highest() >= static_cast<int>(cpu.running->priority)) cpu.reschedule = true;
 }
 
-bool reschedule_requested() { return reschedule; }
+bool reschedule_requested() { return __atomic_load_n(&here().reschedule, __ATOMIC_RELAXED); }
 
 void reschedule_if_requested() {
-    if (!reschedule) return;
-    reschedule = false;
+    CpuScheduler& cpu = here();
+    if (!__atomic_load_n(&cpu.reschedule, __ATOMIC_RELAXED)) return;
+    cpu.reschedule = false;
     yield();
 }
+
+void reschedule_interrupt_here() { __atomic_store_n(&here().reschedule, true, __ATOMIC_RELAXED); }
 
 u64 context_switches() { return switches; }
 
 void load_address_space(u64 root) {
     arch::user_page_table_activate(root);
-    active_root = root;
+    here().active_root = root;
 }
 
 void address_space_destroyed(u64 root) {
-    if (active_root != root) return;
+    CpuScheduler& cpu = here();
+    if (cpu.active_root != root) return;
     arch::user_page_table_activate(0);
-    active_root = 0;
+    cpu.active_root = 0;
 }
 
 }  // namespace kernel::sched

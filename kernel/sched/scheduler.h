@@ -10,7 +10,11 @@
 // switch_to() to run the thread it just woke at once, when that thread's priority is at least
 // that of everything else ready ("direct switch").
 //
-// One CPU: current() and the run queues are single globals. SMP makes them per-CPU (issue 10).
+// Several CPUs: each has its own run queues, running and idle thread (per_cpu in
+// scheduler.cpp, indexed by this CPU's CpuLocal). A thread made ready goes to the CPU it last
+// ran on (kicked by IPI when it outranks what runs there, or an idle CPU is kicked to steal it);
+// a CPU with nothing of its own steals the best ready thread another CPU queued that its
+// affinity allows. Everything here runs under the kernel lock (kernel/smp/kernel_lock.h).
 #pragma once
 
 #include "base/types.h"
@@ -65,6 +69,11 @@ void load_address_space(base::u64 root);
 void address_space_destroyed(base::u64 root);
 // Stops a thread (Ready or Blocked: taken off its queue; Running: at its next return to user).
 void stop(Thread& thread);
+// A thread running on another CPU is interrupted there, to notice a kill or stop pending.
+void poke(Thread& thread);
+// The reschedule IPI arrived on this CPU (interrupt context, no lock): look at the queues at the
+// next chance (return to user mode, or the idle loop).
+void reschedule_interrupt_here();
 void set_priority(Thread& thread, base::u32 priority);
 
 // Called on every timer tick (interrupt context) and on the way back to user mode.

@@ -44,6 +44,8 @@ struct Thread {
     DirectReceive* direct_receive = nullptr; // blocked receiving on a Ring: where a caller may deliver (ring.cpp)
     base::u32 priority = 0;
     base::u32 id = 0;
+    base::u32 cpu = 0;                     // the CPU it runs on, or whose run queue it is on, or ran on last
+    base::u32 affinity = ~base::u32(0);    // bit i: it may run on CPU i
     ThreadState state = ThreadState::Stopped;
     bool kill_pending = false;             // leave instead of returning to user mode
     bool stop_pending = false;             // stop before returning to user mode

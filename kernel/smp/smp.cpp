@@ -6,6 +6,7 @@
 #include "base/atomic.h"
 #include "kernel/core/log.h"
 #include "kernel/mm/kernel_address_space.h"
+#include "kernel/sched/scheduler.h"
 
 namespace kernel {
 namespace {
@@ -83,6 +84,9 @@ unsigned listed_count() { return listed; }
     for (;;) arch::wait_for_interrupt();
 }
 
-void reschedule_interrupt() { __atomic_fetch_add(&this_cpu().reschedule_interrupts, 1, __ATOMIC_RELEASE); }
+void reschedule_interrupt() {
+    __atomic_fetch_add(&this_cpu().reschedule_interrupts, 1, __ATOMIC_RELEASE);
+    sched::reschedule_interrupt_here();
+}
 
 }  // namespace kernel

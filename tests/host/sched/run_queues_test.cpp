@@ -82,6 +82,9 @@ TEST(RunQueues, AgreeWithAReferenceOverRandomOperations) {
             for (int p = 31; p >= 0 && highest < 0; --p)
                 if (!reference[p].empty()) highest = p;
             ASSERT_EQ(queues.highest(), highest) << "seed " << seed << " step " << step;
+            // What a stealing CPU looks at: the next pop, left in place.
+            Item* peeked = queues.peek_highest();
+            ASSERT_EQ(peeked == nullptr ? -1 : peeked->id, highest < 0 ? -1 : reference[highest].front()) << "seed " << seed;
         }
         while (queues.pop_highest() != nullptr) {}
     }
