@@ -1,5 +1,6 @@
 // Reticles (see reticle.h).
 #include "kernel/object/reticle.h"
+#include "kernel/smp/smp.h"
 
 #include "arch/user_mode.h"
 #include "kernel/mm/kernel_address_space.h"
@@ -127,13 +128,13 @@ Status Reticle::map(Bundle& bundle, base::u64 offset, base::u64 address, base::u
 void Reticle::unmap_pages(Mapping& mapping) {
     // Cannot fail: unmapping whole mappings never splits a large page (none are made).
     (void)page_table_.unmap(mapping.address, mapping.size);
-    // One CPU today: this flush (of the current address space; a switch drops every user
-    // entry, see arch::user_page_table_activate) is all it takes. SMP: every other CPU that
-    // may hold this Reticle's entries needs a shootdown here, completed before the node's
-    // reference to the Bundle is released (right after this returns) and its frames can be
-    // reused.
+    // This CPU's flush (of the current address space; a switch drops every user entry, see
+    // arch::user_page_table_activate), then every other CPU that has this Reticle loaded drops
+    // its entries too — done before the node's reference to the Bundle is released (right
+    // after this returns) and its frames can be reused.
     for (base::u64 at = mapping.address; at < mapping.address + mapping.size; at += layout::kPageSize)
         arch::tlb_flush_user_page(at);
+    smp::shootdown(root());
     mapping.address = 0;
     mapping.size = 0;
     mapping.protection = 0;
@@ -173,6 +174,7 @@ Status Reticle::protect(base::u64 address, base::u64 size, base::u32 protection)
         auto changed = page_table_.protect(address, size, flags_for(protection, mapping.device));
         if (changed.is_error()) return Status::OutOfMemory;
         for (base::u64 at = address; at < address + size; at += layout::kPageSize) arch::tlb_flush_user_page(at);
+        smp::shootdown(root());  // a narrowed protection holds on every CPU once this returns
         if (address == mapping.address && size == mapping.size) mapping.protection = protection;
         return Status::Ok;
     }

@@ -436,6 +436,8 @@ void reschedule_interrupt_here() { __atomic_store_n(&here().reschedule, true, __
 
 u64 context_switches() { return switches; }
 
+bool cpu_may_hold(unsigned index, u64 root) { return index < arch::kMaxCpus && per_cpu[index].active_root == root; }
+
 void load_address_space(u64 root) {
     arch::user_page_table_activate(root);
     here().active_root = root;

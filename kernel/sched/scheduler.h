@@ -71,6 +71,8 @@ void address_space_destroyed(base::u64 root);
 void stop(Thread& thread);
 // A thread running on another CPU is interrupted there, to notice a kill or stop pending.
 void poke(Thread& thread);
+// Whether CPU `index` may hold translations of the user half `root` (it has it loaded).
+bool cpu_may_hold(unsigned index, base::u64 root);
 // The reschedule IPI arrived on this CPU (interrupt context, no lock): look at the queues at the
 // next chance (return to user mode, or the idle loop).
 void reschedule_interrupt_here();

@@ -25,6 +25,8 @@ struct CpuLocal {
     Thread* running = nullptr;
     Thread* idle = nullptr;
     base::u64 reschedule_interrupts = 0;  // taken on this CPU (tests)
+    base::u64 shootdown_asked = 0;        // the newest shootdown another CPU asked of this one
+    base::u64 shootdown_done = 0;         // the newest this CPU has done
 };
 
 static_assert(__builtin_offsetof(CpuLocal, self) == CPU_LOCAL_SELF);

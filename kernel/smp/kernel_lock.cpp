@@ -5,6 +5,7 @@
 #include "base/spinlock.h"
 #include "kernel/core/panic.h"
 #include "kernel/smp/cpu_local.h"
+#include "kernel/smp/smp.h"
 
 namespace kernel::kernel_lock {
 namespace {
@@ -19,7 +20,8 @@ void acquire() {
     if (arch::interrupts_enabled()) panic("kernel lock: taken with interrupts on");
     const unsigned self = this_cpu().index;
     if (__atomic_load_n(&holder, __ATOMIC_RELAXED) == self) panic("kernel lock: cpu {} takes it twice", self);
-    lock.lock();
+    // Spinning with interrupts off, this CPU cannot take a shootdown's IPI: it answers here.
+    lock.lock([] { smp::answer_shootdown(); });
     __atomic_store_n(&holder, self, __ATOMIC_RELAXED);
 }
 

@@ -5,6 +5,7 @@
 #include "arch/smp.h"
 #include "base/atomic.h"
 #include "kernel/core/log.h"
+#include "kernel/core/panic.h"
 #include "kernel/mm/kernel_address_space.h"
 #include "kernel/sched/scheduler.h"
 
@@ -74,6 +75,36 @@ unsigned online_count() {
 
 unsigned listed_count() { return listed; }
 
+void shootdown(base::u64 root) {
+    static constinit base::u64 generation = 0;
+    const base::u64 asked = ++generation;  // under the kernel lock
+    const unsigned self = this_cpu().index;
+    bool waiting[arch::kMaxCpus] = {};
+    for (unsigned index = 0; index < listed; ++index) {
+        if (index == self || !is_online(cpus[index]) || !sched::cpu_may_hold(index, root)) continue;
+        __atomic_store_n(&cpus[index].shootdown_asked, asked, __ATOMIC_RELEASE);
+        arch::send_reschedule(index);
+        waiting[index] = true;
+    }
+    // Bound: each CPU answers from its IPI or its spin for the lock within microseconds; one
+    // that does not within a second is broken, and freeing the frames would be worse.
+    const base::u64 deadline = arch::monotonic_ns() + 1'000'000'000;
+    for (unsigned index = 0; index < listed; ++index) {
+        if (!waiting[index]) continue;
+        while (__atomic_load_n(&cpus[index].shootdown_done, __ATOMIC_ACQUIRE) < asked) {
+            if (arch::monotonic_ns() > deadline) panic("smp: cpu {} never answered a TLB shootdown", index);
+        }
+    }
+}
+
+void answer_shootdown() {
+    CpuLocal& local = this_cpu();
+    const base::u64 asked = __atomic_load_n(&local.shootdown_asked, __ATOMIC_ACQUIRE);
+    if (asked == __atomic_load_n(&local.shootdown_done, __ATOMIC_RELAXED)) return;
+    arch::tlb_flush_user_all();
+    __atomic_store_n(&local.shootdown_done, asked, __ATOMIC_RELEASE);
+}
+
 }  // namespace smp
 
 [[noreturn]] void secondary_cpu_main(unsigned index) {
@@ -85,6 +116,7 @@ unsigned listed_count() { return listed; }
 }
 
 void reschedule_interrupt() {
+    smp::answer_shootdown();
     __atomic_fetch_add(&this_cpu().reschedule_interrupts, 1, __ATOMIC_RELEASE);
     sched::reschedule_interrupt_here();
 }

@@ -21,4 +21,12 @@ unsigned online_count();
 // How many CPUs the boot information listed (the bound on cpu(index)).
 unsigned listed_count();
 
+// TLB shootdown: every other CPU that may hold translations of the user half `root` drops its
+// user TLB entries; returns once each has. Called under the kernel lock, after a mapping was
+// removed or narrowed and before its frames can be reused. A CPU asked answers from the
+// reschedule IPI, or while it spins for the kernel lock (it cannot take the IPI then).
+void shootdown(base::u64 root);
+// Does any shootdown asked of this CPU (interrupt context or the lock's spin; no lock needed).
+void answer_shootdown();
+
 }  // namespace kernel::smp

@@ -19,8 +19,16 @@ public:
     constexpr Spinlock() = default;
 
     void lock() {
+        lock([] {});
+    }
+    // Calls `while_waiting` on every turn of the spin (work a waiting CPU must not leave undone).
+    template <class F>
+    void lock(F&& while_waiting) {
         const u32 ticket = next_ticket_.fetch_add(1, MemoryOrder::Relaxed);
-        while (now_serving_.load(MemoryOrder::Acquire) != ticket) cpu_relax();
+        while (now_serving_.load(MemoryOrder::Acquire) != ticket) {
+            while_waiting();
+            cpu_relax();
+        }
     }
     bool try_lock() {
         u32 serving = now_serving_.load(MemoryOrder::Relaxed);

@@ -36,4 +36,7 @@ kernel::CpuLocal* cpu_local();
 // context, on that CPU) once it has interrupts on.
 void send_reschedule(unsigned index);
 
+// Drops every user-half translation this CPU's TLB holds (what a shootdown asks of a CPU).
+void tlb_flush_user_all();
+
 }  // namespace arch
