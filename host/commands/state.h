@@ -33,13 +33,13 @@ StateDirectory state_directory(const std::string& option);
 std::string load_machine_name(const StateDirectory& state);
 
 // nullopt when this machine follows no fleet yet (neither fleet.log nor fleet.head exists).
-files::Expected<std::optional<identity::AcceptedHead>> load_accepted_head(const StateDirectory& state);
+[[nodiscard]] files::Expected<std::optional<identity::AcceptedHead>> load_accepted_head(const StateDirectory& state);
 // This machine's fleet log, checked against its accepted head (see FleetLog::restore);
 // nullopt when it has none yet.
-files::Expected<std::optional<identity::FleetLog>> load_fleet(const StateDirectory& state);
+[[nodiscard]] files::Expected<std::optional<identity::FleetLog>> load_fleet(const StateDirectory& state);
 // Verifies a log from elsewhere, every signature, back to `person` (or, without one, to the
 // Person its genesis names: the caller must show that key to be confirmed).
-files::Expected<identity::FleetLog> verify_log_file(const std::string& path, const identity::PublicKey* person);
+[[nodiscard]] files::Expected<identity::FleetLog> verify_log_file(const std::string& path, const identity::PublicKey* person);
 // This machine's log resumed from fleet.state (FleetLog::resume): what a sync needs, read in
 // time independent of the log's length. nullopt when there is no usable state — none, damaged,
 // for another head, or disagreeing with fleet.log's size or last record — and then the caller
@@ -61,11 +61,11 @@ struct ResumedFleet {
 
 // The lock every fleet ceremony holds from reading the log to writing it, so two never
 // interleave. Waits up to `wait_seconds`.
-std::expected<files::FileLock, files::FileLock::Failure> lock_fleet(const StateDirectory& state, int wait_seconds);
+[[nodiscard]] std::expected<files::FileLock, files::FileLock::Failure> lock_fleet(const StateDirectory& state, int wait_seconds);
 
 // Reads the 24 words and derives the Person's key (the ceremony's secret part). On failure the
 // reason has been printed and the error is the exit status.
-std::expected<identity::SigningKey, int> person_key_from_words();
+[[nodiscard]] std::expected<identity::SigningKey, int> person_key_from_words();
 
 std::string describe(const identity::FleetError& error);
 uint64_t now_seconds();

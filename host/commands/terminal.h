@@ -21,7 +21,7 @@ struct SecretText {
 
 // Reads lines from `fd` until they hold 24 words or input ends. On a terminal, echo is off
 // while reading and comes back however the read ends, Ctrl-C and kill included.
-files::Expected<> read_secret_words(int fd, const char* prompt, SecretText& text);
+[[nodiscard]] files::Expected<> read_secret_words(int fd, const char* prompt, SecretText& text);
 
 // Asks a yes/no question on the terminal; false if stdin is not a terminal.
 bool confirm(const char* question);

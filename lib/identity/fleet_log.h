@@ -131,7 +131,7 @@ public:
 
 private:
     FleetLog() = default;
-    FleetExpected<> append_checked(const Statement& statement, bool check_signature);
+    [[nodiscard]] FleetExpected<> append_checked(const Statement& statement, bool check_signature);
     PublicKey person_;
     uint64_t first_ = 0;                // the sequence of statements_[0]: 0 unless resumed
     std::vector<Statement> statements_;

@@ -17,6 +17,6 @@ struct Extracted {
 };
 
 // `directory` must not exist yet. Files get the manifest's modes (less the umask).
-files::Expected<Extracted> extract_package(const Store& store, const Manifest& manifest, const std::string& directory);
+[[nodiscard]] files::Expected<Extracted> extract_package(const Store& store, const Manifest& manifest, const std::string& directory);
 
 }  // namespace packages

@@ -41,7 +41,7 @@ struct MirrorServerOptions {
 class MirrorServer {
 public:
     // Opens the directory and binds the port (refusing one in use, or out of range).
-    static files::Expected<std::unique_ptr<MirrorServer>> open(const MirrorServerOptions& options);
+    [[nodiscard]] static files::Expected<std::unique_ptr<MirrorServer>> open(const MirrorServerOptions& options);
     ~MirrorServer();
     MirrorServer(const MirrorServer&) = delete;
     MirrorServer& operator=(const MirrorServer&) = delete;

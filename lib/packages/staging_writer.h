@@ -54,7 +54,7 @@ private:
         bool last = false;
     };
     void run();
-    files::Expected<> process(Job& job);
+    [[nodiscard]] files::Expected<> process(Job& job);
 
     Store& store_;
     std::mutex mutex_;

@@ -47,7 +47,7 @@ inline constexpr uint64_t kMaxTimestampLifetime = 30 * 24 * 3600;  // a signer m
 
 void sign_timestamp(Timestamp& timestamp, const identity::SigningKey& machine);
 // Strict decoding plus the signature check.
-files::Expected<Timestamp> decode_timestamp(Bytes bytes);
+[[nodiscard]] files::Expected<Timestamp> decode_timestamp(Bytes bytes);
 
 // Does a fleet grant the timestamp role to any machine that stands? Then its receivers
 // require fresh timestamps.
@@ -56,7 +56,7 @@ bool fleet_requires_timestamps(const identity::FleetLog& fleet);
 // Is `timestamp` acceptable at `now` to a receiver holding `fleet`, which accepted `last`
 // before? Signed by a machine the fleet allows; not expired; not older than `last` (a replay);
 // its fleet head is in `fleet` (not a fork, not statements the source withheld).
-files::Expected<> check_timestamp(const Timestamp& timestamp, const identity::FleetLog& fleet,
+[[nodiscard]] files::Expected<> check_timestamp(const Timestamp& timestamp, const identity::FleetLog& fleet,
                                   const std::optional<Timestamp>& last, uint64_t now);
 
 }  // namespace packages
