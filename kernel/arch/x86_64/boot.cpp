@@ -47,10 +47,6 @@ extern "C" [[noreturn]] void arch_x86_64_start(base::u32 start_info_physical) {
                                              boot_info.kernel_physical_end - boot_info.kernel_physical_start,
                                              kernel::MemoryKind::KernelImage);
     if (reserved.is_error()) fatal_boot_error("memory map", reserved.error());
-    // Real-mode leftovers below 1 MiB (BIOS data, EBDA, option ROMs, the RSDP) are never
-    // handed out, whatever the memory map says.
-    reserved = boot_info.memory.reserve(0, kLegacyBiosAreaEnd, kernel::MemoryKind::Reserved);
-    if (reserved.is_error()) fatal_boot_error("memory map", reserved.error());
 
     base::u64 rsdp = pvh.value().rsdp_physical;
     if (rsdp == 0) {
@@ -72,6 +68,13 @@ extern "C" [[noreturn]] void arch_x86_64_start(base::u32 start_info_physical) {
         reserved = kernel::reserve_boot_data(boot_info, table.physical, table.length, kernel::MemoryKind::AcpiReclaimable);
         if (reserved.is_error()) fatal_boot_error("memory map", reserved.error());
     }
+
+    // The secondary CPUs' start code takes RAM below 1 MiB that nothing above claimed; then
+    // real-mode leftovers there (BIOS data, EBDA, option ROMs, the RSDP) are never handed out,
+    // whatever the memory map says.
+    x86_64::install_secondary_start(boot_info.memory);
+    reserved = boot_info.memory.reserve(0, kLegacyBiosAreaEnd, kernel::MemoryKind::Reserved);
+    if (reserved.is_error()) fatal_boot_error("memory map", reserved.error());
 
     // COM1 goes to userland's console driver: eight I/O ports and legacy PIC line 4.
     boot_info.console = kernel::DeviceRange{0x3f8, 8};

@@ -4,6 +4,10 @@
 
 #include "base/types.h"
 
+namespace kernel {
+class MemoryMap;
+}
+
 namespace x86_64 {
 
 using base::u16;
@@ -46,8 +50,29 @@ inline constexpr u64 kCr4PageGlobalEnable = 1ull << 7;
 // as kernel::layout::kKernelImageBase, checked in boot.cpp).
 inline constexpr u64 kKernelVirtualOffset = 0xffff'ffff'8000'0000;
 
-// Serial console (serial.cpp), GDT/TSS/IDT (descriptor_tables.cpp).
+// Serial console (serial.cpp).
 void serial_init();
+
+// Descriptor tables (descriptor_tables.cpp). The boot CPU's GDT and TSS (its IST stacks
+// the early one) and the shared IDT, built and loaded:
 void descriptor_tables_init();
+// Gives CPU `cpu`'s TSS guarded stacks for double faults, NMIs and machine checks; false if
+// memory ran out (some may have been given). Before that CPU can take one, or on it.
+bool allocate_interrupt_stacks(unsigned cpu);
+// On a secondary CPU: the shared IDT, then its own GDT and TSS (index `cpu`).
+void load_interrupt_table();
+void descriptor_tables_init_secondary(unsigned cpu);
+// This CPU's TSS.rsp0: where traps from user mode land (the running thread's kernel stack).
+void set_kernel_stack_for_traps(u64 top);
+
+// Secondary CPUs' start code (smp.cpp): copied at boot, while the boot page tables map low
+// memory, to free RAM below 1 MiB that it reserves in `memory`; without such RAM no other CPU
+// starts.
+void install_secondary_start(kernel::MemoryMap& memory);
+
+// The registers user mode and the FP/SIMD unit need (EFER, STAR/LSTAR/SFMASK, CR0, CR4 with
+// SMEP/SMAP, XCR0, PAT), as arch::user_mode_init decided on the boot CPU (user_mode.cpp).
+// Every other CPU calls it once, before it could run a thread.
+void user_mode_registers_init();
 
 }  // namespace x86_64

@@ -1,11 +1,14 @@
-// x86_64 descriptor tables: the GDT (kernel and user code and data in the order syscall and
-// sysret expect, and the TSS: rsp0 is the current thread's kernel stack for traps from user
-// mode; IST1-3 give double faults, NMIs and machine checks stacks of their own so that a
-// kernel stack overflow, or an NMI on the instruction after syscall, still has a good stack),
-// and the IDT pointing each of the 256 vectors at its stub in trap_entry.S. One set for the
-// boot CPU; each further CPU will need its own TSS.
+// x86_64 descriptor tables: each CPU's GDT (kernel and user code and data in the order syscall
+// and sysret expect, and that CPU's TSS: rsp0 is the running thread's kernel stack for traps
+// from user mode; IST1-3 give double faults, NMIs and machine checks stacks of their own, each
+// with a guard page, so that a kernel stack overflow, or an NMI on the instruction after
+// syscall, still has a good stack), and the one IDT all CPUs share, pointing each of the 256
+// vectors at its stub in trap_entry.S. A CPU's tables are written by that CPU, and before it
+// starts by the CPU starting it; nothing else touches them.
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/interrupts.h"
+#include "kernel/mm/kernel_address_space.h"
+#include "kernel/smp/cpu_local.h"
 
 extern "C" char trap_stubs[];
 
@@ -46,32 +49,34 @@ constexpr u64 kNmiVector = 2, kDoubleFaultVector = 8, kMachineCheckVector = 18;
 constexpr u8 kDoubleFaultStackIndex = 1, kNmiStackIndex = 2, kMachineCheckStackIndex = 3;
 constexpr u64 kStubSize = 16;             // each stub is aligned to 16 bytes (trap_entry.S)
 
-alignas(16) constinit u64 gdt[8] = {};
+struct CpuTables {
+    alignas(16) u64 gdt[8];
+    alignas(16) TaskStateSegment tss;
+};
+
+alignas(16) constinit CpuTables cpu_tables[arch::kMaxCpus] = {};
 alignas(16) constinit InterruptGate idt[256] = {};
-alignas(16) constinit TaskStateSegment tss = {};
-// Until user_mode_init gives them guarded stacks, the IST entries share this early stack.
+// The boot CPU's IST entries share this early stack until allocate_interrupt_stacks(0).
 alignas(16) constinit u8 early_exception_stack[16384] = {};
 
-void load_gdt() {
+// Fills `tables` (the TSS's stacks are left as they are) and loads them on this CPU.
+void load_gdt(CpuTables& tables) {
+    u64* gdt = tables.gdt;
     gdt[0] = 0;
     gdt[1] = 0x00af'9a00'0000'ffff;  // 64-bit kernel code: present, ring 0, L
     gdt[2] = 0x00cf'9200'0000'ffff;  // kernel data: present, ring 0, writable
     gdt[3] = 0;                      // 0x18: sysret's 32-bit user code slot, unused
     gdt[4] = 0x00cf'f200'0000'ffff;  // 0x20: user data: present, ring 3, writable
     gdt[5] = 0x00af'fa00'0000'ffff;  // 0x28: 64-bit user code: present, ring 3, L
-    const u64 tss_base = reinterpret_cast<u64>(&tss);
-    const u64 tss_limit = sizeof(tss) - 1;
+    const u64 tss_base = reinterpret_cast<u64>(&tables.tss);
+    const u64 tss_limit = sizeof(tables.tss) - 1;
     // A 16-byte system descriptor: available 64-bit TSS (type 9), present.
     gdt[6] = (tss_limit & 0xffff) | ((tss_base & 0xff'ffff) << 16) | (u64(0x89) << 40) |
              (((tss_base >> 24) & 0xff) << 56);
     gdt[7] = tss_base >> 32;
-    const u64 early_top = reinterpret_cast<u64>(early_exception_stack + sizeof early_exception_stack);
-    tss.ist[kDoubleFaultStackIndex - 1] = early_top;
-    tss.ist[kNmiStackIndex - 1] = early_top;
-    tss.ist[kMachineCheckStackIndex - 1] = early_top;
-    tss.io_map_base = sizeof(tss);  // no I/O permission bitmap
+    tables.tss.io_map_base = sizeof(tables.tss);  // no I/O permission bitmap
 
-    const DescriptorPointer pointer{sizeof(gdt) - 1, reinterpret_cast<u64>(gdt)};
+    const DescriptorPointer pointer{sizeof(tables.gdt) - 1, reinterpret_cast<u64>(gdt)};
     asm volatile(
         "lgdt %0\n"
         "pushq %1\n"
@@ -89,7 +94,7 @@ void load_gdt() {
     asm volatile("ltr %0" ::"r"(kTssSelector));
 }
 
-void load_idt() {
+void build_idt() {
     for (u64 vector = 0; vector < 256; ++vector) {
         const u64 stub = reinterpret_cast<u64>(trap_stubs) + kStubSize * vector;
         idt[vector] = InterruptGate{
@@ -105,18 +110,38 @@ void load_idt() {
             .reserved = 0,
         };
     }
-    const DescriptorPointer pointer{sizeof(idt) - 1, reinterpret_cast<u64>(idt)};
-    asm volatile("lidt %0" ::"m"(pointer));
 }
 
 }  // namespace
 
-void set_interrupt_stack(u8 index, u64 top) { tss.ist[index - 1] = top; }
-void set_kernel_stack_for_traps(u64 top) { tss.rsp[0] = top; }
+void load_interrupt_table() {
+    const DescriptorPointer pointer{sizeof(idt) - 1, reinterpret_cast<u64>(idt)};
+    asm volatile("lidt %0" ::"m"(pointer));
+}
+
+void set_kernel_stack_for_traps(u64 top) { cpu_tables[arch::cpu_local()->index].tss.rsp[0] = top; }
+
+bool allocate_interrupt_stacks(unsigned cpu) {
+    constexpr u8 kIndexes[] = {kDoubleFaultStackIndex, kNmiStackIndex, kMachineCheckStackIndex};
+    for (u8 index : kIndexes) {
+        auto stack = kernel::mm::allocate_kernel_stack_with_bounds();
+        if (stack.is_error()) return false;
+        cpu_tables[cpu].tss.ist[index - 1] = stack.value().top;
+    }
+    return true;
+}
 
 void descriptor_tables_init() {
-    load_gdt();
-    load_idt();
+    const u64 early_top = reinterpret_cast<u64>(early_exception_stack + sizeof early_exception_stack);
+    TaskStateSegment& tss = cpu_tables[0].tss;
+    tss.ist[kDoubleFaultStackIndex - 1] = early_top;
+    tss.ist[kNmiStackIndex - 1] = early_top;
+    tss.ist[kMachineCheckStackIndex - 1] = early_top;
+    load_gdt(cpu_tables[0]);
+    build_idt();
+    load_interrupt_table();
 }
+
+void descriptor_tables_init_secondary(unsigned cpu) { load_gdt(cpu_tables[cpu]); }
 
 }  // namespace x86_64

@@ -8,6 +8,7 @@
 namespace x86_64 {
 
 inline constexpr base::u64 kTimerVector = 0x40;
+inline constexpr base::u64 kRescheduleVector = 0x41;  // the IPI of arch::send_reschedule
 inline constexpr base::u64 kSpuriousVector = 0xff;  // the local APIC's spurious interrupt
 
 void timer_interrupt();

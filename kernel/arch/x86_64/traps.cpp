@@ -1,11 +1,14 @@
 // x86_64 trap dispatch: x86_64_trap (called by trap_entry.S with the saved registers) handles
-// the timer, quietly drops spurious interrupts, resumes the memory probes' expected faults at
-// their fixups, and turns everything else into a panic dump with the error code in words.
+// the timer and the reschedule IPI, quietly drops spurious interrupts, resumes the memory
+// probes' expected faults at their fixups, and turns everything else into a panic dump with
+// the error code in words.
 #include "arch/arch.h"
+#include "arch/smp.h"
 #include "arch/user_mode.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/interrupts.h"
 #include "kernel/arch/x86_64/legacy_pic.h"
+#include "kernel/arch/x86_64/local_apic.h"
 #include "kernel/core/execute_probe.h"
 #include "kernel/core/fault_fixup.h"
 #include "kernel/core/panic.h"
@@ -28,6 +31,14 @@ constexpr u64 kDoubleFault = 8, kGeneralProtection = 13, kPageFault = 14;
 void device_line_interrupt(u64 line) {
     kernel::device_interrupt(static_cast<base::u32>(line));
     legacy_pic::end_of_interrupt(static_cast<base::u32>(line));
+}
+
+// The reschedule IPI. Its EOI comes first, so that it is given even if the kernel's handler
+// switches threads (interrupts stay off until the way out): without it, this vector's priority
+// class and every lower one, the timer's among them, would stay blocked on this CPU.
+void reschedule_interrupt() {
+    local_apic::end_of_interrupt();
+    kernel::reschedule_interrupt();
 }
 
 // An exception in user mode, in the portable kernel's words. Page-fault error bits: 1 present,
@@ -160,6 +171,8 @@ extern "C" void x86_64_trap(x86_64::TrapFrame* frame) {
         auto& user_frame = *reinterpret_cast<arch::UserFrame*>(frame);
         if (frame->vector == kTimerVector) {
             timer_interrupt();
+        } else if (frame->vector == kRescheduleVector) {
+            reschedule_interrupt();
         } else if (frame->vector < 32 && frame->vector != 2 && frame->vector != 18) {
             kernel::handle_user_fault(user_frame, user_fault_for(*frame, read_cr2()));
         } else if (frame->vector > legacy_pic::kFirstVector && frame->vector < legacy_pic::kLastVector &&
@@ -174,6 +187,10 @@ extern "C" void x86_64_trap(x86_64::TrapFrame* frame) {
     }
     if (frame->vector == kTimerVector) {
         timer_interrupt();
+        return;
+    }
+    if (frame->vector == kRescheduleVector) {
+        reschedule_interrupt();
         return;
     }
     if (frame->vector > legacy_pic::kFirstVector && frame->vector < legacy_pic::kLastVector &&

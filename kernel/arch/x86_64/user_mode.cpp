@@ -17,24 +17,29 @@ extern "C" void x86_64_thread_start();
 extern "C" int x86_64_copy_user_smap(void* destination, const void* source, base::usize length);
 extern "C" int x86_64_copy_user_plain(void* destination, const void* source, base::usize length);
 
-namespace x86_64 {
-void set_interrupt_stack(u8 index, u64 top);
-void set_kernel_stack_for_traps(u64 top);
-}  // namespace x86_64
-
 namespace {
 
 using base::u32;
 using base::u64;
 
 constexpr u32 kEfer = 0xc000'0080, kStar = 0xc000'0081, kLstar = 0xc000'0082, kSfmask = 0xc000'0084;
+constexpr u32 kPat = 0x277;
 constexpr u64 kEferSyscallEnable = 1;
 constexpr u64 kCr4Osfxsr = 1ull << 9, kCr4Osxmmexcpt = 1ull << 10, kCr4Osxsave = 1ull << 18;
 constexpr u64 kCr4Smep = 1ull << 20, kCr4Smap = 1ull << 21;
 constexpr u64 kCr0MonitorCoprocessor = 1ull << 1, kCr0Emulation = 1ull << 2, kCr0TaskSwitched = 1ull << 3;
 // SFMASK: IF, TF, DF, AC, NT cleared on syscall.
 constexpr u64 kSyscallFlagMask = (1 << 9) | (1 << 8) | (1 << 10) | (1 << 18) | (1 << 14);
+// The power-on PAT (write-back, write-through, uncached-minus, uncached, twice), written on
+// every CPU so that none depends on what firmware left: the page tables' PWT/PCD bits (device
+// mappings) mean the same everywhere.
+constexpr u64 kPatValue = 0x0007'0406'0007'0406;
+// An XSAVE area starts with the legacy region (x87 and SSE, 512 bytes) and its header (64).
+constexpr u32 kXsaveLegacyAndHeaderBytes = 576;
 
+// Decided once on the boot CPU by user_mode_init, before any other CPU starts; read-only after.
+// Every CPU runs with the same choices (user_mode_registers_init).
+constinit bool smep_enabled = false;
 constinit bool smap_enabled = false;
 constinit bool xsave_enabled = false;
 constinit u64 xsave_features = 0;
@@ -57,68 +62,62 @@ bool under_kvm() {
     return b == 0x4b4d'564b && c == 0x564b'4d56 && d == 0x4d;  // "KVMKVMKVM\0\0\0"
 }
 
-const char* enable_fpu() {
+// Chooses how FP/SIMD state is saved (sets xsave_enabled and xsave_features) and says so.
+const char* choose_fpu_save() {
     u32 a, b, c, d;
     cpuid(1, 0, a, b, c, d);
-    write_cr0((x86_64::read_cr0() | kCr0MonitorCoprocessor) & ~(kCr0Emulation | kCr0TaskSwitched));
-    u64 cr4 = x86_64::read_cr4() | kCr4Osfxsr | kCr4Osxmmexcpt;
     const bool kvm = under_kvm();
     const bool has_xsave = ((c >> 26) & 1) && !kvm, has_avx = (c >> 28) & 1;
-    if (has_xsave) {
-        x86_64::write_cr4(cr4 | kCr4Osxsave);
-        xsave_features = 0x3 | (has_avx ? 0x4 : 0);  // x87, SSE, AVX
-        write_xcr0(xsave_features);
-        cpuid(0xd, 0, a, b, c, d);
-        if (b <= sizeof(arch::FpuState::bytes)) {
-            xsave_enabled = true;
-            return has_avx ? "XSAVE (x87, SSE, AVX)" : "XSAVE (x87, SSE)";
-        }
-        xsave_features = 0x3;
-        write_xcr0(xsave_features);
-        return "FXSAVE (the XSAVE area is larger than the save slot)";
+    if (!has_xsave) return kvm ? "FXSAVE (x87, SSE; XSAVE is not used under KVM)" : "FXSAVE (x87, SSE)";
+    u32 area = kXsaveLegacyAndHeaderBytes;
+    if (has_avx) {
+        cpuid(0xd, 2, a, b, c, d);  // the AVX component: its size (eax) at its offset (ebx)
+        if (a + b > area) area = a + b;
     }
-    x86_64::write_cr4(cr4);
-    return kvm ? "FXSAVE (x87, SSE; XSAVE is not used under KVM)" : "FXSAVE (x87, SSE)";
-}
-
-u64 guarded_stack_top() {
-    auto stack = kernel::mm::allocate_kernel_stack_with_bounds();
-    if (stack.is_error()) return 0;
-    return stack.value().top;
+    if (area > sizeof(arch::FpuState::bytes)) return "FXSAVE (the XSAVE area is larger than the save slot)";
+    xsave_enabled = true;
+    xsave_features = 0x3 | (has_avx ? 0x4 : 0);  // x87, SSE, AVX
+    return has_avx ? "XSAVE (x87, SSE, AVX)" : "XSAVE (x87, SSE)";
 }
 
 }  // namespace
 
+void x86_64::user_mode_registers_init() {
+    write_msr(kPat, kPatValue);
+    write_msr(kEfer, read_msr(kEfer) | kEferSyscallEnable);
+    // STAR: syscall loads CS 0x08 / SS 0x10; sysret loads CS 0x18+16 = 0x28 / SS 0x18+8 = 0x20 (RPL 3).
+    write_msr(kStar, (u64(0x18 | 3) << 48) | (u64(0x08) << 32));
+    write_msr(kLstar, reinterpret_cast<u64>(&x86_64_syscall_entry));
+    write_msr(kSfmask, kSyscallFlagMask);
+
+    u64 cr4 = read_cr4() | kCr4Osfxsr | kCr4Osxmmexcpt;
+    if (smep_enabled) cr4 |= kCr4Smep;
+    if (smap_enabled) cr4 |= kCr4Smap;
+    if (xsave_enabled) cr4 |= kCr4Osxsave;
+    write_cr4(cr4);
+    write_cr0((read_cr0() | kCr0MonitorCoprocessor) & ~(kCr0Emulation | kCr0TaskSwitched));
+    if (xsave_enabled) write_xcr0(xsave_features);
+}
+
 const char* arch::user_mode_init() {
     static char line[160];
     // Traps on their own guarded stacks: an overflow of one of them faults into its guard page
-    // (and ends in a triple fault rather than silent corruption).
-    for (base::u8 index = 1; index <= 3; ++index) {
-        const u64 top = guarded_stack_top();
-        if (top != 0) x86_64::set_interrupt_stack(index, top);
-    }
-
-    x86_64::write_msr(kEfer, x86_64::read_msr(kEfer) | kEferSyscallEnable);
-    // STAR: syscall loads CS 0x08 / SS 0x10; sysret loads CS 0x18+16 = 0x28 / SS 0x18+8 = 0x20 (RPL 3).
-    x86_64::write_msr(kStar, (u64(0x18 | 3) << 48) | (u64(0x08) << 32));
-    x86_64::write_msr(kLstar, reinterpret_cast<u64>(&x86_64_syscall_entry));
-    x86_64::write_msr(kSfmask, kSyscallFlagMask);
+    // (and ends in a triple fault rather than silent corruption). Should memory run out, the
+    // early stack stays behind the ones not given.
+    (void)x86_64::allocate_interrupt_stacks(0);
 
     u32 a, b, c, d;
     cpuid(7, 0, a, b, c, d);
-    u64 cr4 = x86_64::read_cr4();
     // The nested hypervisor here (kvm-pvm) fails to emulate stac/clac ("emulation failure"), so
     // SMAP stays off under KVM; the checked copies and SMEP still hold.
-    const bool smep = (b >> 7) & 1, smap = ((b >> 20) & 1) && !under_kvm();
-    if (smep) cr4 |= kCr4Smep;
-    if (smap) cr4 |= kCr4Smap;
-    x86_64::write_cr4(cr4);
-    smap_enabled = smap;
-    const char* fpu = enable_fpu();
+    smep_enabled = (b >> 7) & 1;
+    smap_enabled = ((b >> 20) & 1) && !under_kvm();
+    const char* fpu = choose_fpu_save();
+    x86_64::user_mode_registers_init();
 
     base::BufferSink out(line, sizeof line);
-    base::print(out, "user mode: syscall/sysret, SMEP {}, SMAP {}, {}", smep ? "on" : "absent",
-                smap ? "on" : (under_kvm() ? "off under KVM" : "absent"), fpu);
+    base::print(out, "user mode: syscall/sysret, SMEP {}, SMAP {}, {}", smep_enabled ? "on" : "absent",
+                smap_enabled ? "on" : (under_kvm() ? "off under KVM" : "absent"), fpu);
     return line;
 }
 
