@@ -65,18 +65,21 @@ void log_memory_map(const MemoryMap& memory) {
     sched::init();
     timer::start();
     arch::interrupts_enable();
-    (void)smp::start_secondary_cpus(boot_info);
-
     const CommandLine command_line(boot_info.command_line);
+    const bool kernel_tests = command_line.has_word("test") || command_line.value_of("test").has_value();
+    (void)smp::start_secondary_cpus(boot_info, !kernel_tests);
+
     if (command_line.has_word("panic-test")) run_panic_test();
     if (command_line.has_word("stack-overflow-test")) run_stack_overflow_test();
-    if (command_line.has_word("test") || command_line.value_of("test").has_value()) {
+    if (kernel_tests) {
         const base::StringView filter = command_line.value_of("test").value_or(base::StringView());
         test::run_all_and_exit(filter.data(), filter.size());
     }
 
     if (start_init(boot_info)) sched::start();
     log("ready: no userland (the in-OS tests run with the command line 'test')");
+    arch::interrupts_disable();
+    kernel_lock::release();  // the other CPUs may idle too
     for (;;) arch::wait_for_interrupt();
 }
 

@@ -62,6 +62,7 @@ Status Task::start(base::u64 pc, base::u64 stack_pointer, base::u64 argument) {
         return Status::OutOfMemory;
     }
     Thread* thread = created.value();
+    thread->affinity = affinity_;
     thread->saved_stack_pointer = arch::prepare_kernel_stack(reinterpret_cast<base::uptr>(thread->user_frame),
                                                              &Task::thread_entry, thread);
     arch::user_frame_init(*thread->user_frame, pc, stack_pointer, argument);
@@ -90,6 +91,11 @@ Status Task::resume() {
 void Task::set_priority(base::u32 priority) {
     priority_ = priority < abi::kPriorityLevels ? priority : abi::kPriorityLevels - 1;
     if (main_thread_ != nullptr) sched::set_priority(*main_thread_, priority_);
+}
+
+void Task::set_affinity(base::u32 mask) {
+    affinity_ = mask;
+    if (main_thread_ != nullptr) sched::set_affinity(*main_thread_, mask);
 }
 
 void Task::set_fault_ring(Ring* ring) {

@@ -41,6 +41,8 @@ public:
     vectra::abi::Status stop();
     vectra::abi::Status resume();
     void set_priority(base::u32 priority);
+    // The CPUs its threads may run on (bit i: CPU i); they move at once.
+    void set_affinity(base::u32 mask);
     // The Ring end the kernel reports this Task's faults and ending through (retained).
     void set_fault_ring(Ring* ring);
     // Ends every thread; reports `kind` (Killed or Exited with `status`) to the fault Ring.
@@ -66,6 +68,7 @@ private:
     Ring* fault_ring_ = nullptr;
     Thread* main_thread_ = nullptr;  // null before start and after the thread ended
     base::u32 priority_ = vectra::abi::kPriorityDefault;
+    base::u32 affinity_ = ~base::u32(0);
     bool started_ = false;
     bool dead_ = false;  // exited or killed: no thread, an empty table, nothing more given
     bool reported_end_ = false;

@@ -13,6 +13,7 @@
 #include "kernel/object/object.h"
 #include "kernel/smp/cpu_local.h"
 #include "kernel/smp/kernel_lock.h"
+#include "kernel/smp/smp.h"
 
 namespace kernel::sched {
 namespace {
@@ -335,6 +336,11 @@ void switch_to(Thread& thread) {
 void yield() {
     CpuScheduler& cpu = here();
     Thread& self = *cpu.running;
+    if (!allowed_on(self, here_index())) {  // its affinity changed: off to a CPU it may use
+        make_ready(self);
+        run_next();
+        return;
+    }
     if (cpu.run_queues.highest() < static_cast<int>(self.priority)) {
         // Nothing here at its level: another CPU's ready thread may be waiting for a CPU.
         Thread* stolen = steal(static_cast<int>(self.priority));
@@ -370,7 +376,7 @@ void stop_current() {
 }
 
 void poke(Thread& thread) {
-    if (thread.state == ThreadState::Running && thread.cpu != here_index()) arch::send_reschedule(thread.cpu);
+    if (thread.state == ThreadState::Running && thread.cpu != here_index()) smp::interrupt_and_wait(thread.cpu);
 }
 
 void stop(Thread& thread) {
@@ -405,6 +411,26 @@ void set_priority(Thread& thread, u32 priority) {
     }
     CpuScheduler& cpu = here();
     if (cpu.running != nullptr && cpu.run_queues.highest() > static_cast<int>(cpu.running->priority)) cpu.reschedule = true;
+}
+
+void set_affinity(Thread& thread, u32 mask) {
+    if (mask == 0) return;
+    thread.affinity = mask;
+    if (allowed_on(thread, thread.cpu)) return;
+    switch (thread.state) {
+        case ThreadState::Ready:
+            per_cpu[thread.cpu].run_queues.remove(thread);
+            make_ready(thread);  // onto a CPU it may use
+            break;
+        case ThreadState::Running:
+            if (thread.cpu == here_index()) {
+                here().reschedule = true;
+            } else {
+                poke(thread);
+            }
+            break;
+        default: break;  // Blocked or Stopped: it goes where it may when made ready
+    }
 }
 
 void tick() {

@@ -69,7 +69,8 @@ void load_address_space(base::u64 root);
 void address_space_destroyed(base::u64 root);
 // Stops a thread (Ready or Blocked: taken off its queue; Running: at its next return to user).
 void stop(Thread& thread);
-// A thread running on another CPU is interrupted there, to notice a kill or stop pending.
+// A thread running on another CPU is interrupted there, to notice a kill or stop pending;
+// returns once that CPU is out of user mode.
 void poke(Thread& thread);
 // Whether CPU `index` may hold translations of the user half `root` (it has it loaded).
 bool cpu_may_hold(unsigned index, base::u64 root);
@@ -77,6 +78,9 @@ bool cpu_may_hold(unsigned index, base::u64 root);
 // next chance (return to user mode, or the idle loop).
 void reschedule_interrupt_here();
 void set_priority(Thread& thread, base::u32 priority);
+// The CPUs `thread` may run on (bit i: CPU i, never empty); a thread queued or running on a CPU
+// now refused moves at once (running: at its next return to user mode).
+void set_affinity(Thread& thread, base::u32 mask);
 
 // Called on every timer tick (interrupt context) and on the way back to user mode.
 void tick();

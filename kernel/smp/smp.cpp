@@ -8,12 +8,14 @@
 #include "kernel/core/panic.h"
 #include "kernel/mm/kernel_address_space.h"
 #include "kernel/sched/scheduler.h"
+#include "kernel/smp/kernel_lock.h"
 
 namespace kernel {
 namespace {
 
 constinit CpuLocal cpus[arch::kMaxCpus];
 constinit unsigned listed = 1;
+constinit bool secondaries_schedule = false;
 
 // How long a CPU has to report in after it was started.
 constexpr base::u64 kBringUpNanoseconds = 500'000'000;
@@ -38,7 +40,8 @@ void init_boot_cpu(const BootInfo& boot_info) {
     arch::set_cpu_local(&cpus[0]);
 }
 
-unsigned start_secondary_cpus(const BootInfo&) {
+unsigned start_secondary_cpus(const BootInfo&, bool schedule) {
+    __atomic_store_n(&secondaries_schedule, schedule, __ATOMIC_RELEASE);
     unsigned running = 1;
     // Bound: one pass per listed CPU, each waiting at most kBringUpNanoseconds.
     for (unsigned index = 1; index < listed; ++index) {
@@ -75,26 +78,49 @@ unsigned online_count() {
 
 unsigned listed_count() { return listed; }
 
+base::u32 online_mask() {
+    base::u32 mask = 0;
+    for (unsigned i = 0; i < listed; ++i) mask |= is_online(cpus[i]) ? 1u << i : 0;
+    return mask;
+}
+
+namespace {
+
+constinit base::u64 generation = 0;  // of requests to other CPUs; under the kernel lock
+
+// Asks CPU `index` to answer (answer_shootdown) and interrupts it. Returns the generation.
+base::u64 ask(unsigned index) {
+    const base::u64 asked = ++generation;
+    __atomic_store_n(&cpus[index].shootdown_asked, asked, __ATOMIC_RELEASE);
+    arch::send_reschedule(index);
+    return asked;
+}
+
+// Bound: a CPU answers from its IPI or its spin for the lock within microseconds; one that
+// does not within a second is broken, and going on would be worse.
+void wait_for_answer(unsigned index, base::u64 asked) {
+    const base::u64 deadline = arch::monotonic_ns() + 1'000'000'000;
+    while (__atomic_load_n(&cpus[index].shootdown_done, __ATOMIC_ACQUIRE) < asked) {
+        if (arch::monotonic_ns() > deadline) panic("smp: cpu {} never answered", index);
+    }
+}
+
+}  // namespace
+
 void shootdown(base::u64 root) {
-    static constinit base::u64 generation = 0;
-    const base::u64 asked = ++generation;  // under the kernel lock
     const unsigned self = this_cpu().index;
-    bool waiting[arch::kMaxCpus] = {};
+    base::u64 asked[arch::kMaxCpus] = {};
     for (unsigned index = 0; index < listed; ++index) {
         if (index == self || !is_online(cpus[index]) || !sched::cpu_may_hold(index, root)) continue;
-        __atomic_store_n(&cpus[index].shootdown_asked, asked, __ATOMIC_RELEASE);
-        arch::send_reschedule(index);
-        waiting[index] = true;
+        asked[index] = ask(index);
     }
-    // Bound: each CPU answers from its IPI or its spin for the lock within microseconds; one
-    // that does not within a second is broken, and freeing the frames would be worse.
-    const base::u64 deadline = arch::monotonic_ns() + 1'000'000'000;
-    for (unsigned index = 0; index < listed; ++index) {
-        if (!waiting[index]) continue;
-        while (__atomic_load_n(&cpus[index].shootdown_done, __ATOMIC_ACQUIRE) < asked) {
-            if (arch::monotonic_ns() > deadline) panic("smp: cpu {} never answered a TLB shootdown", index);
-        }
-    }
+    for (unsigned index = 0; index < listed; ++index)
+        if (asked[index] != 0) wait_for_answer(index, asked[index]);
+}
+
+void interrupt_and_wait(unsigned index) {
+    if (index == this_cpu().index || index >= listed || !is_online(cpus[index])) return;
+    wait_for_answer(index, ask(index));
 }
 
 void answer_shootdown() {
@@ -110,9 +136,16 @@ void answer_shootdown() {
 [[noreturn]] void secondary_cpu_main(unsigned index) {
     CpuLocal& local = cpu(index);
     __atomic_store_n(&local.online, true, __ATOMIC_RELEASE);
-    // Idle, taking only the reschedule IPI (see smp.h: nothing else is routed here yet).
-    arch::interrupts_enable();
-    for (;;) arch::wait_for_interrupt();
+    if (!__atomic_load_n(&secondaries_schedule, __ATOMIC_ACQUIRE)) {
+        // Kernel test mode: the boot CPU runs the tests holding the kernel lock; this CPU only
+        // takes IPIs (which need no lock).
+        arch::interrupts_enable();
+        for (;;) arch::wait_for_interrupt();
+    }
+    // Waits while the boot CPU still sets up, then runs threads like it.
+    kernel_lock::acquire();
+    sched::init();
+    sched::start();
 }
 
 void reschedule_interrupt() {

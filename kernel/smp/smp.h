@@ -1,9 +1,11 @@
 // Bringing up the other CPUs (arch/smp.h starts each one; this decides what it runs).
 //
-// Today each secondary CPU, once up, marks itself online, turns interrupts on and idles, taking
-// only the reschedule IPI (which counts itself in its CpuLocal): the scheduler still runs on
-// the boot CPU alone (issue: SMP), so nothing else may reach a secondary CPU. Device interrupts
-// are routed to the boot CPU, and secondary CPUs start no timer.
+// Each secondary CPU, once up, marks itself online and then runs threads like the boot CPU
+// (taking the kernel lock, which it holds until it idles or enters user mode). In kernel test
+// mode it only idles and takes the reschedule IPI instead: the boot CPU runs the kernel's tests
+// holding the kernel lock. Device interrupts are routed to the boot CPU; secondary CPUs start
+// no timer yet (no time slices there: a thread runs until it blocks, yields or is preempted by
+// an IPI).
 #pragma once
 
 #include "kernel/boot/boot_info.h"
@@ -14,10 +16,13 @@ namespace kernel::smp {
 // The boot CPU's own CpuLocal, set before anything reads it.
 void init_boot_cpu(const BootInfo& boot_info);
 // Starts every other CPU the boot information lists, waiting a bounded time for each; a CPU
-// that does not come up is named and the rest go on. Returns how many CPUs run (boot included).
-unsigned start_secondary_cpus(const BootInfo& boot_info);
+// that does not come up is named and the rest go on. `schedule`: they run threads (else they
+// only idle, for the kernel's own tests). Returns how many CPUs run (boot included).
+unsigned start_secondary_cpus(const BootInfo& boot_info, bool schedule);
 // How many CPUs are online (boot included).
 unsigned online_count();
+// Bit i set: CPU i is online.
+base::u32 online_mask();
 // How many CPUs the boot information listed (the bound on cpu(index)).
 unsigned listed_count();
 
@@ -26,6 +31,10 @@ unsigned listed_count();
 // removed or narrowed and before its frames can be reused. A CPU asked answers from the
 // reschedule IPI, or while it spins for the kernel lock (it cannot take the IPI then).
 void shootdown(base::u64 root);
+// Interrupts CPU `index` and returns once it is out of user mode (its answer comes from the
+// interrupt, or from its spin for the kernel lock, which it cannot leave while we hold it): a
+// thread killed or stopped there runs no further user instruction.
+void interrupt_and_wait(unsigned index);
 // Does any shootdown asked of this CPU (interrupt context or the lock's spin; no lock needed).
 void answer_shootdown();
 

@@ -78,6 +78,7 @@ Result dispatch(Task& task, base::u64 number, const Arguments& arguments) {
         case 4: return mask_syscalls(task, call, arguments);
         case 5: return bundle_syscalls(task, call, arguments);
         case 6: return reticle_syscalls(task, call, arguments);
+        case 8: return cpu_syscalls(task, call, arguments);
         default: break;
     }
     if (call == Syscall::clock_now) return ok(arch::monotonic_ns());

@@ -36,6 +36,7 @@ Result signal_syscalls(Task& task, vectra::abi::Syscall number, const Arguments&
 Result mask_syscalls(Task& task, vectra::abi::Syscall number, const Arguments& arguments);
 Result bundle_syscalls(Task& task, vectra::abi::Syscall number, const Arguments& arguments);
 Result reticle_syscalls(Task& task, vectra::abi::Syscall number, const Arguments& arguments);
+Result cpu_syscalls(Task& task, vectra::abi::Syscall number, const Arguments& arguments);
 
 // TRY for syscalls: on failure, returns the Status as a syscall result.
 #define TRY_SYSCALL(expression)                                                     \

@@ -106,14 +106,17 @@ constexpr const char* status_name(Status status) {
     X(reticle_map, 61, 6)             \
     X(reticle_unmap, 62, 3)           \
     X(reticle_protect, 63, 4)         \
-    X(clock_now, 70, 0)
+    X(clock_now, 70, 0)               \
+    X(cpu_count, 80, 0)               \
+    X(cpu_current, 81, 0)             \
+    X(task_set_affinity, 82, 2)
 
 enum class Syscall : u64 {
 #define X(name, number, arguments) name = number,
     VECTRA_SYSCALL_LIST(X)
 #undef X
 };
-inline constexpr u64 kSyscallLimit = 71;  // every number is below this
+inline constexpr u64 kSyscallLimit = 83;  // every number is below this
 #define X(name, number, arguments) static_assert(number < kSyscallLimit, "kSyscallLimit bounds every syscall number");
 VECTRA_SYSCALL_LIST(X)
 #undef X

@@ -29,7 +29,7 @@ ServerArguments server_arguments;
 alignas(16) u8 server_stack[16 * 1024];
 
 // Replies to each request with its bytes plus one; a request too large for its buffer gets the
-// one-byte marker; kSlow waits 20 ms before replying; kQuit ends it.
+// one-byte marker; kSlow waits 300 ms before replying; kQuit ends it.
 [[noreturn]] void serve(ServerArguments* arguments) {
     u8 request_bytes[abi::kMessageMaxBytes];
     u8 reply_bytes[abi::kMessageMaxBytes];
@@ -50,9 +50,10 @@ alignas(16) u8 server_stack[16 * 1024];
         }
         const bool quit = status == 0 && length == 1 && request_bytes[0] == kQuit;
         if (status == 0 && length == 1 && request_bytes[0] == kSlow) {
-            // It holds no grant to make a Signal with: it spins on the clock instead.
+            // It holds no grant to make a Signal with: it spins on the clock instead, far longer
+            // than the caller's timeout and its tick, so a loaded host cannot reorder them.
             const base::i64 start = sys::raw::clock_now();
-            while (sys::raw::clock_now() - start < 20'000'000) {}
+            while (sys::raw::clock_now() - start < 300'000'000) {}
         }
         abi::RingMessage reply{reinterpret_cast<u64>(reply_bytes), length, 0, 0, 0, 0};
         if (quit) {
@@ -143,7 +144,7 @@ USER_TEST(ring_calls_between_two_tasks_deliver_every_byte_and_fall_back_when_the
     // A reply slower than the timeout: Timeout, and the late reply is received afterwards.
     EXPECT(call(client_end, 1, kSlow, reply, reply_length, 2'000'000) == Status::Timeout);
     in = {reinterpret_cast<u64>(reply), 0, sizeof reply, 0, 0, 0};
-    EXPECT(sys::ring_receive(client_end, in, abi::kForever).is_ok());
+    EXPECT(sys::ring_receive(client_end, in, 5'000'000'000).is_ok());
     EXPECT(in.byte_count == 1 && reply[0] == kSlow + 1);
 
     // The server quits; its end goes with it: the next call ends with PeerClosed.
@@ -205,6 +206,12 @@ USER_TEST(a_ring_call_never_lets_its_server_overtake_a_higher_priority_thread) {
     ASSERT(counter_server_arguments.ring != 0);
     EXPECT(sys::task_set_priority(server.value(), 1).is_ok());
     EXPECT(sys::task_set_priority(hog.value(), 2).is_ok());
+    // Priorities order one CPU: all three on the boot CPU (on another the hog would just run
+    // beside us, and prove nothing).
+    const abi::Handle self_task = vectra::start_info()->self_task;
+    EXPECT(sys::task_set_affinity(self_task, 1).is_ok());
+    EXPECT(sys::task_set_affinity(server.value(), 1).is_ok());
+    EXPECT(sys::task_set_affinity(hog.value(), 1).is_ok());
     // The server first, so it is already waiting (fast-path eligible) when we call.
     ASSERT(sys::task_start(server.value(), reinterpret_cast<u64>(&report_counter), top_of(counter_server_stack, sizeof counter_server_stack),
                            reinterpret_cast<u64>(&counter_server_arguments)).is_ok());
@@ -220,6 +227,7 @@ USER_TEST(a_ring_call_never_lets_its_server_overtake_a_higher_priority_thread) {
     abi::RingMessage in{reinterpret_cast<u64>(&seen), 0, sizeof seen, 0, 0, 0};
     EXPECT_EQ(sys::raw::ring_call(ring.value().first, &out, &in, 5'000'000'000), 0);
     EXPECT_EQ(seen, kHogRounds);  // the hog finished before the server answered
+    EXPECT(sys::task_set_affinity(self_task, ~u64(0)).is_ok());
     (void)sys::handle_close(server.value());
     (void)sys::handle_close(hog.value());
     (void)sys::handle_close(ring.value().first);

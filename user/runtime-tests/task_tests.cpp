@@ -135,3 +135,21 @@ USER_TEST(a_spent_grant_refuses_more_objects_and_the_parent_grant_goes_on) {
     if (again.is_ok()) (void)sys::handle_close(again.value());
     (void)sys::handle_close(small.value());
 }
+
+// Affinity holds a Task to the CPUs it names: pinned to each CPU in turn, it is found there
+// after a yield; a mask naming no running CPU is refused.
+USER_TEST(a_task_pinned_to_a_cpu_runs_there) {
+    const abi::Handle self = vectra::start_info()->self_task;
+    const u64 cpus = sys::cpu_count();
+    EXPECT(cpus >= 1 && cpus <= 16);
+    for (u64 cpu = 0; cpu < cpus; ++cpu) {
+        EXPECT(sys::task_set_affinity(self, u64(1) << cpu).is_ok());
+        (void)sys::raw::task_yield();
+        bool stayed = true;
+        for (int i = 0; i < 50; ++i) stayed = stayed && sys::cpu_current() == cpu;
+        EXPECT(stayed);
+    }
+    EXPECT_EQ(sys::task_set_affinity(self, u64(1) << cpus).status(), abi::Status::InvalidArgument);
+    EXPECT_EQ(sys::task_set_affinity(self, 0).status(), abi::Status::InvalidArgument);
+    EXPECT(sys::task_set_affinity(self, ~u64(0)).is_ok());
+}

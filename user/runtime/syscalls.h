@@ -96,6 +96,9 @@ inline SysResult<void> ring_receive(Handle ring, abi::RingMessage& message, u64 
 inline SysResult<void> ring_call(Handle ring, const abi::RingMessage& request, abi::RingMessage& reply, u64 timeout) {
     return result_void(raw::ring_call(ring, &request, &reply, timeout));
 }
+inline u64 cpu_count() { return static_cast<u64>(raw::cpu_count()); }
+inline u64 cpu_current() { return static_cast<u64>(raw::cpu_current()); }
+inline SysResult<void> task_set_affinity(Handle task, u64 mask) { return result_void(raw::task_set_affinity(task, mask)); }
 inline SysResult<void> ring_notify(Handle ring, Handle signal, u64 bits) {
     return result_void(raw::ring_notify(ring, signal, bits));
 }
