@@ -1,8 +1,9 @@
 /* aarch64 entry. QEMU loads the Image at 0x4020_0000 and enters image_header with x0 = the
  * device tree's physical address, MMU off, at EL2 (virtualization=on) or EL1. Secondary CPUs
- * stay powered off (PSCI). We drop to EL1, zero .bss, build boot page tables (TTBR0: identity
- * of [0, 4 GiB) with 1 GiB blocks; TTBR1: the same at the direct map plus the kernel image in
- * the top 2 GiB), enable the MMU and jump to arch_aarch64_start(dtb) in the higher half.
+ * stay powered off until smp.cpp starts them (PSCI CPU_ON, into smp_entry.S). We drop to EL1,
+ * zero .bss, build boot page tables (TTBR0: identity of [0, 4 GiB) with 1 GiB blocks; TTBR1:
+ * the same at the direct map plus the kernel image in the top 2 GiB), enable the MMU and jump
+ * to arch_aarch64_start(dtb) in the higher half.
  * Until the MMU is on only PC-relative addressing (adr/adrp) is used. */
 
 #define KERNEL_VIRTUAL_OFFSET 0xffffffff80000000
@@ -28,29 +29,7 @@ image_header:
 .section .boot.text, "ax"
 primary_entry:
     mov x19, x0                     /* the device tree, kept for C++ */
-
-    /* EL2 → EL1: EL1 runs AArch64, owns the timers, and starts with its MMU off. */
-    mrs x1, CurrentEL
-    lsr x1, x1, #2
-    cmp x1, #2
-    b.ne at_el1
-    mov x1, #(1 << 31)              /* HCR_EL2.RW */
-    msr hcr_el2, x1
-    mrs x1, cnthctl_el2
-    orr x1, x1, #3                  /* EL1PCTEN, EL1PCEN */
-    msr cnthctl_el2, x1
-    msr cntvoff_el2, xzr
-    mov x1, #0x33ff                 /* CPTR_EL2: no traps */
-    msr cptr_el2, x1
-    ldr x1, =0x30d00800             /* SCTLR_EL1: RES1 bits, MMU and caches off */
-    msr sctlr_el1, x1
-    mov x1, #0x3c5                  /* EL1h, DAIF masked */
-    msr spsr_el2, x1
-    adr x1, at_el1
-    msr elr_el2, x1
-    eret
-
-at_el1:
+    bl aarch64_leave_el2
     msr daifset, #0xf
     /* Zero .bss (physical addresses: the MMU is off). */
     adrp x1, __bss_start
@@ -116,6 +95,54 @@ higher_half:
     bl arch_aarch64_start
 3:  wfe
     b 3b
+
+/* Leaves EL2 for EL1, or returns at once at EL1. QEMU (virtualization=on) enters the boot CPU
+ * at EL2, and PSCI starts every other CPU at the highest EL too, so each CPU calls this first
+ * (smp_entry.S too), MMU off, PC-relative code only. At EL1, AArch64, EL1 owns the timers and
+ * counters (the virtual counter offset 0, so every CPU reads the same time), nothing traps to
+ * EL2, EL1's MMU and caches are off. Returns to x30 at EL1h with DAIF masked; SP_EL1 is unset.
+ * Clobbers x1. */
+.global aarch64_leave_el2
+aarch64_leave_el2:
+    mrs x1, CurrentEL
+    lsr x1, x1, #2
+    cmp x1, #2
+    b.ne 1f
+    mov x1, #(1 << 31)              /* HCR_EL2.RW */
+    msr hcr_el2, x1
+    mrs x1, cnthctl_el2
+    orr x1, x1, #3                  /* EL1PCTEN, EL1PCEN */
+    msr cnthctl_el2, x1
+    msr cntvoff_el2, xzr
+    mov x1, #0x33ff                 /* CPTR_EL2: no traps */
+    msr cptr_el2, x1
+    ldr x1, =0x30d00800             /* SCTLR_EL1: RES1 bits, MMU and caches off */
+    msr sctlr_el1, x1
+    adr x1, el2_vectors
+    msr vbar_el2, x1
+    mov x1, #0x3c5                  /* EL1h, DAIF masked */
+    msr spsr_el2, x1
+    msr elr_el2, x30
+    eret
+1:  ret
+
+/* EL2's vectors once the CPU has left it. Only an hvc should ever come here — a device tree
+ * naming hvc where the firmware answers smc — and it returns PSCI's NOT_SUPPORTED (-1) in x0
+ * (ELR_EL2 already points past the hvc), so a wrong conduit is a refusal, not a hang.
+ * Anything else stops this CPU here. */
+.balign 2048
+el2_vectors:
+    .rept 8                         /* from EL2 itself (SP_EL0, SP_EL2): sync, IRQ, FIQ, SError */
+    .balign 0x80
+    b .
+    .endr
+    .balign 0x80                    /* synchronous, from EL1 (AArch64) */
+    mov x0, #-1
+    eret
+    .rept 7                         /* the rest from EL1; AArch32 */
+    .balign 0x80
+    b .
+    .endr
 
 .section .bss
 .p2align 12

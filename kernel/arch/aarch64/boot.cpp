@@ -8,7 +8,7 @@
 #include "kernel/core/log.h"
 #include "kernel/mm/layout.h"
 
-extern "C" char __kernel_start[], __kernel_end[], exception_vectors[];
+extern "C" char __kernel_start[], __kernel_end[];
 
 namespace {
 
@@ -77,8 +77,7 @@ void find_devices(const kernel::Fdt& fdt) {
 }  // namespace
 
 extern "C" [[noreturn]] void arch_aarch64_start(u64 device_tree_physical) {
-    AARCH64_WRITE_SYSREG(vbar_el1, reinterpret_cast<u64>(exception_vectors));
-    asm volatile("isb");
+    aarch64::configure_this_cpu();  // vectors first: any fault from here on is a readable dump
 
     // The boot tables map [0, 4 GiB) at the direct map; the tree must lie inside it.
     if (device_tree_physical == 0 || device_tree_physical >= (u64(4) << 30) - kernel::Fdt::kHeaderSize)

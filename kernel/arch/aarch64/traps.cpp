@@ -1,7 +1,8 @@
-// aarch64 exception dispatch: IRQs go to the GIC (the timer tick), a data abort at one of the
-// memory probes resumes at its fixup, and everything else becomes a panic dump with the
-// exception class and fault status decoded.
+// aarch64 exception dispatch: IRQs go to the GIC (the reschedule SGI, the timer tick, device
+// interrupts), a data abort at one of the memory probes resumes at its fixup, and everything
+// else becomes a panic dump with the exception class and fault status decoded.
 #include "arch/arch.h"
+#include "arch/smp.h"
 #include "arch/user_mode.h"
 #include "base/format.h"
 #include "kernel/arch/aarch64/cpu.h"
@@ -115,16 +116,21 @@ static_assert(sizeof(aarch64::TrapFrame) == sizeof(arch::UserFrame), "one frame 
 namespace aarch64 {
 namespace {
 
-// Handles a pending IRQ: the timer tick, or nothing (spurious).
+// Handles a pending IRQ: the reschedule SGI, the timer tick, a device's interrupt, or nothing
+// (spurious). Every acknowledged interrupt is ended, with the value acknowledged (an SGI's
+// end names its sender too).
 void handle_irq() {
-    const u32 id = gic_acknowledge();
+    const u32 acknowledged = gic_acknowledge();
+    const u32 id = gic_interrupt_id(acknowledged);
     if (id == kGicSpurious) return;
-    if (id == timer_interrupt_id()) {
+    if (id == kRescheduleSgi) {
+        kernel::reschedule_interrupt();
+    } else if (id == timer_interrupt_id()) {
         timer_interrupt();
     } else if (id >= 32) {
         kernel::device_interrupt(id);  // a shared peripheral interrupt: its Mask masks it
     }
-    gic_end_of_interrupt(id);
+    gic_end_of_interrupt(acknowledged);
 }
 
 // A synchronous exception from EL0 that is not a syscall, in the portable kernel's words.
@@ -160,6 +166,10 @@ extern "C" void aarch64_trap(aarch64::TrapFrame* frame, base::u64 kind) {
         return;
     }
     if (kind == 4 && (frame->esr >> 26) == 0x25 && resume_at_fixup(*frame)) return;
+    if (kind == 4 && (frame->esr >> 26) == 0x00 && psci_undefined_resume(frame->elr, frame->x[0])) {
+        frame->elr += 4;  // a PSCI call with no firmware behind its conduit: it returns an error
+        return;
+    }
     if (kind == 4 && (frame->esr >> 26) == 0x21) {  // the instruction abort arch::probe_execute expects
         if (const u64 resume = kernel::execute_probe_resume(frame->elr); resume != 0) {
             frame->elr = resume;

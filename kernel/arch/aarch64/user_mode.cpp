@@ -1,5 +1,5 @@
-// aarch64 user mode: FP/SIMD enabled for EL0 (the kernel is built without it), PAN where the
-// CPU has it, a guarded overflow stack for kernel stack overflows, the user half (TTBR0), and
+// aarch64 user mode: the boot CPU's guarded overflow stack for kernel stack overflows (FP/SIMD
+// for EL0 and PAN are each CPU's own set-up, cpu_setup.cpp), the user half (TTBR0), and
 // the C side of context switches and user copies. The assembly is in vectors.S.
 #include "arch/arch.h"
 #include "arch/user_mode.h"
@@ -20,33 +20,17 @@ namespace {
 using base::u64;
 
 constexpr u64 kTcrEpd0 = 1ull << 7;
-constexpr u64 kSctlrSpan = 1ull << 23;  // 0: PSTATE.PAN is set on every exception entry to EL1
-constinit bool pan_enabled = false;
 
 }  // namespace
 
 const char* arch::user_mode_init() {
     static char line[128];
-    // FP/SIMD: CPACR_EL1.FPEN = 0b11, no trapping at EL0 or EL1 (the kernel never uses them,
-    // being built with -mgeneral-regs-only; user threads' state is switched eagerly).
-    AARCH64_WRITE_SYSREG(cpacr_el1, AARCH64_READ_SYSREG(cpacr_el1) | (3ull << 20));
-    asm volatile("isb");
-
-    // EL0 may read the virtual counter (CNTKCTL_EL1.EL0VCTEN): programs time themselves.
-    AARCH64_WRITE_SYSREG(cntkctl_el1, AARCH64_READ_SYSREG(cntkctl_el1) | (1ull << 1));
-
+    // FP/SIMD for EL0, EL0's counter and PAN were set by aarch64::configure_this_cpu.
     auto overflow = kernel::mm::allocate_kernel_stack_with_bounds();
     if (overflow.is_ok()) arch::cpu_local()->overflow_stack_top = overflow.value().top;
 
-    const bool has_pan = ((AARCH64_READ_SYSREG(id_aa64mmfr1_el1) >> 20) & 0xf) != 0;
-    if (has_pan) {
-        AARCH64_WRITE_SYSREG(sctlr_el1, AARCH64_READ_SYSREG(sctlr_el1) & ~kSctlrSpan);
-        asm volatile(".inst 0xd500419f" ::: "memory");  // msr pan, #1
-        asm volatile("isb");
-        pan_enabled = true;
-    }
     base::BufferSink out(line, sizeof line);
-    base::print(out, "user mode: svc, PAN {}, FP/SIMD for EL0", has_pan ? "on" : "absent (this CPU is ARMv8.0)");
+    base::print(out, "user mode: svc, PAN {}, FP/SIMD for EL0", aarch64::pan_enabled() ? "on" : "absent (this CPU is ARMv8.0)");
     return line;
 }
 
@@ -121,7 +105,7 @@ bool arch::copy_to_user(base::u64 user_destination, const void* kernel_source, b
     return aarch64_copy_to_user(user_destination, kernel_source, length);
 }
 
-bool arch::user_access_protected() { return pan_enabled; }
+bool arch::user_access_protected() { return aarch64::pan_enabled(); }
 
 bool arch::interrupt_line_valid(base::u32 line) { return line >= 32 && line < 1020; }
 void arch::interrupt_line_set_masked(base::u32 line, bool masked) {
