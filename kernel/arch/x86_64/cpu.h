@@ -64,6 +64,13 @@ void load_interrupt_table();
 void descriptor_tables_init_secondary(unsigned cpu);
 // This CPU's TSS.rsp0: where traps from user mode land (the running thread's kernel stack).
 void set_kernel_stack_for_traps(u64 top);
+// The tables CPU `cpu` loaded, as it read them back (sgdt, sidt, str) once it had, and the
+// IST stack tops in the TSS its TR names; zeros for a CPU that never loaded any (tests).
+struct LoadedTables {
+    u64 gdt_base, idt_base, tss_base;
+    u64 double_fault_stack, nmi_stack, machine_check_stack;
+};
+LoadedTables loaded_tables(unsigned cpu);
 
 // Secondary CPUs' start code (smp.cpp): copied at boot, while the boot page tables map low
 // memory, to free RAM below 1 MiB that it reserves in `memory`; without such RAM no other CPU
@@ -72,7 +79,12 @@ void install_secondary_start(kernel::MemoryMap& memory);
 
 // The registers user mode and the FP/SIMD unit need (EFER, STAR/LSTAR/SFMASK, CR0, CR4 with
 // SMEP/SMAP, XCR0, PAT), as arch::user_mode_init decided on the boot CPU (user_mode.cpp).
-// Every other CPU calls it once, before it could run a thread.
-void user_mode_registers_init();
+// Every other CPU calls it once, before it could run a thread; `cpu` is its index.
+void user_mode_registers_init(unsigned cpu);
+// Those registers as CPU `cpu` read them back right after (zeros before; XCR0 0 without XSAVE).
+struct UserModeRegisters {
+    u64 cr0, cr4, efer, star, lstar, sfmask, pat, xcr0;
+};
+UserModeRegisters user_mode_registers(unsigned cpu);
 
 }  // namespace x86_64

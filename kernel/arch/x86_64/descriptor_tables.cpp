@@ -59,6 +59,26 @@ alignas(16) constinit InterruptGate idt[256] = {};
 // The boot CPU's IST entries share this early stack until allocate_interrupt_stacks(0).
 alignas(16) constinit u8 early_exception_stack[16384] = {};
 
+// What each CPU found loaded once it had loaded its tables (for tests and diagnostics);
+// written by that CPU before it goes online, read by others after.
+struct Loaded {
+    u64 gdt_base, idt_base, tss_base;
+};
+constinit Loaded loaded[arch::kMaxCpus] = {};
+
+// Reads back GDTR, IDTR and the TSS that TR names, as the CPU itself sees them.
+void record_loaded_tables(unsigned cpu) {
+    DescriptorPointer gdtr{}, idtr{};
+    u16 selector = 0;
+    asm volatile("sgdt %0" : "=m"(gdtr));
+    asm volatile("sidt %0" : "=m"(idtr));
+    asm volatile("str %0" : "=r"(selector));
+    const auto* gdt = reinterpret_cast<const u64*>(gdtr.base);
+    const u64 low = gdt[selector / 8], high = gdt[selector / 8 + 1];
+    const u64 tss_base = ((low >> 16) & 0xff'ffff) | (((low >> 56) & 0xff) << 24) | (high << 32);
+    loaded[cpu] = Loaded{gdtr.base, idtr.base, tss_base};
+}
+
 // Fills `tables` (the TSS's stacks are left as they are) and loads them on this CPU.
 void load_gdt(CpuTables& tables) {
     u64* gdt = tables.gdt;
@@ -140,8 +160,25 @@ void descriptor_tables_init() {
     load_gdt(cpu_tables[0]);
     build_idt();
     load_interrupt_table();
+    record_loaded_tables(0);
 }
 
-void descriptor_tables_init_secondary(unsigned cpu) { load_gdt(cpu_tables[cpu]); }
+void descriptor_tables_init_secondary(unsigned cpu) {
+    load_gdt(cpu_tables[cpu]);
+    record_loaded_tables(cpu);
+}
+
+LoadedTables loaded_tables(unsigned cpu) {
+    LoadedTables tables{};
+    if (cpu >= arch::kMaxCpus || loaded[cpu].tss_base == 0) return tables;
+    tables.gdt_base = loaded[cpu].gdt_base;
+    tables.idt_base = loaded[cpu].idt_base;
+    tables.tss_base = loaded[cpu].tss_base;
+    const auto& tss = *reinterpret_cast<const TaskStateSegment*>(loaded[cpu].tss_base);
+    tables.double_fault_stack = tss.ist[kDoubleFaultStackIndex - 1];
+    tables.nmi_stack = tss.ist[kNmiStackIndex - 1];
+    tables.machine_check_stack = tss.ist[kMachineCheckStackIndex - 1];
+    return tables;
+}
 
 }  // namespace x86_64

@@ -151,10 +151,9 @@ extern "C" [[noreturn]] void x86_64_secondary_cpu_start() {
     // A CPU that came up too late reads the next CPU's start: it must not take its tables.
     if (local_apic::id() != start.hardware_id) arch::halt();
     descriptor_tables_init_secondary(start.index);
-    user_mode_registers_init();
-    // Its local APIC takes IPIs only: no timer, and LINT0 (ExtINT from the legacy PIC) and
-    // LINT1 (NMI) masked, so no device interrupt reaches it (the scheduler runs on the boot
-    // CPU alone for now).
+    user_mode_registers_init(start.index);
+    // Its local APIC takes IPIs only: LINT0 (ExtINT from the legacy PIC) and LINT1 (NMI)
+    // masked, so device interrupts stay with the boot CPU, and no timer yet (kernel/smp/smp.h).
     local_apic::write(local_apic::kLvtTimer, local_apic::kLvtMasked);
     local_apic::write(local_apic::kLvtLint0, local_apic::kLvtMasked);
     local_apic::write(local_apic::kLvtLint1, local_apic::kLvtMasked);

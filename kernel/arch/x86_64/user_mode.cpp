@@ -2,6 +2,7 @@
 // the CPU has it), guarded stacks for double faults, NMIs and machine checks, and the C side of
 // the syscall entry. The assembly is in user_entry.S.
 #include "arch/arch.h"
+#include "arch/smp.h"
 #include "arch/user_mode.h"
 #include "base/format.h"
 #include "kernel/mm/user_range.h"
@@ -28,6 +29,8 @@ constexpr u64 kEferSyscallEnable = 1;
 constexpr u64 kCr4Osfxsr = 1ull << 9, kCr4Osxmmexcpt = 1ull << 10, kCr4Osxsave = 1ull << 18;
 constexpr u64 kCr4Smep = 1ull << 20, kCr4Smap = 1ull << 21;
 constexpr u64 kCr0MonitorCoprocessor = 1ull << 1, kCr0Emulation = 1ull << 2, kCr0TaskSwitched = 1ull << 3;
+// Native x87 error reporting (#MF), not the PC's FERR#/IRQ 13 path, which nothing here handles.
+constexpr u64 kCr0NumericError = 1ull << 5;
 // SFMASK: IF, TF, DF, AC, NT cleared on syscall.
 constexpr u64 kSyscallFlagMask = (1 << 9) | (1 << 8) | (1 << 10) | (1 << 18) | (1 << 14);
 // The power-on PAT (write-back, write-through, uncached-minus, uncached, twice), written on
@@ -82,7 +85,17 @@ const char* choose_fpu_save() {
 
 }  // namespace
 
-void x86_64::user_mode_registers_init() {
+namespace {
+// What each CPU's registers held once user_mode_registers_init set them (tests); written by
+// that CPU before it goes online.
+constinit x86_64::UserModeRegisters registers_set[arch::kMaxCpus] = {};
+}  // namespace
+
+x86_64::UserModeRegisters x86_64::user_mode_registers(unsigned cpu) {
+    return cpu < arch::kMaxCpus ? registers_set[cpu] : UserModeRegisters{};
+}
+
+void x86_64::user_mode_registers_init(unsigned cpu) {
     write_msr(kPat, kPatValue);
     write_msr(kEfer, read_msr(kEfer) | kEferSyscallEnable);
     // STAR: syscall loads CS 0x08 / SS 0x10; sysret loads CS 0x18+16 = 0x28 / SS 0x18+8 = 0x20 (RPL 3).
@@ -95,8 +108,14 @@ void x86_64::user_mode_registers_init() {
     if (smap_enabled) cr4 |= kCr4Smap;
     if (xsave_enabled) cr4 |= kCr4Osxsave;
     write_cr4(cr4);
-    write_cr0((read_cr0() | kCr0MonitorCoprocessor) & ~(kCr0Emulation | kCr0TaskSwitched));
+    write_cr0((read_cr0() | kCr0MonitorCoprocessor | kCr0NumericError) & ~(kCr0Emulation | kCr0TaskSwitched));
     if (xsave_enabled) write_xcr0(xsave_features);
+
+    if (cpu >= arch::kMaxCpus) return;
+    u32 xcr0_low = 0, xcr0_high = 0;
+    if (xsave_enabled) asm volatile("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
+    registers_set[cpu] = UserModeRegisters{read_cr0(), read_cr4(), read_msr(kEfer), read_msr(kStar), read_msr(kLstar),
+                                           read_msr(kSfmask), read_msr(kPat), u64(xcr0_high) << 32 | xcr0_low};
 }
 
 const char* arch::user_mode_init() {
@@ -113,7 +132,7 @@ const char* arch::user_mode_init() {
     smep_enabled = (b >> 7) & 1;
     smap_enabled = ((b >> 20) & 1) && !under_kvm();
     const char* fpu = choose_fpu_save();
-    x86_64::user_mode_registers_init();
+    x86_64::user_mode_registers_init(0);
 
     base::BufferSink out(line, sizeof line);
     base::print(out, "user mode: syscall/sysret, SMEP {}, SMAP {}, {}", smep_enabled ? "on" : "absent",
