@@ -3,6 +3,7 @@
 #include "arch/arch.h"
 #include "arch/user_mode.h"
 #include "base/atomic.h"
+#include "kernel/smp/cpu_local.h"
 
 namespace kernel::timer {
 namespace {
@@ -10,7 +11,8 @@ namespace {
 base::Atomic<base::u64> tick_count{0};
 
 void on_tick() {
-    tick_count.fetch_add(1, base::MemoryOrder::Relaxed);
+    // Every CPU ticks (its own time slices); the count is the boot CPU's, so it stays a clock.
+    if (this_cpu().index == 0) tick_count.fetch_add(1, base::MemoryOrder::Relaxed);
     scheduler_tick();
 }
 

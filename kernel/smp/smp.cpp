@@ -145,6 +145,7 @@ void answer_shootdown() {
     // Waits while the boot CPU still sets up, then runs threads like it.
     kernel_lock::acquire();
     sched::init();
+    arch::timer_start_this_cpu();  // its own time slices (interrupts stay off until it idles or enters user mode)
     sched::start();
 }
 

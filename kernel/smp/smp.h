@@ -3,9 +3,8 @@
 // Each secondary CPU, once up, marks itself online and then runs threads like the boot CPU
 // (taking the kernel lock, which it holds until it idles or enters user mode). In kernel test
 // mode it only idles and takes the reschedule IPI instead: the boot CPU runs the kernel's tests
-// holding the kernel lock. Device interrupts are routed to the boot CPU; secondary CPUs start
-// no timer yet (no time slices there: a thread runs until it blocks, yields or is preempted by
-// an IPI).
+// holding the kernel lock. Device interrupts are routed to the boot CPU; each CPU has its own
+// timer tick for its time slices (and any CPU's tick ends expired waits).
 #pragma once
 
 #include "kernel/boot/boot_info.h"

@@ -145,3 +145,40 @@ USER_TEST(a_page_unmapped_on_one_cpu_is_gone_on_the_other_when_unmap_returns) {
     (void)sys::handle_close(faults.value().second);
     (void)sys::handle_close(page.value());
 }
+
+namespace {
+volatile u64 spin_counts[2] = {};
+alignas(16) u8 spinner_stacks[2][16 * 1024];
+[[noreturn]] void spin_counting(u64 which) {
+    for (;;) spin_counts[which] = spin_counts[which] + 1;
+}
+}  // namespace
+
+// Time slices on a secondary CPU: two CPU-bound Tasks of equal priority pinned to CPU 1 both
+// make progress (its own timer tick shares the CPU between them).
+USER_TEST(two_spinning_tasks_on_one_secondary_cpu_share_it) {
+    if (!several_cpus()) return;
+    abi::Handle spinners[2] = {};
+    for (u64 which = 0; which < 2; ++which) {
+        auto spinner = sys::task_create(grant(), self_reticle(), base::StringView("spinner"));
+        ASSERT(spinner.is_ok());
+        spinners[which] = spinner.value();
+        spin_counts[which] = 0;
+        EXPECT(sys::task_set_affinity(spinner.value(), 2).is_ok());
+        const u64 top = reinterpret_cast<u64>(spinner_stacks[which] + sizeof spinner_stacks[which]);
+#if defined(__x86_64__)
+        const u64 stack_pointer = top - 8;
+#else
+        const u64 stack_pointer = top;
+#endif
+        ASSERT(sys::task_start(spinner.value(), reinterpret_cast<u64>(&spin_counting), stack_pointer, which).is_ok());
+    }
+    // Bound: 5 s (a loaded host may run CPU 1 seldom; a slice is 20 ms of it).
+    const u64 start = sys::clock_now();
+    while ((spin_counts[0] == 0 || spin_counts[1] == 0) && sys::clock_now() - start < 5'000'000'000) pause_ms(10);
+    EXPECT(spin_counts[0] > 0 && spin_counts[1] > 0);
+    for (abi::Handle spinner : spinners) {
+        EXPECT(sys::task_kill(spinner).is_ok());
+        (void)sys::handle_close(spinner);
+    }
+}

@@ -33,6 +33,12 @@ void arch::timer_init(base::u32 hz, void (*on_tick)()) {
     counter_start = AARCH64_READ_SYSREG(cntvct_el0);
     ticks_per_period = frequency / hz;
     tick_callback = on_tick;
+    arch::timer_start_this_cpu();
+}
+
+void arch::timer_start_this_cpu() {
+    using namespace aarch64;
+    // The timer and its PPI are per CPU (the GICv2 distributor banks ids 0-31 by CPU).
     gic_enable_interrupt(interrupt_id);
     AARCH64_WRITE_SYSREG(cntv_tval_el0, ticks_per_period);
     AARCH64_WRITE_SYSREG(cntv_ctl_el0, 1);  // enabled, not masked

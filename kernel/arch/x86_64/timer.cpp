@@ -23,6 +23,7 @@ constexpr u8 kGateChannel2 = 1 << 0, kSpeakerOn = 1 << 1, kChannel2Output = 1 <<
 constinit u64 tsc_start = 0;
 constinit u64 tsc_to_ns_multiplier = 0;  // nanoseconds per TSC tick, 32.32 fixed point
 constinit void (*tick_callback)() = nullptr;
+constinit u32 apic_period = 0;  // LAPIC timer counts (divided by 16) per tick, every CPU alike
 
 struct Calibration {
     u32 apic_ticks = 0;  // LAPIC timer counts (divided by 16) in 10 ms
@@ -85,9 +86,17 @@ void arch::timer_init(base::u32 hz, void (*on_tick)()) {
     tick_callback = on_tick;
     const u64 apic_hz = u64(measured.apic_ticks) * kCalibrationHz;
     const u64 period = apic_hz / hz;
+    apic_period = static_cast<u32>(period == 0 ? 1 : period);
+    arch::timer_start_this_cpu();
+}
+
+void arch::timer_start_this_cpu() {
+    using namespace x86_64;
+    // Each CPU's local APIC has its own timer at the same address; all run at the bus clock
+    // the boot CPU calibrated.
     local_apic::write(local_apic::kTimerDivide, kApicDivideBy16);
     local_apic::write(local_apic::kLvtTimer, kLvtPeriodic | kTimerVector);
-    local_apic::write(local_apic::kTimerInitialCount, static_cast<u32>(period == 0 ? 1 : period));
+    local_apic::write(local_apic::kTimerInitialCount, apic_period);
 }
 
 base::u64 arch::monotonic_ns() {

@@ -37,6 +37,9 @@ enum class ExitCode : base::u8 { Passed = 0x10, Failed = 0x11, Panicked = 0x12 }
 // --- Timer: a periodic tick at `hz` calling `on_tick` in interrupt context, and a monotonic
 // nanosecond clock that never goes backwards. timer_init calibrates what needs calibrating.
 void timer_init(base::u32 hz, void (*on_tick)());
+// The same tick on a secondary CPU (its own local timer), once timer_init has run on the boot
+// CPU; interrupts stay off until the caller enables them.
+void timer_start_this_cpu();
 base::u64 monotonic_ns();
 
 // --- Paging: make `root_physical` the kernel's page-table root (x86_64 CR3; aarch64 TTBR1_EL1
