@@ -120,7 +120,12 @@ files::Expected<std::optional<ResumedFleet>> resume_fleet(const StateDirectory& 
     if (length + 4 != tail->size()) return std::optional<ResumedFleet>();
     const auto last = identity::decode_statement(identity::Bytes(*tail).subspan(4));
     if (!last || last->sequence + 1 != head->length || last->hash() != head->last_hash) return std::optional<ResumedFleet>();
-    auto log = identity::FleetLog::resume(saved->state);
+    // The log takes the machine table; `saved` keeps the rest (what the next save needs).
+    std::vector<identity::FleetMachine> machines = std::move(saved->state.machines);
+    saved->state.machines.clear();
+    identity::VerifiedState verified = saved->state;
+    verified.machines = std::move(machines);
+    auto log = identity::FleetLog::resume(std::move(verified));
     if (!log) return std::optional<ResumedFleet>();
     return std::optional<ResumedFleet>(ResumedFleet{std::move(*log), std::move(*saved)});
 }

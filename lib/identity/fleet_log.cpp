@@ -196,24 +196,28 @@ FleetExpected<> FleetLog::check_against(const AcceptedHead& accepted) const {
     return {};
 }
 
-FleetExpected<FleetLog> FleetLog::resume(const VerifiedState& state) {
+FleetExpected<FleetLog> FleetLog::resume(VerifiedState state) {
     FleetLog log;
     log.person_ = state.person;
     log.first_ = state.length;
     log.hashes_first_ = state.window_first;
-    log.hashes_ = state.window_hashes;
+    log.hashes_ = std::move(state.window_hashes);
     log.head_hash_ = state.head_hash;
     log.last_time_ = state.last_time;
     // Is it consistent? A window that ends at the head, holding the head's own hash.
-    if (state.length == 0 || state.window_hashes.empty() || state.window_first + state.window_hashes.size() != state.length ||
-        state.window_hashes.back() != state.head_hash)
+    if (state.length == 0 || log.hashes_.empty() || state.window_first + log.hashes_.size() != state.length ||
+        log.hashes_.back() != state.head_hash)
         return refusal(FleetError::Kind::Malformed, state.length, "the saved state's window does not end at its head");
-    for (const FleetMachine& machine : state.machines) {
-        if (!log.machines_.emplace(machine.key, machine).second)
-            return refusal(FleetError::Kind::DuplicateMachine, machine.enrolled_sequence, "the saved state lists a machine twice");
+    log.machines_.reserve(state.machines.size());
+    log.active_names_.reserve(state.machines.size());
+    for (FleetMachine& machine : state.machines) {
+        const uint64_t sequence = machine.enrolled_sequence;
         if (!machine.revoked && !log.active_names_.emplace(machine.name, machine.key).second)
-            return refusal(FleetError::Kind::DuplicateMachine, machine.enrolled_sequence, "the saved state lists a name twice");
+            return refusal(FleetError::Kind::DuplicateMachine, sequence, "the saved state lists a name twice");
         if (!machine.revoked && machine.may_sign_timestamps) ++log.timestamp_signers_;
+        const PublicKey key = machine.key;
+        if (!log.machines_.emplace(key, std::move(machine)).second)
+            return refusal(FleetError::Kind::DuplicateMachine, sequence, "the saved state lists a machine twice");
     }
     return log;
 }
@@ -251,9 +255,14 @@ const FleetMachine* FleetLog::find_machine_by_name(const std::string& name) cons
 }
 
 std::vector<FleetMachine> FleetLog::machines() const {
+    // Sorted as pointers, copied once: the table can hold as many machines as the log has statements.
+    std::vector<const FleetMachine*> order;
+    order.reserve(machines_.size());
+    for (const auto& [key, machine] : machines_) order.push_back(&machine);
+    std::sort(order.begin(), order.end(), [](const auto* a, const auto* b) { return a->enrolled_sequence < b->enrolled_sequence; });
     std::vector<FleetMachine> result;
-    for (const auto& [key, machine] : machines_) result.push_back(machine);
-    std::sort(result.begin(), result.end(), [](const auto& a, const auto& b) { return a.enrolled_sequence < b.enrolled_sequence; });
+    result.reserve(order.size());
+    for (const FleetMachine* machine : order) result.push_back(*machine);
     return result;
 }
 

@@ -93,7 +93,7 @@ public:
     // A log that continues from `state` without its statements: only the window's hashes are
     // held (holds_hash), and statements() holds only what is appended after. Refused when
     // the state is inconsistent (a window that does not end at its head).
-    [[nodiscard]] static FleetExpected<FleetLog> resume(const VerifiedState& state);
+    [[nodiscard]] static FleetExpected<FleetLog> resume(VerifiedState state);
     // This log's state at its head; its window starts at the head's last segment boundary
     // (a multiple of `segment`), and holds at least the head's own hash.
     VerifiedState verified_state(uint64_t segment) const;
