@@ -188,6 +188,12 @@ base::u32 Reticle::protection_at(base::u64 address) const {
            (translation->flags.executable ? abi::kProtectExecute : 0);
 }
 
+base::Optional<base::u64> Reticle::physical_at(base::u64 address) const {
+    const auto translation = page_table_.translate(address);
+    if (!translation.has_value()) return base::none;
+    return translation->physical;
+}
+
 base::u32 Reticle::mapping_count() const {
     base::u32 count = 0;
     for (const Mapping& mapping : mappings_) count += mapping.size != 0 ? 1 : 0;

@@ -14,6 +14,7 @@
 #pragma once
 
 #include "arch/page_table_format.h"
+#include "base/optional.h"
 #include "kernel/capability/capability.h"
 #include "kernel/capability/status_or.h"
 #include "kernel/mm/page_table.h"
@@ -52,6 +53,8 @@ public:
     base::u64 root() const { return page_table_.root(); }
     // The protection at `address` (0 when unmapped), for fault reports and tests.
     base::u32 protection_at(base::u64 address) const;
+    // The physical address `address` is mapped to (none when unmapped): what a futex is keyed by.
+    base::Optional<base::u64> physical_at(base::u64 address) const;
     // Live mappings, for tests.
     base::u32 mapping_count() const;
 

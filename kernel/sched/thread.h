@@ -40,7 +40,7 @@ struct Thread {
     WaitQueue* waiting_on = nullptr;
     base::i64 wake_status = 0;             // what the waker (or the timeout) reports: an abi::Status
     base::u64 wake_value = 0;              // a value the waker hands over (signal bits)
-    base::u64 wait_argument = 0;           // what the thread waits for (signal bits)
+    base::u64 wait_argument = 0;           // what the thread waits for (signal bits, a futex's physical address)
     DirectReceive* direct_receive = nullptr; // blocked receiving on a Ring: where a caller may deliver (ring.cpp)
     base::u32 priority = 0;
     base::u32 id = 0;

@@ -1,4 +1,6 @@
-// cpu_count, cpu_current, task_set_affinity.
+// cpu_count, cpu_current, task_set_affinity, futex_wait, futex_wake.
+#include "kernel/object/reticle.h"
+#include "kernel/sched/futex.h"
 #include "kernel/smp/smp.h"
 #include "kernel/syscall/syscall.h"
 
@@ -18,6 +20,15 @@ Result cpu_syscalls(Task& task, Syscall number, const Arguments& arguments) {
             if ((arguments[1] & smp::online_mask()) == 0) return fail(Status::InvalidArgument);
             child->set_affinity(static_cast<base::u32>(arguments[1] & smp::online_mask()));
             return ok();
+        }
+        case Syscall::futex_wait: {
+            // (address, expected value, timeout): in the caller's own address space.
+            if (arguments[1] > 0xffff'ffff) return fail(Status::InvalidArgument);
+            return from(futex::wait(task.reticle(), arguments[0], static_cast<base::u32>(arguments[1]), deadline_after(arguments[2])));
+        }
+        case Syscall::futex_wake: {
+            const base::u64 woken = TRY_SYSCALL(futex::wake(task.reticle(), arguments[0], arguments[1]));
+            return ok(woken);
         }
         default: return fail(Status::BadSyscall);
     }

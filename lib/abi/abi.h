@@ -109,14 +109,16 @@ constexpr const char* status_name(Status status) {
     X(clock_now, 70, 0)               \
     X(cpu_count, 80, 0)               \
     X(cpu_current, 81, 0)             \
-    X(task_set_affinity, 82, 2)
+    X(task_set_affinity, 82, 2)       \
+    X(futex_wait, 83, 3)              \
+    X(futex_wake, 84, 2)
 
 enum class Syscall : u64 {
 #define X(name, number, arguments) name = number,
     VECTRA_SYSCALL_LIST(X)
 #undef X
 };
-inline constexpr u64 kSyscallLimit = 83;  // every number is below this
+inline constexpr u64 kSyscallLimit = 85;  // every number is below this
 #define X(name, number, arguments) static_assert(number < kSyscallLimit, "kSyscallLimit bounds every syscall number");
 VECTRA_SYSCALL_LIST(X)
 #undef X

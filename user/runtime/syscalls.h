@@ -99,6 +99,12 @@ inline SysResult<void> ring_call(Handle ring, const abi::RingMessage& request, a
 inline u64 cpu_count() { return static_cast<u64>(raw::cpu_count()); }
 inline u64 cpu_current() { return static_cast<u64>(raw::cpu_current()); }
 inline SysResult<void> task_set_affinity(Handle task, u64 mask) { return result_void(raw::task_set_affinity(task, mask)); }
+inline SysResult<void> futex_wait(const volatile u32* word, u32 expected, u64 timeout) {
+    return result_void(raw::futex_wait(const_cast<const u32*>(word), expected, timeout));
+}
+inline SysResult<u64> futex_wake(const volatile u32* word, u64 count) {
+    return result_as<u64>(raw::futex_wake(const_cast<const u32*>(word), count));
+}
 inline SysResult<void> ring_notify(Handle ring, Handle signal, u64 bits) {
     return result_void(raw::ring_notify(ring, signal, bits));
 }
