@@ -71,8 +71,14 @@ void switch_from_running(Thread& next) {
         next.state = ThreadState::Running;
         return;
     }
-    if (previous->task != nullptr) arch::fpu_save(previous->fpu);
-    if (next.task != nullptr) arch::fpu_restore(next.fpu);
+    if (previous->task != nullptr) {
+        arch::fpu_save(previous->fpu);
+        previous->user_thread_pointer = arch::user_thread_pointer();
+    }
+    if (next.task != nullptr) {
+        arch::fpu_restore(next.fpu);
+        arch::set_user_thread_pointer(next.user_thread_pointer);
+    }
     // An idle CPU keeps no user half loaded: a Reticle that dies meanwhile is then loaded on no
     // CPU but one running a thread of it (which keeps it alive).
     const u64 root = next.task != nullptr ? next.address_space_root : 0;
@@ -198,6 +204,7 @@ void init() {
     arch::set_kernel_stack(next->stack.top, next->stack.bottom);
     if (next->task != nullptr) {
         arch::fpu_restore(next->fpu);
+        arch::set_user_thread_pointer(next->user_thread_pointer);
         arch::user_page_table_activate(next->address_space_root);
         cpu.active_root = next->address_space_root;
     }

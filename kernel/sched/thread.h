@@ -49,6 +49,7 @@ struct Thread {
     ThreadState state = ThreadState::Stopped;
     bool kill_pending = false;             // leave instead of returning to user mode
     bool stop_pending = false;             // stop before returning to user mode
+    base::u64 user_thread_pointer = 0;     // TPIDR_EL0 while switched out (arch/user_mode.h)
     arch::FpuState fpu;
 };
 

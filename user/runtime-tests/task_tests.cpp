@@ -153,3 +153,59 @@ USER_TEST(a_task_pinned_to_a_cpu_runs_there) {
     EXPECT_EQ(sys::task_set_affinity(self, 0).status(), abi::Status::InvalidArgument);
     EXPECT(sys::task_set_affinity(self, ~u64(0)).is_ok());
 }
+
+#if defined(__aarch64__)
+namespace {
+u64 read_thread_pointer() {
+    u64 value;
+    asm volatile("mrs %0, tpidr_el0" : "=r"(value));
+    return value;
+}
+void write_thread_pointer(u64 value) { asm volatile("msr tpidr_el0, %0" ::"r"(value)); }
+
+volatile u64 other_kept = 0;  // 1: the other Task's thread pointer held through every round
+alignas(16) base::u8 tls_stack[16 * 1024];
+[[noreturn]] void keep_thread_pointer(u64 value) {
+    write_thread_pointer(value);
+    bool kept = true;
+    for (int round = 0; round < 500; ++round) {
+        (void)sys::raw::task_yield();
+        kept = kept && read_thread_pointer() == value;
+    }
+    other_kept = kept ? 1 : 2;
+    (void)sys::raw::task_exit(0);
+    for (;;) {}
+}
+}  // namespace
+
+// Each thread's own thread pointer (TPIDR_EL0, where a C library keeps its TLS): two Tasks on
+// one CPU switching back and forth each keep theirs, and a Task moved between CPUs keeps it.
+USER_TEST(each_thread_keeps_its_own_thread_pointer_across_switches_and_cpus) {
+    const abi::Handle self = vectra::start_info()->self_task;
+    EXPECT(sys::task_set_affinity(self, 1).is_ok());
+    auto other = sys::task_create(grant(), reticle(), base::StringView("tls-keeper"));
+    ASSERT(other.is_ok());
+    EXPECT(sys::task_set_affinity(other.value(), 1).is_ok());
+    other_kept = 0;
+    const u64 mine = 0x5151'0000'1234'0001ull;
+    write_thread_pointer(mine);
+    const u64 top = reinterpret_cast<u64>(tls_stack + sizeof tls_stack);
+    ASSERT(sys::task_start(other.value(), reinterpret_cast<u64>(&keep_thread_pointer), top, 0x7272'0000'5678'0002ull).is_ok());
+    bool kept = true;
+    for (int round = 0; round < 2000 && other_kept == 0; ++round) {
+        (void)sys::raw::task_yield();
+        kept = kept && read_thread_pointer() == mine;
+    }
+    EXPECT(kept);
+    EXPECT_EQ(other_kept, 1u);
+    // Moved to every CPU in turn, it keeps it.
+    for (u64 cpu = 0; cpu < sys::cpu_count(); ++cpu) {
+        EXPECT(sys::task_set_affinity(self, u64(1) << cpu).is_ok());
+        (void)sys::raw::task_yield();
+        EXPECT_EQ(read_thread_pointer(), mine);
+    }
+    EXPECT(sys::task_set_affinity(self, ~u64(0)).is_ok());
+    write_thread_pointer(0);
+    (void)sys::handle_close(other.value());
+}
+#endif
