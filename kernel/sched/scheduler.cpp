@@ -158,6 +158,25 @@ void add_timeout(Thread& thread) {
     timeouts.push_back(thread);
 }
 
+// `thread` (the running one) waits on `queue` until woken or `deadline`.
+void enqueue_waiter(Thread& thread, WaitQueue& queue, u64 deadline) {
+    thread.state = ThreadState::Blocked;
+    thread.waiting_on = &queue;
+    thread.wake_status = 0;
+    queue.threads.push_back(thread);
+    thread.deadline = deadline;
+    if (deadline != kNoDeadline) add_timeout(thread);
+}
+
+// `thread` (Blocked) leaves its wait queue and the timeout list, woken with `status`.
+void dequeue_waiter(Thread& thread, base::i64 status) {
+    thread.waiting_on->threads.remove(thread);
+    thread.waiting_on = nullptr;
+    if (thread.timeout_link.is_linked()) timeouts.remove(thread);
+    thread.deadline = kNoDeadline;
+    thread.wake_status = status;
+}
+
 [[noreturn]] void idle_loop(void*) {
     for (;;) {
         // Interrupts come in here only; wfi cannot miss one (see arch::wait_for_interrupt). The
@@ -277,12 +296,7 @@ void make_ready(Thread& thread) {
 base::i64 block_current(WaitQueue& queue, u64 deadline) {
     Thread& self = *here().running;
     if (self.kill_pending) return static_cast<base::i64>(Status::BadState);
-    self.state = ThreadState::Blocked;
-    self.waiting_on = &queue;
-    self.wake_status = 0;
-    queue.threads.push_back(self);
-    self.deadline = deadline;
-    if (deadline != kNoDeadline) add_timeout(self);
+    enqueue_waiter(self, queue, deadline);
     run_next();
     return self.wake_status;
 }
@@ -292,19 +306,8 @@ bool would_run_first(const Thread& thread) { return here().run_queues.highest() 
 base::i64 block_current_and_run(WaitQueue& queue, u64 deadline, Thread& thread) {
     Thread& self = *here().running;
     if (self.kill_pending) return static_cast<base::i64>(Status::BadState);
-    // The woken thread: off its wait queue (and the timeout list), straight to running here.
-    thread.waiting_on->threads.remove(thread);
-    thread.waiting_on = nullptr;
-    if (thread.timeout_link.is_linked()) timeouts.remove(thread);
-    thread.deadline = kNoDeadline;
-    thread.wake_status = 0;
-    // The caller: blocked, as in block_current.
-    self.state = ThreadState::Blocked;
-    self.waiting_on = &queue;
-    self.wake_status = 0;
-    queue.threads.push_back(self);
-    self.deadline = deadline;
-    if (deadline != kNoDeadline) add_timeout(self);
+    dequeue_waiter(thread, 0);  // straight to running here, past the run queues
+    enqueue_waiter(self, queue, deadline);
     here().reschedule = false;
     switch_from_running(thread);
     return self.wake_status;
@@ -314,11 +317,7 @@ u64 loaded_address_space() { return here().active_root; }
 
 void wake(Thread& thread, base::i64 status) {
     if (thread.state != ThreadState::Blocked) return;
-    thread.waiting_on->threads.remove(thread);
-    thread.waiting_on = nullptr;
-    if (thread.timeout_link.is_linked()) timeouts.remove(thread);
-    thread.deadline = kNoDeadline;
-    thread.wake_status = status;
+    dequeue_waiter(thread, status);
     make_ready(thread);
 }
 

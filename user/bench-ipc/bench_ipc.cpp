@@ -110,12 +110,7 @@ int main(const vectra::StartInfo& start) {
     shared.server_ring = sys::task_give(server.value(), ring.value().second, abi::kRightsAll).value();
     shared.server_ping = sys::task_give(server.value(), ping.value(), abi::kRightRead | abi::kRightWrite).value();
     shared.server_pong = sys::task_give(server.value(), pong.value(), abi::kRightRead | abi::kRightWrite).value();
-    const u64 stack_top = reinterpret_cast<u64>(server_stack + sizeof server_stack);
-#if defined(__x86_64__)
-    const u64 server_sp = stack_top - 8;  // as if a call had pushed a return address
-#else
-    const u64 server_sp = stack_top;
-#endif
+    const u64 server_sp = vectra::initial_stack_pointer(server_stack, sizeof server_stack);
     if (sys::task_start(server.value(), reinterpret_cast<u64>(&server_main), server_sp, reinterpret_cast<u64>(&shared)).is_error()) {
         vectra::println("bench-ipc: cannot start the server Task");
         vectra::println("bench-ipc done");

@@ -22,14 +22,7 @@ constexpr u64 kPage = 4096;
 constexpr u64 kFirstAlias = vectra::layout::kFreeBase + 400 * kPage;
 constexpr u64 kSecondAlias = vectra::layout::kFreeBase + 410 * kPage;
 
-u64 top_of(u8* stack, u64 size) {
-    const u64 top = reinterpret_cast<u64>(stack + size);
-#if defined(__x86_64__)
-    return top - 8;
-#else
-    return top;
-#endif
-}
+u64 top_of(u8* stack, u64 size) { return vectra::initial_stack_pointer(stack, size); }
 
 // Waits on the word at kFirstAlias (while 0), then says so in the word after it.
 [[noreturn]] void wait_on_first_alias(u64) {

@@ -34,14 +34,7 @@ alignas(16) u8 toucher_stack[16 * 1024];
     }
 }
 
-u64 toucher_stack_pointer() {
-    const u64 top = reinterpret_cast<u64>(toucher_stack + sizeof toucher_stack);
-#if defined(__x86_64__)
-    return top - 8;  // as if a call had pushed a return address
-#else
-    return top;
-#endif
-}
+u64 toucher_stack_pointer() { return vectra::initial_stack_pointer(toucher_stack, sizeof toucher_stack); }
 
 void pause_ms(u64 milliseconds) {
     auto signal = sys::signal_create(grant());

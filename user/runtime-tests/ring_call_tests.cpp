@@ -67,14 +67,7 @@ alignas(16) u8 server_stack[16 * 1024];
     for (;;) {}
 }
 
-u64 stack_pointer() {
-    const u64 top = reinterpret_cast<u64>(server_stack + sizeof server_stack);
-#if defined(__x86_64__)
-    return top - 8;  // as if a call had pushed a return address
-#else
-    return top;
-#endif
-}
+u64 stack_pointer() { return vectra::initial_stack_pointer(server_stack, sizeof server_stack); }
 
 // One call with `length` bytes of a pattern; the reply lands in `reply`.
 Status call(abi::Handle ring, base::u32 length, u8 first, u8 (&reply)[abi::kMessageMaxBytes], base::u32& reply_length, u64 timeout) {
@@ -184,14 +177,7 @@ alignas(16) u8 hog_stack[16 * 1024];
     for (;;) {}
 }
 
-u64 top_of(u8* stack, u64 size) {
-    const u64 top = reinterpret_cast<u64>(stack + size);
-#if defined(__x86_64__)
-    return top - 8;
-#else
-    return top;
-#endif
-}
+u64 top_of(u8* stack, u64 size) { return vectra::initial_stack_pointer(stack, size); }
 
 }  // namespace
 

@@ -22,14 +22,7 @@ constexpr u64 kPage = 4096;
 constexpr u64 kSharedPage = vectra::layout::kFreeBase + 300 * kPage;
 
 alignas(16) u8 other_stack[16 * 1024];
-u64 other_stack_pointer() {
-    const u64 top = reinterpret_cast<u64>(other_stack + sizeof other_stack);
-#if defined(__x86_64__)
-    return top - 8;
-#else
-    return top;
-#endif
-}
+u64 other_stack_pointer() { return vectra::initial_stack_pointer(other_stack, sizeof other_stack); }
 
 bool several_cpus() {
     if (sys::cpu_count() >= 2) return true;
@@ -166,12 +159,7 @@ USER_TEST(two_spinning_tasks_on_one_secondary_cpu_share_it) {
         spinners[which] = spinner.value();
         spin_counts[which] = 0;
         EXPECT(sys::task_set_affinity(spinner.value(), 2).is_ok());
-        const u64 top = reinterpret_cast<u64>(spinner_stacks[which] + sizeof spinner_stacks[which]);
-#if defined(__x86_64__)
-        const u64 stack_pointer = top - 8;
-#else
-        const u64 stack_pointer = top;
-#endif
+        const u64 stack_pointer = vectra::initial_stack_pointer(spinner_stacks[which], sizeof spinner_stacks[which]);
         ASSERT(sys::task_start(spinner.value(), reinterpret_cast<u64>(&spin_counting), stack_pointer, which).is_ok());
     }
     // Bound: 5 s (a loaded host may run CPU 1 seldom; a slice is 20 ms of it).

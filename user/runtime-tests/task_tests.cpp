@@ -27,14 +27,7 @@ alignas(16) base::u8 worker_stack[16 * 1024];
     for (;;) {}
 }
 
-u64 stack_pointer() {
-    const u64 top = reinterpret_cast<u64>(worker_stack + sizeof worker_stack);
-#if defined(__x86_64__)
-    return top - 8;  // as if a call had pushed a return address
-#else
-    return top;
-#endif
-}
+u64 stack_pointer() { return vectra::initial_stack_pointer(worker_stack, sizeof worker_stack); }
 
 // Lets other Tasks run for a while: a Signal wait that times out.
 void pause_ms(u64 milliseconds) {
@@ -189,8 +182,8 @@ USER_TEST(each_thread_keeps_its_own_thread_pointer_across_switches_and_cpus) {
     other_kept = 0;
     const u64 mine = 0x5151'0000'1234'0001ull;
     write_thread_pointer(mine);
-    const u64 top = reinterpret_cast<u64>(tls_stack + sizeof tls_stack);
-    ASSERT(sys::task_start(other.value(), reinterpret_cast<u64>(&keep_thread_pointer), top, 0x7272'0000'5678'0002ull).is_ok());
+    ASSERT(sys::task_start(other.value(), reinterpret_cast<u64>(&keep_thread_pointer), vectra::initial_stack_pointer(tls_stack, sizeof tls_stack),
+                           0x7272'0000'5678'0002ull).is_ok());
     bool kept = true;
     for (int round = 0; round < 2000 && other_kept == 0; ++round) {
         (void)sys::raw::task_yield();

@@ -29,6 +29,18 @@ const StartInfo* start_info();
 // init's BootCapabilities (a copy); null in every other program.
 const abi::BootCapabilities* boot_capabilities();
 
+// The stack pointer to start another Task's thread with (task_start) on the stack
+// [stack, stack + size): the top, 16-byte aligned, as the architecture's calling convention
+// has it at a function's first instruction (x86_64: as if a call had pushed a return address).
+inline base::u64 initial_stack_pointer(void* stack, base::u64 size) {
+    const base::u64 top = (reinterpret_cast<base::u64>(stack) + size) & ~base::u64(15);
+#if defined(__x86_64__)
+    return top - 8;
+#else
+    return top;
+#endif
+}
+
 // Runs atexit functions (last registered first), flushes the console (waiting at most a
 // second for the driver) and ends the Task with `status` (sign-extended to 64 bits).
 [[noreturn]] void exit(int status);
