@@ -88,6 +88,7 @@ void fuzz(u64 seed, u64 calls, Tally& tally) {
         if (call == abi::Syscall::signal_wait) a[2] = random.below(2) * 1000;
         if (call == abi::Syscall::ring_send || call == abi::Syscall::ring_receive) a[2] = random.below(2) * 1000;
         if (call == abi::Syscall::ring_call) a[3] = random.below(2) * 1000;
+        if (call == abi::Syscall::futex_wait) a[2] = random.below(2) * 1000;
         // Creating calls get a real grant half the time, so objects do get made.
         if (call == abi::Syscall::signal_create || call == abi::Syscall::bundle_create || call == abi::Syscall::reticle_create ||
             call == abi::Syscall::ring_create || call == abi::Syscall::grant_split || call == abi::Syscall::task_create) {
