@@ -301,7 +301,9 @@ base::i64 block_current(WaitQueue& queue, u64 deadline) {
     return self.wake_status;
 }
 
-bool would_run_first(const Thread& thread) { return here().run_queues.highest() <= static_cast<int>(thread.priority); }
+bool would_run_first(const Thread& thread) {
+    return allowed_on(thread, here_index()) && here().run_queues.highest() <= static_cast<int>(thread.priority);
+}
 
 base::i64 block_current_and_run(WaitQueue& queue, u64 deadline, Thread& thread) {
     Thread& self = *here().running;

@@ -46,7 +46,8 @@ base::i64 block_current(WaitQueue& queue, base::u64 deadline);
 void wake(Thread& thread, base::i64 status);
 // Wakes every thread on `queue` with `status`.
 void wake_all(WaitQueue& queue, base::i64 status);
-// Whether `thread` (Blocked) would run at once if it were woken now: nothing ready outranks it.
+// Whether `thread` (Blocked) would run at once on this CPU if it were woken now: its affinity
+// allows this CPU and nothing ready here outranks it.
 bool would_run_first(const Thread& thread);
 // IPC hand-off: wakes `thread` (Blocked; would_run_first) with status 0 and blocks the running
 // thread on `queue` until woken or `deadline`, switching straight to `thread` without passing

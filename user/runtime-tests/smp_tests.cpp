@@ -34,6 +34,7 @@ bool several_cpus() {
 struct EchoArguments {
     abi::Handle ring;
     u64 served;
+    u64 off_its_cpu;  // requests it answered anywhere but CPU 1 (affinity broken)
 };
 EchoArguments echo_arguments;
 
@@ -46,6 +47,7 @@ EchoArguments echo_arguments;
     while (status == 0 && in.byte_count != 0) {
         for (base::u32 i = 0; i < in.byte_count; ++i) reply[i] = request[in.byte_count - 1 - i];
         ++arguments->served;
+        if (sys::cpu_current() != 1) ++arguments->off_its_cpu;
         const abi::RingMessage out{reinterpret_cast<u64>(reply), in.byte_count, 0, 0, 0, 0};
         in = {reinterpret_cast<u64>(request), 0, sizeof request, 0, 0, 0};
         status = sys::raw::ring_call(arguments->ring, &out, &in, abi::kForever);
@@ -79,13 +81,14 @@ USER_TEST(ring_calls_between_tasks_on_two_cpus_arrive_whole_and_in_order) {
     auto server = sys::task_create(grant(), self_reticle(), base::StringView("cpu1-echo"));
     auto ring = sys::ring_create(grant(), 2);
     ASSERT(server.is_ok() && ring.is_ok());
-    echo_arguments = {sys::task_give(server.value(), ring.value().second, abi::kRightsAll).value_or(0), 0};
+    echo_arguments = {sys::task_give(server.value(), ring.value().second, abi::kRightsAll).value_or(0), 0, 0};
     EXPECT(sys::handle_close(ring.value().second).is_ok());
     EXPECT(sys::task_set_affinity(server.value(), 2).is_ok());  // CPU 1
     EXPECT(sys::task_set_affinity(self_task(), 1).is_ok());     // CPU 0
     ASSERT(sys::task_start(server.value(), reinterpret_cast<u64>(&echo_reversed), other_stack_pointer(),
                            reinterpret_cast<u64>(&echo_arguments)).is_ok());
     bool all_right = true;
+    u64 client_off_its_cpu = 0;
     constexpr u64 kCalls = 2000;
     for (u64 call = 0; call < kCalls && all_right; ++call) {
         u8 request[64], reply[64];
@@ -94,10 +97,14 @@ USER_TEST(ring_calls_between_tasks_on_two_cpus_arrive_whole_and_in_order) {
         const abi::RingMessage out{reinterpret_cast<u64>(request), length, 0, 0, 0, 0};
         abi::RingMessage in{reinterpret_cast<u64>(reply), 0, sizeof reply, 0, 0, 0};
         all_right = sys::raw::ring_call(ring.value().first, &out, &in, 5'000'000'000) == 0 && in.byte_count == length;
+        if (sys::cpu_current() != 0) ++client_off_its_cpu;
         for (base::u32 i = 0; i < length && all_right; ++i) all_right = reply[i] == request[length - 1 - i];
     }
     EXPECT(all_right);
     EXPECT_EQ(echo_arguments.served, kCalls);
+    // The fast path hands the CPU over only where the receiver's affinity allows.
+    EXPECT_EQ(echo_arguments.off_its_cpu, 0u);
+    EXPECT_EQ(client_off_its_cpu, 0u);
     const abi::RingMessage end{0, 0, 0, 0, 0, 0};
     EXPECT(sys::ring_send(ring.value().first, end, abi::kForever).is_ok());
     EXPECT(sys::task_set_affinity(self_task(), ~u64(0)).is_ok());
