@@ -62,6 +62,7 @@ void log_memory_map(const MemoryMap& memory) {
 [[noreturn]] void continue_on_kernel_stack(void* argument) {
     const BootInfo& boot_info = *static_cast<const BootInfo*>(argument);
     kernel_lock::acquire();  // the boot CPU runs the kernel from here on (kernel_lock.h)
+    kernel_lock::allow_interrupts_while_held(true);  // its ticks come in under it until it schedules
     sched::init();
     timer::start();
     arch::interrupts_enable();
@@ -76,9 +77,14 @@ void log_memory_map(const MemoryMap& memory) {
         test::run_all_and_exit(filter.data(), filter.size());
     }
 
-    if (start_init(boot_info)) sched::start();
+    if (start_init(boot_info)) {
+        arch::interrupts_disable();
+        kernel_lock::allow_interrupts_while_held(false);  // from here on every hold has them off
+        sched::start();
+    }
     log("ready: no userland (the in-OS tests run with the command line 'test')");
     arch::interrupts_disable();
+    kernel_lock::allow_interrupts_while_held(false);
     kernel_lock::release();  // the other CPUs may idle too
     for (;;) arch::wait_for_interrupt();
 }

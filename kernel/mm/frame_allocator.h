@@ -7,8 +7,8 @@
 #include "base/bitmap.h"
 #include "base/optional.h"
 #include "base/result.h"
-#include "base/spinlock.h"
 #include "kernel/boot/memory_map.h"
+#include "kernel/mm/frame_allocator_lock.h"
 
 namespace kernel {
 
@@ -35,7 +35,7 @@ public:
 private:
     bool is_allocatable(base::u64 frame) const;
 
-    mutable base::Spinlock lock_;
+    mutable FrameAllocatorLock lock_;  // over everything below
     base::Bitmap used_;
     const MemoryMap* memory_ = nullptr;
     base::u64 bitmap_physical_ = 0;

@@ -9,7 +9,11 @@
 
 namespace kernel {
 
+struct LockClass;
 struct Thread;
+
+// How many spinlocks one CPU may hold at once (lock_checks.h; two classes exist today).
+inline constexpr unsigned kMaxHeldLocks = 4;
 
 struct CpuLocal {
     // --- Read by entry code (offsets fixed) ---
@@ -27,6 +31,9 @@ struct CpuLocal {
     base::u64 reschedule_interrupts = 0;  // taken on this CPU (tests)
     base::u64 shootdown_asked = 0;        // the newest shootdown another CPU asked of this one
     base::u64 shootdown_done = 0;         // the newest this CPU has done
+    // --- Lock checks (lock_checks.h): the classes this CPU holds, in the order it took them ---
+    const LockClass* held_locks[kMaxHeldLocks] = {};
+    unsigned held_lock_count = 0;
 };
 
 static_assert(__builtin_offsetof(CpuLocal, self) == CPU_LOCAL_SELF);

@@ -5,9 +5,15 @@
 // happens with it held — it belongs to the CPU, not to a thread — so a thread made ready by one
 // CPU is never seen half switched out by another.
 //
-// Order: it is the only kernel lock; nothing is taken inside it. Interrupts are off whenever
-// it is held (checked). What needs no lock: per-CPU data touched only by its own CPU with
-// interrupts off, and the reschedule IPI, which only sets this CPU's flag.
+// Order: it is the outermost lock (lock_checks.h ranks every lock; docs/kernel.md lists them);
+// only the frame allocator's is taken inside it. Interrupts are off whenever it is held, with
+// one exception: the boot CPU's boot path, and the in-kernel tests it runs, hold it with
+// interrupts on, so its ticks come in under it (allow_interrupts_while_held). Checked: taking it
+// with interrupts on, twice, or releasing it unheld (always); and, with VECTRA_KERNEL_ASSERTS,
+// any other hold with interrupts on (at release, at assert_held, and when an interrupt hook finds
+// its CPU already holding it). What needs no lock: per-CPU data touched only by its own CPU with
+// interrupts off, and the reschedule IPI, which only sets this CPU's flag and answers a
+// shootdown.
 #pragma once
 
 namespace kernel::kernel_lock {
@@ -17,13 +23,27 @@ void acquire();
 // Panics unless this CPU holds it.
 void release();
 bool held_here();
+// Panics unless this CPU holds it (with interrupts off, unless allowed): at the entry of the
+// functions that need it. `where` names the caller in the panic.
+void assert_held(const char* where = __builtin_FUNCTION());
+// The boot CPU holds it with interrupts on from kernel_main until it schedules (for good in
+// kernel test mode): allowed while `allowed`, for this CPU only.
+void allow_interrupts_while_held(bool allowed);
+// An interrupt hook found this CPU already holding it (it interrupted a holder): panics unless
+// that hold was allowed interrupts.
+void check_interrupt_under_hold();
 
-// Takes the lock for a scope unless this CPU holds it already (interrupt hooks that run both
-// from user mode and from the idle loop).
+// For interrupt hooks, which run from user mode and from the idle loop (no lock held), and on
+// the boot CPU's boot path (held, interrupts allowed): takes the lock for a scope unless this
+// CPU holds it already.
 class Scope {
 public:
     Scope() : took_(!held_here()) {
-        if (took_) acquire();
+        if (took_) {
+            acquire();
+        } else {
+            check_interrupt_under_hold();
+        }
     }
     ~Scope() {
         if (took_) release();

@@ -108,6 +108,7 @@ void wait_for_answer(unsigned index, base::u64 asked) {
 }  // namespace
 
 void shootdown(base::u64 root) {
+    kernel_lock::assert_held();  // the generation, and the CPUs' loaded roots it reads
     const unsigned self = this_cpu().index;
     base::u64 asked[arch::kMaxCpus] = {};
     for (unsigned index = 0; index < listed; ++index) {
@@ -119,6 +120,7 @@ void shootdown(base::u64 root) {
 }
 
 void interrupt_and_wait(unsigned index) {
+    kernel_lock::assert_held();  // the generation; and the CPU asked cannot leave its spin for it
     if (index == this_cpu().index || index >= listed || !is_online(cpus[index])) return;
     wait_for_answer(index, ask(index));
 }

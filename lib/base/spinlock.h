@@ -43,15 +43,17 @@ private:
     Atomic<u32> now_serving_{0};
 };
 
+// Holds any lock with lock() and unlock() (a Spinlock, the kernel's ranked SpinLock) for a scope.
+template <class Lock>
 class SpinlockGuard {
 public:
-    explicit SpinlockGuard(Spinlock& lock) : lock_(lock) { lock_.lock(); }
+    explicit SpinlockGuard(Lock& lock) : lock_(lock) { lock_.lock(); }
     ~SpinlockGuard() { lock_.unlock(); }
     SpinlockGuard(const SpinlockGuard&) = delete;
     SpinlockGuard& operator=(const SpinlockGuard&) = delete;
 
 private:
-    Spinlock& lock_;
+    Lock& lock_;
 };
 
 }  // namespace base
