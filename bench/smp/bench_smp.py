@@ -1,0 +1,358 @@
+#!/usr/bin/env python3
+"""./vectra bench smp: VectraOS on several CPUs beside Linux doing the same in the same QEMU.
+
+Per architecture, boots VectraOS (user/bench-smp, packed beside the build's boot bundle and
+started with run=bench-smp) and Debian's Linux kernel (this folder's initramfs, whose /init is
+linux/main.cpp) on the same QEMU machine, parses the `bench-smp <system> <name> iterations=N
+ns=T ticks=K` lines both print (README.md beside this file), and prints per row the median over
+--runs boots of each side, their ratio, and the unit and method of the row.
+
+Modes:
+  mttcg   TCG with one host thread per virtual CPU (-accel tcg,thread=multi), -smp 4, wall
+          clock. Every row; the only mode in which CPUs run at the same time, so the only one
+          for cross-CPU latency and scaling. Noisy: the host is shared, and has few cores.
+  icount  TCG with -icount shift=0: one host thread runs the virtual CPUs in turn, and one
+          nanosecond of virtual time is one guest instruction. Same-CPU rows and the mutex in
+          guest instructions, repeatable; cross-CPU rows count every CPU's instructions while
+          the others wait their turn, so they are shown as indicative only; no spinning rows,
+          no scaling (one host thread cannot scale).
+Never invents a figure: a side that printed nothing says so.
+"""
+import argparse
+import os
+import re
+import shlex
+import statistics
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "boot"))
+sys.path.insert(0, os.path.join(HERE, "..", "ipc"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "host", "qemu"))
+import bench_ipc  # noqa: E402  (its QEMU runner)
+import linux_guest  # noqa: E402
+import qemu  # noqa: E402
+
+LINE = re.compile(r"^bench-smp (linux|vectra) (\w+)((?: \w+=\S+)*)\s*$")
+FIELD = re.compile(r"(\w+)=(\S+)")
+DONE = r"^bench-smp done"
+VECTRA_STOP = DONE + r"|^ready: no userland|PANIC|init: run=bench-smp could not start"
+LINUX_STOP = DONE + r"|Kernel panic"
+WORKER_COUNTS = (1, 2, 4)
+
+# mode -> (QEMU -accel value, extra QEMU arguments, CPUs, Linux command line, program options)
+MODES = {
+    "mttcg": ("tcg,thread=multi", [], 4, "", ""),
+    # Linux x86_64 hangs bringing up a second CPU under -icount (bench/ipc/README.md): it boots
+    # with one and the program brings the other online through sysfs.
+    "icount": ("tcg", ["-icount", "shift=0"], 2, "maxcpus=1 bench_online_cpus=2",
+               "bench_no_workers=1 bench_no_idle_wake=1"),
+}
+MODE_TITLES = {
+    "mttcg": "TCG, one host thread per CPU (MTTCG), -smp 4, wall clock",
+    "icount": "TCG -icount shift=0, -smp 2, one host thread: ns = guest instructions",
+}
+DEFAULT_ITERATIONS = {"mttcg": 500, "icount": 1000}
+DEFAULT_WORK = 100_000_000  # xorshift steps per worker
+
+# The rows: (title, VectraOS name, Linux name, what one iteration is, kind). Kind "latency":
+# ns per iteration, smaller is better; the cross-CPU kinds are flagged under icount.
+LATENCY_ROWS = [
+    ("round trip, same CPU", "ring_same_cpu", "pipe_same_cpu",
+     "VectraOS Ring call+reply (0 bytes), Tasks on CPU 0; Linux 1-byte pipe there and back, processes on CPU 0", "same"),
+    ("round trip, across CPUs", "ring_cross_cpu", "pipe_cross_cpu",
+     "the same with the server on CPU 1", "cross"),
+    ("futex ping-pong, same CPU", "futex_pingpong_same_cpu", "futex_pingpong_same_cpu",
+     "round trip: wake the other, wait for its wake (two Tasks / two threads)", "same"),
+    ("futex ping-pong, across CPUs", "futex_pingpong_cross_cpu", "futex_pingpong_cross_cpu",
+     "the same with the partner on CPU 1", "cross"),
+    ("futex wake-to-run, idle CPU", "idle_wake_to_run", "idle_wake_to_run",
+     "one way: clock read before futex_wake on CPU 0 to the waiter's clock read on CPU 1 "
+     "after futex_wait returns (it slept; CPU 1 idle)", "spin"),
+    ("idle-CPU wake round trip", "idle_wake_round_trip", "idle_wake_round_trip",
+     "IPI round trip as user mode sees it: futex_wake of a waiter on idle CPU 1, until its "
+     "answer (a plain store) is seen by CPU 0 spinning", "spin"),
+    ("uncontended futex mutex", "mutex_uncontended", "mutex_uncontended",
+     "lock + unlock, user-space compare-exchange fast path, no syscall", "same"),
+]
+
+
+def parse_lines(output, system):
+    """({name: {iterations, ns, ticks}}, {name: {field: text}}) for one system's lines: the
+    first holds measurements (all three numbers, iterations nonzero), the second the rest."""
+    measurements, information = {}, {}
+    for raw in output.splitlines():
+        match = LINE.match(raw.strip("\r"))
+        if not match or match.group(1) != system:
+            continue
+        fields = dict(FIELD.findall(match.group(3)))
+        try:
+            numbers = {key: int(fields[key]) for key in ("iterations", "ns", "ticks")}
+        except (KeyError, ValueError):
+            information[match.group(2)] = fields
+            continue
+        if numbers["iterations"] > 0:
+            measurements[match.group(2)] = numbers
+    return measurements, information
+
+
+def errors_in(output, system):
+    return [line.strip() for line in output.splitlines()
+            if line.strip().startswith(f"bench-smp {system} error")]
+
+
+def median_ns_per_iteration(runs, name):
+    values = [run[name]["ns"] / run[name]["iterations"] for run in runs if name in run]
+    return statistics.median(values) if values else None
+
+
+def median_throughput(runs, name):
+    """Work steps per microsecond (all workers together), median over runs."""
+    values = [run[name]["iterations"] * 1000 / run[name]["ns"] for run in runs
+              if name in run and run[name]["ns"] > 0]
+    return statistics.median(values) if values else None
+
+
+def scaling(runs, kind, count):
+    """Median over runs of throughput(count) / throughput(1), each run against its own N = 1."""
+    values = []
+    for run in runs:
+        one, many = run.get(f"workers_{kind}_1"), run.get(f"workers_{kind}_{count}")
+        if one and many and one["ns"] and many["ns"]:
+            values.append((many["iterations"] / many["ns"]) / (one["iterations"] / one["ns"]))
+    return statistics.median(values) if values else None
+
+
+class Boot:
+    def __init__(self):
+        self.runs = []
+        self.information = {}
+        self.errors = []
+        self.problem = None
+
+
+def boot_runs(command, system, runs, timeout, stop, label, verbose, silence=None):
+    boot = Boot()
+    for run in range(runs):
+        if verbose:
+            print(f"vectra: {label} run {run + 1}/{runs}: {shlex.join(command)}", flush=True)
+        status, output, messages, stopped = bench_ipc.run_boot(command, timeout, stop, silence, verbose)
+        measurements, information = parse_lines(output, system)
+        boot.information.update(information)
+        boot.errors += [e for e in errors_in(output, system) if e not in boot.errors]
+        if measurements:
+            boot.runs.append(measurements)
+            continue
+        lines = [line.strip() for line in output.splitlines() if line.strip()]
+        last = f"last console line: {lines[-1]!r}" if lines else "no console output at all"
+        boot.problem = "no bench-smp lines"
+        if stopped:
+            boot.problem += f" ({stopped}; {last})"
+        elif status not in (None, 0):
+            boot.problem += f" (QEMU ended with status {status}; {last})"
+        qemu_said = [line.strip() for line in messages.splitlines() if line.strip()]
+        if qemu_said:
+            boot.problem += f"; QEMU said {qemu_said[0]!r}"
+        break  # a boot that printed nothing to measure will not on the next run either
+    return boot
+
+
+def with_accelerator(command, accel):
+    command = list(command)
+    command[command.index("-accel") + 1] = accel
+    return command
+
+
+def program_options(arguments, mode):
+    iterations = arguments.iterations or DEFAULT_ITERATIONS[mode]
+    work = arguments.work if arguments.work is not None else DEFAULT_WORK
+    return f"bench_iterations={iterations} bench_work={work} {MODES[mode][4]}".strip()
+
+
+def vectra_program(build, arch):
+    return os.path.join(build, "user", arch, "bin", "bench-smp")
+
+
+def run_vectra(arguments, arch, mode):
+    accel, extra, cpus, _, _ = MODES[mode]
+    boot = Boot()
+    program = vectra_program(arguments.build, arch)
+    base = qemu.boot_bundle_path(arguments.build, arch)
+    if not os.path.exists(program) or base is None:
+        boot.problem = f"no {program} or boot bundle (build first)"
+        return boot
+    descriptor, bundle = tempfile.mkstemp(prefix="vectra-bench-smp-", suffix=".img")
+    os.close(descriptor)
+    try:
+        qemu.pack_with_programs(arguments.build, base, [program], bundle)
+        append = f"run=bench-smp -- {program_options(arguments, mode)}"
+        command = qemu.qemu_command(arguments.build, arch, "tcg", smp=cpus, append=append, initrd=bundle)
+        command = with_accelerator(command, accel) + extra
+        return boot_runs(command, "vectra", arguments.runs, arguments.timeout, VECTRA_STOP,
+                         f"VectraOS {arch} {mode}", arguments.verbose, arguments.silence)
+    except SystemExit as missing:
+        boot.problem = str(missing).removeprefix("vectra: ")
+        return boot
+    finally:
+        os.unlink(bundle)
+
+
+def run_linux(arguments, arch, mode, kernel):
+    accel, extra, cpus, append, _ = MODES[mode]
+    boot = Boot()
+    initramfs = os.path.join(arguments.build, "bench", "smp", f"initramfs-{arch}.cpio")
+    if not os.path.exists(initramfs):
+        boot.problem = f"no initramfs at {initramfs} (build the target bench-smp-initramfs)"
+        return boot
+    command = linux_guest.qemu_command(arch, "tcg", kernel,
+                                       f"panic=-1 {append} {program_options(arguments, mode)}",
+                                       initrd=initramfs, smp=cpus, extra=extra)
+    command = with_accelerator(command, accel)
+    return boot_runs(command, "linux", arguments.runs, arguments.timeout, LINUX_STOP,
+                     f"Linux {arch} {mode}", arguments.verbose)
+
+
+def number(value):
+    if value is None:
+        return "n/a"
+    return f"{value:,.0f}" if value >= 100 else f"{value:.2f}" if value < 10 else f"{value:.1f}"
+
+
+def ratio(mine, theirs):
+    return f"{mine / theirs:.2f}x" if mine is not None and theirs else "n/a"
+
+
+def print_table(arch, mode, vectra, linux, runs, host_cpus):
+    title = f"{arch} · {MODE_TITLES[mode]} · median of {runs} run{'s' if runs > 1 else ''}"
+    print(f"\n{title}\n{'=' * min(len(title), 100)}")
+    kernel = linux.information.get("system", {}).get("kernel")
+    cpus = {system: boot.information.get("system", {}).get("cpus", "?")
+            for system, boot in (("VectraOS", vectra), ("Linux", linux))}
+    print(f"CPUs seen: VectraOS {cpus['VectraOS']}, Linux {kernel or '?'} {cpus['Linux']}; "
+          f"same QEMU machine, CPU model, memory and -smp")
+    for system, boot in (("VectraOS", vectra), ("Linux", linux)):
+        if not boot.runs:
+            print(f"{system} side: not available ({boot.problem or 'no bench-smp lines'})")
+        for error in boot.errors:
+            print(f"{system} said: {error}")
+    if not vectra.runs and not linux.runs:
+        return
+    unit = "instr/op" if mode == "icount" else "ns/op"
+    header = f"{'row':30} {'VectraOS ' + unit:>16} {'Linux ' + unit:>16} {'VectraOS÷Linux':>15}  method"
+    print(header)
+    print("-" * len(header))
+    for title, mine_name, theirs_name, method, kind in LATENCY_ROWS:
+        mine = median_ns_per_iteration(vectra.runs, mine_name)
+        theirs = median_ns_per_iteration(linux.runs, theirs_name)
+        if mine is None and theirs is None and (mode == "icount" and kind == "spin"):
+            continue
+        note = method
+        if mode == "icount" and kind == "cross":
+            note = "indicative only: all CPUs' instructions, run in turn; " + method
+        print(f"{title:30} {number(mine):>16} {number(theirs):>16} {ratio(mine, theirs):>15}  {note}")
+    print("VectraOS: Ring (a Task on this Reticle), Linux: pipe between two processes; "
+          "cross-CPU ÷ same-CPU: "
+          + ", ".join(f"{system} {ratio(median_ns_per_iteration(boot.runs, cross), median_ns_per_iteration(boot.runs, same))}"
+                      for system, boot, cross, same in (
+                          ("VectraOS Ring", vectra, "ring_cross_cpu", "ring_same_cpu"),
+                          ("Linux pipe", linux, "pipe_cross_cpu", "pipe_same_cpu"),
+                          ("VectraOS futex", vectra, "futex_pingpong_cross_cpu", "futex_pingpong_same_cpu"),
+                          ("Linux futex", linux, "futex_pingpong_cross_cpu", "futex_pingpong_same_cpu"))))
+    if mode == "icount":
+        print("Under -icount one host thread runs the CPUs in turn: no scaling rows (see the MTTCG table)")
+        return
+    print_scaling(vectra, linux, host_cpus)
+
+
+def print_scaling(vectra, linux, host_cpus):
+    has_workers = any(name.startswith("workers_") for boot in (vectra, linux) for run in boot.runs for name in run)
+    if not has_workers:
+        print("Throughput: not measured (bench_work=0)")
+        return
+    print(f"\nThroughput of N independent CPU-bound workers (the same xorshift loop on both; "
+          f"work steps per µs of wall clock, all workers together; VectraOS: N Tasks, Linux: N threads)")
+    header = f"{'workers':24} {'VectraOS':>10} {'Linux':>10} {'VectraOS÷Linux':>15}"
+    print(header)
+    print("-" * len(header))
+    for kind, words in (("pinned", "one per CPU"), ("free", "unpinned")):
+        for count in WORKER_COUNTS:
+            name = f"workers_{kind}_{count}"
+            mine, theirs = median_throughput(vectra.runs, name), median_throughput(linux.runs, name)
+            if mine is None and theirs is None:
+                continue
+            print(f"{f'N={count}, {words}':24} {number(mine):>10} {number(theirs):>10} {ratio(mine, theirs):>15}")
+    for kind, words in (("pinned", "one per CPU"), ("free", "unpinned")):
+        parts = []
+        for count in WORKER_COUNTS[1:]:
+            mine, theirs = scaling(vectra.runs, kind, count), scaling(linux.runs, kind, count)
+            parts.append(f"1→{count}: VectraOS {number(mine)}x, Linux {number(theirs)}x")
+        print(f"scaling, {words}: " + "; ".join(parts))
+    for kind, words in (("pinned", "one per CPU"), ("free", "unpinned")):
+        mine, theirs = scaling(vectra.runs, kind, 4), scaling(linux.runs, kind, 4)
+        if mine is None or theirs is None:
+            verdict = "not measured on both sides"
+        else:
+            # Within 5%: the two share one noisy host, and runs differ by that much.
+            verdict = "met" if mine >= theirs * 0.95 else "not met"
+        print(f"aim, {words}: scaling 1→4 at least as good as Linux's in the same VM: {verdict}")
+    print(f"This host has {host_cpus} CPU{'s' if host_cpus != 1 else ''}: with more virtual CPUs busy "
+          f"than that, MTTCG scaling is capped near {host_cpus}x for both systems alike, so compare "
+          f"the two ratios, not either with 4x.")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build", required=True, help="the build directory")
+    parser.add_argument("--arch", action="append", choices=sorted(qemu.ARCHITECTURES),
+                        help="only this architecture (repeatable; default both)")
+    parser.add_argument("--mode", action="append", choices=sorted(MODES),
+                        help="mttcg (wall clock, -smp 4) or icount (instructions, -smp 2); "
+                             "repeatable; default mttcg")
+    parser.add_argument("--runs", type=int, default=3, help="boots per system and mode (median)")
+    parser.add_argument("--iterations", type=int,
+                        help="round trips per latency row (the mutex: 100 times that); default "
+                             + ", ".join(f"{k} {v}" for k, v in DEFAULT_ITERATIONS.items()))
+    parser.add_argument("--work", type=int,
+                        help=f"xorshift steps per worker (0: no throughput rows); default {DEFAULT_WORK:,}")
+    parser.add_argument("--quick", action="store_true",
+                        help="one run, few iterations, little work: checks the bench works, measures little")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds per boot")
+    parser.add_argument("--silence", type=float, default=90,
+                        help="seconds of a silent VectraOS console after which its boot is given up")
+    parser.add_argument("--verbose", action="store_true", help="echo the consoles")
+    arguments = parser.parse_args()
+    if arguments.quick:
+        arguments.runs = 1
+        arguments.iterations = arguments.iterations or 50
+        arguments.work = 200_000 if arguments.work is None else arguments.work
+    if arguments.runs < 1:
+        parser.error("--runs must be at least 1")
+    if arguments.iterations is not None and arguments.iterations < 1:
+        parser.error("--iterations must be at least 1")
+
+    architectures = arguments.arch or list(qemu.ARCHITECTURES)
+    host_cpus = os.cpu_count() or 1
+    print(f"bench smp: VectraOS beside Linux in the same QEMU, median of {arguments.runs} "
+          f"run{'s' if arguments.runs > 1 else ''} per side (ratios compare per-operation figures; "
+          f"this host: {host_cpus} CPUs, shared)", flush=True)
+    for arch in architectures:
+        try:
+            kernel, why = linux_guest.ensure_kernel(arch), None
+        except RuntimeError as error:
+            kernel, why = None, str(error)
+        for mode in arguments.mode or ["mttcg"]:
+            vectra = run_vectra(arguments, arch, mode)
+            if kernel:
+                linux = run_linux(arguments, arch, mode, kernel)
+            else:
+                linux = Boot()
+                linux.problem = why
+            print_table(arch, mode, vectra, linux, arguments.runs, host_cpus)
+            sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
