@@ -48,12 +48,16 @@ MODES = {
     # with one and the program brings the other online through sysfs.
     "icount": ("tcg", ["-icount", "shift=0"], 2, "maxcpus=1 bench_online_cpus=2",
                "bench_no_workers=1 bench_no_idle_wake=1"),
+    # For the CTest: every row exercised cheaply, one host thread (beside other tests on a small
+    # host), two CPUs. Its figures measure nothing worth keeping.
+    "smoke": ("tcg,thread=single", [], 2, "quiet", ""),
 }
 MODE_TITLES = {
     "mttcg": "TCG, one host thread per CPU (MTTCG), -smp 4, wall clock",
     "icount": "TCG -icount shift=0, -smp 2, one host thread: ns = guest instructions",
+    "smoke": "smoke test: TCG, one host thread, -smp 2 (checks the bench works; figures mean nothing)",
 }
-DEFAULT_ITERATIONS = {"mttcg": 500, "icount": 1000}
+DEFAULT_ITERATIONS = {"mttcg": 500, "icount": 1000, "smoke": 10}
 DEFAULT_WORK = 100_000_000  # xorshift steps per worker
 
 # The rows: (title, VectraOS name, Linux name, what one iteration is, kind). Kind "latency":
@@ -92,6 +96,9 @@ def parse_lines(output, system):
         except (KeyError, ValueError):
             information[match.group(2)] = fields
             continue
+        for key in ("median_ns", "median_ticks"):
+            if fields.get(key, "").isdigit():
+                numbers[key] = int(fields[key])
         if numbers["iterations"] > 0:
             measurements[match.group(2)] = numbers
     return measurements, information
@@ -102,8 +109,23 @@ def errors_in(output, system):
             if line.strip().startswith(f"bench-smp {system} error")]
 
 
-def median_ns_per_iteration(runs, name):
-    values = [run[name]["ns"] / run[name]["iterations"] for run in runs if name in run]
+def mean_ns(measurement):
+    return measurement["ns"] / measurement["iterations"]
+
+
+def median_round_ns(measurement):
+    """The median round in ns: given, or the median in ticks scaled by the run's ns per tick;
+    the mean where the program kept no samples."""
+    if "median_ns" in measurement:
+        return measurement["median_ns"]
+    if "median_ticks" in measurement and measurement["ticks"] > 0:
+        return measurement["median_ticks"] * measurement["ns"] / measurement["ticks"]
+    return mean_ns(measurement)
+
+
+def median_over_runs(runs, name, figure=median_round_ns):
+    """The median over runs of one figure per run (default: the median round)."""
+    values = [figure(run[name]) for run in runs if name in run]
     return statistics.median(values) if values else None
 
 
@@ -223,6 +245,10 @@ def ratio(mine, theirs):
     return f"{mine / theirs:.2f}x" if mine is not None and theirs else "n/a"
 
 
+def times(value):
+    return "n/a" if value is None else f"{value:.2f}x"
+
+
 def print_table(arch, mode, vectra, linux, runs, host_cpus):
     title = f"{arch} · {MODE_TITLES[mode]} · median of {runs} run{'s' if runs > 1 else ''}"
     print(f"\n{title}\n{'=' * min(len(title), 100)}")
@@ -238,34 +264,40 @@ def print_table(arch, mode, vectra, linux, runs, host_cpus):
             print(f"{system} said: {error}")
     if not vectra.runs and not linux.runs:
         return
-    unit = "instr/op" if mode == "icount" else "ns/op"
-    header = f"{'row':30} {'VectraOS ' + unit:>16} {'Linux ' + unit:>16} {'VectraOS÷Linux':>15}  method"
+    unit = "instr" if mode == "icount" else "ns"
+    print(f"Per operation, {unit}: the median round of each run (per-round ticks scaled by the "
+          f"run's {unit} per tick), median over runs; the mean round beside it")
+    header = (f"{'row':30} {'VectraOS':>11} {'Linux':>11} {'VectraOS÷Linux':>15}   "
+              f"{'mean: VectraOS':>14} {'Linux':>11}")
     print(header)
     print("-" * len(header))
     for title, mine_name, theirs_name, method, kind in LATENCY_ROWS:
-        mine = median_ns_per_iteration(vectra.runs, mine_name)
-        theirs = median_ns_per_iteration(linux.runs, theirs_name)
-        if mine is None and theirs is None and (mode == "icount" and kind == "spin"):
+        mine = median_over_runs(vectra.runs, mine_name)
+        theirs = median_over_runs(linux.runs, theirs_name)
+        if mine is None and theirs is None and mode == "icount" and kind == "spin":
             continue
+        mine_mean = median_over_runs(vectra.runs, mine_name, mean_ns)
+        theirs_mean = median_over_runs(linux.runs, theirs_name, mean_ns)
+        print(f"{title:30} {number(mine):>11} {number(theirs):>11} {ratio(mine, theirs):>15}   "
+              f"{number(mine_mean):>14} {number(theirs_mean):>11}")
         note = method
         if mode == "icount" and kind == "cross":
-            note = "indicative only: all CPUs' instructions, run in turn; " + method
-        print(f"{title:30} {number(mine):>16} {number(theirs):>16} {ratio(mine, theirs):>15}  {note}")
-    print("VectraOS: Ring (a Task on this Reticle), Linux: pipe between two processes; "
-          "cross-CPU ÷ same-CPU: "
-          + ", ".join(f"{system} {ratio(median_ns_per_iteration(boot.runs, cross), median_ns_per_iteration(boot.runs, same))}"
-                      for system, boot, cross, same in (
-                          ("VectraOS Ring", vectra, "ring_cross_cpu", "ring_same_cpu"),
-                          ("Linux pipe", linux, "pipe_cross_cpu", "pipe_same_cpu"),
-                          ("VectraOS futex", vectra, "futex_pingpong_cross_cpu", "futex_pingpong_same_cpu"),
-                          ("Linux futex", linux, "futex_pingpong_cross_cpu", "futex_pingpong_same_cpu"))))
+            note = "indicative only (every CPU's instructions, the CPUs run in turn); " + method
+        print(f"    {note}")
+    crossings = []
+    for system, boot, cross, same in (("VectraOS Ring", vectra, "ring_cross_cpu", "ring_same_cpu"),
+                                      ("Linux pipe", linux, "pipe_cross_cpu", "pipe_same_cpu"),
+                                      ("VectraOS futex", vectra, "futex_pingpong_cross_cpu", "futex_pingpong_same_cpu"),
+                                      ("Linux futex", linux, "futex_pingpong_cross_cpu", "futex_pingpong_same_cpu")):
+        crossings.append(f"{system} {ratio(median_over_runs(boot.runs, cross), median_over_runs(boot.runs, same))}")
+    print("across CPUs ÷ on one CPU (medians): " + ", ".join(crossings))
     if mode == "icount":
         print("Under -icount one host thread runs the CPUs in turn: no scaling rows (see the MTTCG table)")
         return
-    print_scaling(vectra, linux, host_cpus)
+    print_scaling(vectra, linux, host_cpus, mode)
 
 
-def print_scaling(vectra, linux, host_cpus):
+def print_scaling(vectra, linux, host_cpus, mode):
     has_workers = any(name.startswith("workers_") for boot in (vectra, linux) for run in boot.runs for name in run)
     if not has_workers:
         print("Throughput: not measured (bench_work=0)")
@@ -286,8 +318,9 @@ def print_scaling(vectra, linux, host_cpus):
         parts = []
         for count in WORKER_COUNTS[1:]:
             mine, theirs = scaling(vectra.runs, kind, count), scaling(linux.runs, kind, count)
-            parts.append(f"1→{count}: VectraOS {number(mine)}x, Linux {number(theirs)}x")
-        print(f"scaling, {words}: " + "; ".join(parts))
+            if mine is not None or theirs is not None:
+                parts.append(f"1→{count}: VectraOS {times(mine)}, Linux {times(theirs)}")
+        print(f"scaling, {words}: " + ("; ".join(parts) or "n/a"))
     for kind, words in (("pinned", "one per CPU"), ("free", "unpinned")):
         mine, theirs = scaling(vectra.runs, kind, 4), scaling(linux.runs, kind, 4)
         if mine is None or theirs is None:
@@ -296,9 +329,43 @@ def print_scaling(vectra, linux, host_cpus):
             # Within 5%: the two share one noisy host, and runs differ by that much.
             verdict = "met" if mine >= theirs * 0.95 else "not met"
         print(f"aim, {words}: scaling 1→4 at least as good as Linux's in the same VM: {verdict}")
+    if mode != "mttcg":
+        print("One host thread runs every CPU in this mode: the scaling above is not a measurement")
+        return
     print(f"This host has {host_cpus} CPU{'s' if host_cpus != 1 else ''}: with more virtual CPUs busy "
           f"than that, MTTCG scaling is capped near {host_cpus}x for both systems alike, so compare "
           f"the two ratios, not either with 4x.")
+
+
+def expected_names(mode, system):
+    """What a complete run of `system` prints in `mode`."""
+    names = []
+    for _, mine, theirs, _, kind in LATENCY_ROWS:
+        if mode == "icount" and kind == "spin":
+            continue
+        names.append(mine if system == "vectra" else theirs)
+    if mode != "icount":
+        cpus = MODES[mode][2]
+        names += [f"workers_{kind}_{count}" for kind in ("pinned", "free") for count in WORKER_COUNTS
+                  if count <= cpus]
+    return names
+
+
+def missing_figures(mode, vectra, linux):
+    """For --check: one line per side that lacks figures a complete run prints (empty: none)."""
+    problems = []
+    for system, label, boot in (("vectra", "VectraOS", vectra), ("linux", "Linux", linux)):
+        if not boot.runs:
+            problems.append(f"{label}: no figures ({boot.problem or 'no bench-smp lines'})")
+            continue
+        for run in boot.runs:
+            missing = [name for name in expected_names(mode, system) if name not in run]
+            if missing:
+                problems.append(f"{label}: a run lacks {', '.join(missing)}")
+                break
+        if boot.errors:
+            problems.append(f"{label}: {boot.errors[0]}")
+    return problems
 
 
 def main():
@@ -308,8 +375,8 @@ def main():
     parser.add_argument("--arch", action="append", choices=sorted(qemu.ARCHITECTURES),
                         help="only this architecture (repeatable; default both)")
     parser.add_argument("--mode", action="append", choices=sorted(MODES),
-                        help="mttcg (wall clock, -smp 4) or icount (instructions, -smp 2); "
-                             "repeatable; default mttcg")
+                        help="mttcg (wall clock, -smp 4), icount (instructions, -smp 2) or smoke "
+                             "(a cheap run of every row, for the CTest); repeatable; default mttcg")
     parser.add_argument("--runs", type=int, default=3, help="boots per system and mode (median)")
     parser.add_argument("--iterations", type=int,
                         help="round trips per latency row (the mutex: 100 times that); default "
@@ -322,11 +389,15 @@ def main():
     parser.add_argument("--silence", type=float, default=90,
                         help="seconds of a silent VectraOS console after which its boot is given up")
     parser.add_argument("--verbose", action="store_true", help="echo the consoles")
+    parser.add_argument("--check", action="store_true",
+                        help="exit with status 1 when a side lacks a figure a complete run prints")
     arguments = parser.parse_args()
     if arguments.quick:
         arguments.runs = 1
         arguments.iterations = arguments.iterations or 50
         arguments.work = 200_000 if arguments.work is None else arguments.work
+    elif arguments.work is None and arguments.mode == ["smoke"]:
+        arguments.work = 100_000
     if arguments.runs < 1:
         parser.error("--runs must be at least 1")
     if arguments.iterations is not None and arguments.iterations < 1:
@@ -337,6 +408,7 @@ def main():
     print(f"bench smp: VectraOS beside Linux in the same QEMU, median of {arguments.runs} "
           f"run{'s' if arguments.runs > 1 else ''} per side (ratios compare per-operation figures; "
           f"this host: {host_cpus} CPUs, shared)", flush=True)
+    problems = []
     for arch in architectures:
         try:
             kernel, why = linux_guest.ensure_kernel(arch), None
@@ -350,7 +422,11 @@ def main():
                 linux = Boot()
                 linux.problem = why
             print_table(arch, mode, vectra, linux, arguments.runs, host_cpus)
+            problems += [f"{arch} {mode}: {problem}" for problem in missing_figures(mode, vectra, linux)]
             sys.stdout.flush()
+    if arguments.check and problems:
+        print("\nbench smp --check: incomplete\n  " + "\n  ".join(problems))
+        return 1
     return 0
 
 

@@ -5,6 +5,7 @@
 // wake of a Task blocked on an idle CPU (wake-to-run, and the answer seen by the waker), an
 // uncontended futex mutex, and N independent CPU-bound Tasks (N = 1, 2, 4), one per CPU and
 // unpinned. bench/smp/linux/main.cpp does the same on Linux, line for line where it can.
+#include "bench/smp/samples.h"
 #include "user/runtime/arguments.h"
 #include "user/runtime/console.h"
 #include "user/runtime/runtime.h"
@@ -48,6 +49,15 @@ void report(const char* name, u64 iterations, u64 ns, u64 tick_count) {
     vectra::println("bench-smp vectra {} iterations={} ns={} ticks={}", name, iterations, ns, tick_count);
 }
 
+// One round's cost in ticks, kept for the median (bench/smp/samples.h).
+bench_smp::Samples samples;
+bench_smp::Samples wake_samples;  // the idle-wake partner's, in ns
+
+void report_with_median(const char* name, u64 iterations, u64 ns, u64 tick_count, const char* median_key, u64 median) {
+    vectra::println("bench-smp vectra {} iterations={} ns={} ticks={} {}={}", name, iterations, ns, tick_count,
+                    median_key, median);
+}
+
 bool say_failure(const char* what) {
     vectra::println("bench-smp vectra error {}", what);
     return false;
@@ -60,7 +70,26 @@ struct Stopwatch {
         const u64 ns = now_ns(), tick_count = ticks();
         report(name, iterations, ns - start_ns, tick_count - start_ticks);
     }
+    // With the median of the rounds in `samples` (ticks).
+    void stop_and_report_median(const char* name, u64 iterations) const {
+        const u64 ns = now_ns(), tick_count = ticks();
+        report_with_median(name, iterations, ns - start_ns, tick_count - start_ticks, "median_ticks", samples.median());
+    }
 };
+
+// Runs `body` `iterations` times, each round timed into `samples`, and reports.
+template <class Body>
+void measure_rounds(const char* name, u64 warmup, u64 iterations, Body body) {
+    for (u64 i = 0; i < warmup; ++i) body();
+    samples.clear();
+    Stopwatch stopwatch;
+    for (u64 i = 0; i < iterations; ++i) {
+        const u64 before = ticks();
+        body();
+        samples.add(ticks() - before);
+    }
+    stopwatch.stop_and_report_median(name, iterations);
+}
 
 constexpr u64 cpu_mask(u64 cpu) { return u64(1) << cpu; }
 constexpr u64 kAnyCpu = ~u64(0);
@@ -169,10 +198,7 @@ void ring_round_trips(const char* name, u64 server_cpu, u64 warmup, u64 iteratio
             abi::RingMessage reply{0, 0, 0, 0, 0, 0};
             (void)sys::raw::ring_call(client, &request, &reply, abi::kForever);
         };
-        for (u64 i = 0; i < warmup; ++i) call();
-        Stopwatch stopwatch;
-        for (u64 i = 0; i < iterations; ++i) call();
-        stopwatch.stop_and_report(name, iterations);
+        measure_rounds(name, warmup, iterations, call);
     }
     join_partner(server);
     (void)sys::handle_close(ring.value().first);
@@ -208,10 +234,7 @@ void futex_ping_pong(const char* name, u64 partner_cpu, u64 warmup, u64 iteratio
             (void)sys::futex_wake(&futex_game.turn, 1);
             while (load(&futex_game.turn) != 0) (void)sys::futex_wait(&futex_game.turn, 1, abi::kForever);
         };
-        for (u64 i = 0; i < warmup; ++i) one_round();
-        Stopwatch stopwatch;
-        for (u64 i = 0; i < iterations; ++i) one_round();
-        stopwatch.stop_and_report(name, iterations);
+        measure_rounds(name, warmup, iterations, one_round);
     }
     join_partner(partner);
 }
@@ -244,6 +267,7 @@ IdleWake idle_wake;
         if (slept) {
             game->run_ns_total += running - game->woken_at_ns;
             ++game->slept;
+            wake_samples.add(running - game->woken_at_ns);
         }
         store(&game->answer, round);
     }
@@ -264,6 +288,8 @@ void idle_cpu_wakes(u64 iterations, u64 settle_ticks) {
         return;
     }
     u64 round_trip_ns = 0, round_trip_ticks = 0;
+    samples.clear();
+    wake_samples.clear();
     for (u32 round = 1; round <= iterations; ++round) {
         // Bound: the partner announces every round; then a fixed settling time.
         while (load(&idle_wake.asleep_round) != round) cpu_relax();
@@ -275,12 +301,14 @@ void idle_cpu_wakes(u64 iterations, u64 settle_ticks) {
         store(&idle_wake.word, round);
         (void)sys::futex_wake(&idle_wake.word, 1);
         while (load(&idle_wake.answer) != round) cpu_relax();
+        const u64 t1 = ticks();
         round_trip_ns += now_ns() - n0;
-        round_trip_ticks += ticks() - t0;
+        round_trip_ticks += t1 - t0;
+        samples.add(t1 - t0);
     }
     join_partner(partner);
-    report("idle_wake_round_trip", iterations, round_trip_ns, round_trip_ticks);
-    report("idle_wake_to_run", idle_wake.slept, idle_wake.run_ns_total, 0);
+    report_with_median("idle_wake_round_trip", iterations, round_trip_ns, round_trip_ticks, "median_ticks", samples.median());
+    report_with_median("idle_wake_to_run", idle_wake.slept, idle_wake.run_ns_total, 0, "median_ns", wake_samples.median());
 }
 
 // ---- 3. An uncontended futex mutex (0 free, 1 held, 2 held with waiters) ----

@@ -4,6 +4,7 @@
 // console and powers off. Line format (bench/smp/README.md):
 //   bench-smp linux <name> iterations=<N> ns=<total> ticks=<total>
 #include "../../ipc/linux/system.h"
+#include "../samples.h"
 
 using namespace linux_abi;
 
@@ -33,6 +34,19 @@ void report(const char* name, uint64_t iterations, uint64_t ns, uint64_t ticks) 
     line.send();
 }
 
+// One round's cost in ticks, kept for the median (bench/smp/samples.h).
+bench_smp::Samples samples;
+bench_smp::Samples wake_samples;  // the idle-wake partner's, in ns
+
+void report_with_median(const char* name, uint64_t iterations, uint64_t ns, uint64_t ticks,
+                        const char* median_key, uint64_t median) {
+    Line line(console);
+    line.text("bench-smp linux ").text(name).text(" iterations=").number(iterations);
+    line.text(" ns=").number(ns).text(" ticks=").number(ticks);
+    line.text(" ").text(median_key).text("=").number(median);
+    line.send();
+}
+
 bool check(const char* what, long result) {
     if (result >= 0) return true;
     Line(console).text("bench-smp linux error ").text(what).text(" errno=").signed_number(-result).send();
@@ -46,7 +60,27 @@ struct Stopwatch {
         const uint64_t ns = monotonic_ns(), ticks = read_ticks();
         report(name, iterations, ns - start_ns, ticks - start_ticks);
     }
+    // With the median of the rounds in `samples` (ticks).
+    void stop_and_report_median(const char* name, uint64_t iterations) const {
+        const uint64_t ns = monotonic_ns(), ticks = read_ticks();
+        report_with_median(name, iterations, ns - start_ns, ticks - start_ticks, "median_ticks", samples.median());
+    }
 };
+
+// Runs `body` `iterations` times, each round timed into `samples`, and reports (unless `ok`
+// turned false meanwhile).
+template <class Body>
+void measure_rounds(const char* name, uint64_t warmup, uint64_t iterations, Body body, const bool& ok) {
+    for (uint64_t i = 0; i < warmup && ok; ++i) body();
+    samples.clear();
+    Stopwatch stopwatch;
+    for (uint64_t i = 0; i < iterations && ok; ++i) {
+        const uint64_t before = read_ticks();
+        body();
+        samples.add(read_ticks() - before);
+    }
+    if (ok) stopwatch.stop_and_report_median(name, iterations);
+}
 
 void cpu_relax() {
 #if defined(__x86_64__)
@@ -107,11 +141,8 @@ void pipe_round_trips(const char* name, int child_cpu, uint64_t warmup, uint64_t
     auto one_round = [&] {
         ok = ok && write_bytes(there[1], &byte, 1) == 1 && read_bytes(back[0], &byte, 1) == 1;
     };
-    for (uint64_t round = 0; round < warmup && ok; ++round) one_round();
-    Stopwatch stopwatch;
-    for (uint64_t round = 0; round < iterations && ok; ++round) one_round();
-    if (ok) stopwatch.stop_and_report(name, iterations);
-    else Line(console).text("bench-smp linux error pipe ping-pong: a read or write fell short").send();
+    measure_rounds(name, warmup, iterations, one_round, ok);
+    if (!ok) Line(console).text("bench-smp linux error pipe ping-pong: a read or write fell short").send();
     close_fd(there[1]);  // ends a child still reading, so the wait below cannot hang
     wait_for_child(child);
     close_fd(there[0]);
@@ -146,10 +177,8 @@ void futex_ping_pong(const char* name, int partner_cpu, uint64_t warmup, uint64_
         wake_word(&futex_game.turn);
         while (load(&futex_game.turn) != 0) wait_word(&futex_game.turn, 1);
     };
-    for (uint64_t round = 0; round < warmup; ++round) one_round();
-    Stopwatch stopwatch;
-    for (uint64_t round = 0; round < iterations; ++round) one_round();
-    stopwatch.stop_and_report(name, iterations);
+    const bool ok = true;
+    measure_rounds(name, warmup, iterations, one_round, ok);
     join_partner(0);
 }
 
@@ -175,8 +204,10 @@ void idle_partner(void* argument) {
         while (load(&game->word) != round) slept = wait_word(&game->word, round - 1) == 0 || slept;
         const uint64_t running = monotonic_ns();
         if (slept) {
-            game->run_ns_total += running - __atomic_load_n(&game->woken_at_ns, __ATOMIC_ACQUIRE);
+            const uint64_t latency = running - __atomic_load_n(&game->woken_at_ns, __ATOMIC_ACQUIRE);
+            game->run_ns_total += latency;
             ++game->slept;
+            wake_samples.add(latency);
         }
         store(&game->answer, round);
     }
@@ -187,6 +218,8 @@ void idle_cpu_wakes(int iterations, uint64_t settle_ticks) {
     idle_wake.rounds = iterations;
     if (!start_partner(0, idle_partner, &idle_wake)) return;
     uint64_t round_trip_ns = 0, round_trip_ticks = 0;
+    samples.clear();
+    wake_samples.clear();
     for (int round = 1; round <= iterations; ++round) {
         while (load(&idle_wake.asleep_round) != round) cpu_relax();
         const uint64_t settle_from = read_ticks();
@@ -197,12 +230,16 @@ void idle_cpu_wakes(int iterations, uint64_t settle_ticks) {
         store(&idle_wake.word, round);
         wake_word(&idle_wake.word);
         while (load(&idle_wake.answer) != round) cpu_relax();
+        const uint64_t t1 = read_ticks();
         round_trip_ns += monotonic_ns() - n0;
-        round_trip_ticks += read_ticks() - t0;
+        round_trip_ticks += t1 - t0;
+        samples.add(t1 - t0);
     }
     join_partner(0);
-    report("idle_wake_round_trip", uint64_t(iterations), round_trip_ns, round_trip_ticks);
-    report("idle_wake_to_run", idle_wake.slept, idle_wake.run_ns_total, 0);
+    report_with_median("idle_wake_round_trip", uint64_t(iterations), round_trip_ns, round_trip_ticks,
+                       "median_ticks", samples.median());
+    report_with_median("idle_wake_to_run", idle_wake.slept, idle_wake.run_ns_total, 0, "median_ns",
+                       wake_samples.median());
 }
 
 // ---- 3. An uncontended futex mutex (0 free, 1 held, 2 held with waiters), as glibc's ----
