@@ -7,6 +7,7 @@
 #include "kernel/object/object_memory.h"
 #include "kernel/object/reticle.h"
 #include "kernel/object/ring.h"
+#include "kernel/mm/user_range.h"
 #include "kernel/sched/scheduler.h"
 
 namespace kernel {
@@ -54,6 +55,22 @@ void Task::thread_entry(void* argument) {
 
 Status Task::start(base::u64 pc, base::u64 stack_pointer, base::u64 argument) {
     if (started_ || dead_) return Status::BadState;
+    auto slot = spawn(pc, stack_pointer, argument);
+    if (slot.is_error()) return slot.error();
+    started_ = true;
+    return Status::Ok;
+}
+
+StatusOr<abi::ThreadId> Task::create_thread(base::u64 pc, base::u64 stack_pointer, base::u64 argument) {
+    if (!started_ || dead_) return Status::BadState;
+    const base::u32 index = TRY(spawn(pc, stack_pointer, argument));
+    return abi::make_thread_id(index, threads_[index].generation);
+}
+
+StatusOr<base::u32> Task::spawn(base::u64 pc, base::u64 stack_pointer, base::u64 argument) {
+    base::u32 index = 0;
+    while (index < abi::kTaskThreadMax && threads_[index].used) ++index;
+    if (index == abi::kTaskThreadMax) return Status::TableFull;
     // Threads' kernel stacks and records come from the frame allocator; charge the grant for them.
     if (!paid_by_->charge(kThreadPages)) return Status::OutOfMemory;
     auto created = sched::create_thread(&Task::thread_entry, nullptr, priority_);
@@ -67,35 +84,137 @@ Status Task::start(base::u64 pc, base::u64 stack_pointer, base::u64 argument) {
                                                              &Task::thread_entry, thread);
     arch::user_frame_init(*thread->user_frame, pc, stack_pointer, argument);
     thread->task = this;
+    thread->task_slot = index;
     thread->address_space_root = reticle_->root();
     retain();  // the thread's reference
-    main_thread_ = thread;
-    started_ = true;
+    ThreadSlot& slot = threads_[index];
+    slot.used = true;
+    slot.detached = false;
+    slot.exit_value = 0;
+    slot.thread = thread;
+    ++live_threads_;
     sched::make_ready(*thread);
+    return index;
+}
+
+Task::ThreadSlot* Task::slot_for(abi::ThreadId id) {
+    const base::u32 index = abi::thread_slot(id);
+    if (index >= abi::kTaskThreadMax) return nullptr;
+    ThreadSlot& slot = threads_[index];
+    if (!slot.used || slot.generation != abi::thread_generation(id)) return nullptr;
+    return &slot;
+}
+
+abi::ThreadId Task::thread_id(const Thread& thread) const {
+    return abi::make_thread_id(thread.task_slot, threads_[thread.task_slot].generation);
+}
+
+Thread* Task::find_thread(abi::ThreadId id) {
+    ThreadSlot* slot = slot_for(id);
+    return slot == nullptr ? nullptr : slot->thread;
+}
+
+void Task::free_slot(ThreadSlot& slot) {
+    slot.used = false;
+    slot.thread = nullptr;
+    slot.detached = false;
+    slot.exit_value = 0;
+    // 24 bits of generation; 0 is never a valid id's.
+    slot.generation = (slot.generation + 1) & ((1u << (32 - abi::kThreadSlotBits)) - 1);
+    if (slot.generation == 0) slot.generation = 1;
+}
+
+void Task::thread_ended(Thread& thread) {
+    ThreadSlot& slot = threads_[thread.task_slot];
+    slot.thread = nullptr;
+    // Joiners of a killed Task were killed with it; those of a thread_exit learn it now.
+    sched::wake_all(slot.joiners, static_cast<base::i64>(Status::Ok));
+    if (slot.detached) free_slot(slot);
+    thread.task = nullptr;
+    paid_by_->refund(kThreadPages);
+    if (--live_threads_ == 0) {
+        if (!reported_end_) {  // the last thread left by thread_exit: the Task exited
+            report(abi::FaultKind::Exited, 0, 0, slot.exit_value);
+            reported_end_ = true;
+        }
+        last_thread_gone();
+    }
+}
+
+void Task::discard_thread(Thread& thread) {
+    if (thread.state == ThreadState::Ready) sched::stop(thread);  // off its run queue
+    thread.state = ThreadState::Dead;
+    thread_ended(thread);
+    sched::destroy_thread(thread);
+    release();  // the thread's reference
+}
+
+void Task::exit_thread(Thread& self, base::u64 value) {
+    threads_[self.task_slot].exit_value = value;
+    self.kill_pending = true;  // it leaves on its way back to user mode
+}
+
+Status Task::join_thread(Thread& self, abi::ThreadId id, base::u64 value_address, base::u64 deadline) {
+    ThreadSlot* slot = slot_for(id);
+    if (slot == nullptr) return Status::NotFound;
+    if (slot == &threads_[self.task_slot] || slot->detached) return Status::InvalidArgument;
+    if (value_address != 0 && !user_range_valid(value_address, sizeof(base::u64))) return Status::BadAddress;
+    // Bound: each pass blocks until the slot's thread ends, or gives up.
+    while (slot->thread != nullptr) {
+        if (deadline == 0) return Status::WouldBlock;
+        const auto woken = static_cast<Status>(sched::block_current(slot->joiners, deadline));
+        if (woken != Status::Ok) return woken;
+        slot = slot_for(id);  // another joiner, or a detach, may have freed it meanwhile
+        if (slot == nullptr) return Status::NotFound;
+        if (slot->detached) return Status::InvalidArgument;
+    }
+    if (value_address != 0 && !arch::copy_to_user(value_address, &slot->exit_value, sizeof slot->exit_value))
+        return Status::BadAddress;  // the slot stays: joining again with a good address works
+    free_slot(*slot);
+    return Status::Ok;
+}
+
+Status Task::detach_thread(abi::ThreadId id) {
+    ThreadSlot* slot = slot_for(id);
+    if (slot == nullptr) return Status::NotFound;
+    if (slot->detached) return Status::InvalidArgument;
+    if (slot->thread == nullptr) {
+        free_slot(*slot);
+        return Status::Ok;
+    }
+    slot->detached = true;
+    sched::wake_all(slot->joiners, static_cast<base::i64>(Status::InvalidArgument));
     return Status::Ok;
 }
 
 Status Task::stop() {
-    if (main_thread_ == nullptr) return Status::BadState;
-    sched::stop(*main_thread_);
+    if (live_threads_ == 0) return Status::BadState;
+    for (ThreadSlot& slot : threads_)
+        if (slot.thread != nullptr) sched::stop(*slot.thread);
     return Status::Ok;
 }
 
 Status Task::resume() {
-    if (main_thread_ == nullptr) return Status::BadState;
-    main_thread_->stop_pending = false;
-    if (main_thread_->state == ThreadState::Stopped) sched::make_ready(*main_thread_);
+    if (live_threads_ == 0) return Status::BadState;
+    for (ThreadSlot& slot : threads_) {
+        Thread* thread = slot.thread;
+        if (thread == nullptr) continue;
+        thread->stop_pending = false;
+        if (thread->state == ThreadState::Stopped) sched::make_ready(*thread);
+    }
     return Status::Ok;
 }
 
 void Task::set_priority(base::u32 priority) {
     priority_ = priority < abi::kPriorityLevels ? priority : abi::kPriorityLevels - 1;
-    if (main_thread_ != nullptr) sched::set_priority(*main_thread_, priority_);
+    for (ThreadSlot& slot : threads_)
+        if (slot.thread != nullptr) sched::set_priority(*slot.thread, priority_);
 }
 
 void Task::set_affinity(base::u32 mask) {
     affinity_ = mask;
-    if (main_thread_ != nullptr) sched::set_affinity(*main_thread_, mask);
+    for (ThreadSlot& slot : threads_)
+        if (slot.thread != nullptr) sched::set_affinity(*slot.thread, mask);
 }
 
 void Task::set_fault_ring(Ring* ring) {
@@ -127,25 +246,23 @@ void Task::kill(abi::FaultKind kind, base::u64 status) {
         report(kind, 0, 0, status);
         reported_end_ = true;
     }
-    Thread* thread = main_thread_;
-    if (thread == nullptr) {
-        last_thread_gone();  // never started, or its thread already left
+    if (live_threads_ == 0) {
+        last_thread_gone();  // never started, or its threads already left
         return;
     }
-    thread->kill_pending = true;
-    switch (thread->state) {
-        case ThreadState::Blocked: sched::wake(*thread, static_cast<base::i64>(Status::BadState)); break;
-        case ThreadState::Ready:
-        case ThreadState::Stopped:
-            if (thread->state == ThreadState::Ready) sched::stop(*thread);
-            main_thread_ = nullptr;
-            thread->state = ThreadState::Dead;
-            sched::destroy_thread(*thread);
-            paid_by_->refund(kThreadPages);
-            last_thread_gone();
-            release();  // the thread's reference
-            break;
-        default: sched::poke(*thread); break;  // Running: it leaves at its next return to user mode
+    // Bound: the thread table. Threads not running go now; running ones (here: the caller;
+    // elsewhere: poked off their CPU) leave at their next return to user mode, blocked ones
+    // as soon as their wait ends as interrupted.
+    for (ThreadSlot& slot : threads_) {
+        Thread* thread = slot.thread;
+        if (thread == nullptr) continue;
+        thread->kill_pending = true;
+        switch (thread->state) {
+            case ThreadState::Blocked: sched::wake(*thread, static_cast<base::i64>(Status::BadState)); break;
+            case ThreadState::Ready:
+            case ThreadState::Stopped: discard_thread(*thread); break;
+            default: sched::poke(*thread); break;
+        }
     }
 }
 
@@ -170,7 +287,10 @@ void Task::thread_faulted(Thread& thread, const arch::UserFault& fault, base::u6
         return;
     }
     report(kind, pc, fault.address, fault.code);
-    thread.stop_pending = true;  // stops before returning to user mode; the supervisor decides
+    // The whole Task stops (the faulting thread before returning to user mode), as under a
+    // debugger: the supervisor decides, killing or resuming it.
+    thread.stop_pending = true;
+    (void)stop();
 }
 
 void Task::last_thread_gone() {
@@ -183,10 +303,7 @@ void Task::last_thread_gone() {
 
 void Task::exit_current_thread() {
     Thread& self = *sched::current();
-    if (main_thread_ == &self) main_thread_ = nullptr;
-    self.task = nullptr;
-    paid_by_->refund(kThreadPages);
-    if (main_thread_ == nullptr) last_thread_gone();
+    thread_ended(self);
     release();  // the thread's reference; the reaper may now destroy the Task
     sched::exit_current();
 }

@@ -30,7 +30,6 @@ inline constexpr base::u64 kNoDeadline = ~base::u64(0);
 struct Thread {
     base::IntrusiveListNode queue_link;    // a run queue or a wait queue
     base::IntrusiveListNode timeout_link;  // the timeout list while blocked with a deadline
-    base::IntrusiveListNode task_link;     // the owning Task's thread list
     base::uptr saved_stack_pointer = 0;    // while switched out
     mm::KernelStack stack{};
     Task* task = nullptr;                  // null for kernel threads
@@ -44,12 +43,13 @@ struct Thread {
     DirectReceive* direct_receive = nullptr; // blocked receiving on a Ring: where a caller may deliver (ring.cpp)
     base::u32 priority = 0;
     base::u32 id = 0;
+    base::u32 task_slot = 0;               // its slot in its Task's thread table
     base::u32 cpu = 0;                     // the CPU it runs on, or whose run queue it is on, or ran on last
     base::u32 affinity = ~base::u32(0);    // bit i: it may run on CPU i
     ThreadState state = ThreadState::Stopped;
     bool kill_pending = false;             // leave instead of returning to user mode
     bool stop_pending = false;             // stop before returning to user mode
-    base::u64 user_thread_pointer = 0;     // TPIDR_EL0 while switched out (arch/user_mode.h)
+    base::u64 user_thread_pointer = 0;     // FS base / TPIDR_EL0 while switched out (arch/user_mode.h)
     arch::FpuState fpu;
 };
 

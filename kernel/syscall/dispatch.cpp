@@ -79,6 +79,7 @@ Result dispatch(Task& task, base::u64 number, const Arguments& arguments) {
         case 5: return bundle_syscalls(task, call, arguments);
         case 6: return reticle_syscalls(task, call, arguments);
         case 8: return cpu_syscalls(task, call, arguments);
+        case 9: return thread_syscalls(task, call, arguments);
         default: break;
     }
     if (call == Syscall::clock_now) return ok(arch::monotonic_ns());

@@ -37,6 +37,7 @@ Result mask_syscalls(Task& task, vectra::abi::Syscall number, const Arguments& a
 Result bundle_syscalls(Task& task, vectra::abi::Syscall number, const Arguments& arguments);
 Result reticle_syscalls(Task& task, vectra::abi::Syscall number, const Arguments& arguments);
 Result cpu_syscalls(Task& task, vectra::abi::Syscall number, const Arguments& arguments);
+Result thread_syscalls(Task& task, vectra::abi::Syscall number, const Arguments& arguments);
 
 // TRY for syscalls: on failure, returns the Status as a syscall result.
 #define TRY_SYSCALL(expression)                                                     \

@@ -111,14 +111,21 @@ constexpr const char* status_name(Status status) {
     X(cpu_current, 81, 0)             \
     X(task_set_affinity, 82, 2)       \
     X(futex_wait, 83, 3)              \
-    X(futex_wake, 84, 2)
+    X(futex_wake, 84, 2)              \
+    X(thread_create, 90, 3)           \
+    X(thread_exit, 91, 1)             \
+    X(thread_join, 92, 3)             \
+    X(thread_detach, 93, 1)           \
+    X(thread_self, 94, 0)             \
+    X(thread_set_tls, 95, 1)          \
+    X(thread_set_affinity, 96, 2)
 
 enum class Syscall : u64 {
 #define X(name, number, arguments) name = number,
     VECTRA_SYSCALL_LIST(X)
 #undef X
 };
-inline constexpr u64 kSyscallLimit = 85;  // every number is below this
+inline constexpr u64 kSyscallLimit = 97;  // every number is below this
 #define X(name, number, arguments) static_assert(number < kSyscallLimit, "kSyscallLimit bounds every syscall number");
 VECTRA_SYSCALL_LIST(X)
 #undef X
@@ -164,6 +171,18 @@ enum Rights : u32 {
 // --- Signals carry 63 event bits: bit 63 is refused (InvalidArgument), so that the bits a
 // wait returns can never look like a negative status.
 inline constexpr u64 kSignalBitsMask = ~(u64(1) << 63);
+
+// --- Threads: a Task runs at most kTaskThreadMax threads at once (its first, from task_start,
+// included). A thread id names a slot of the Task's thread table and carries the slot's
+// generation, like a handle, so an id kept after its thread was joined or detached is refused:
+//   bits 0-7: slot; bits 8-31: generation (never 0). 0 is never a thread id.
+using ThreadId = u32;
+inline constexpr u32 kTaskThreadMax = 64;
+inline constexpr u32 kThreadSlotBits = 8;
+static_assert(kTaskThreadMax <= (1u << kThreadSlotBits));
+constexpr u32 thread_slot(ThreadId id) { return id & ((1u << kThreadSlotBits) - 1); }
+constexpr u32 thread_generation(ThreadId id) { return id >> kThreadSlotBits; }
+constexpr ThreadId make_thread_id(u32 slot, u32 generation) { return (generation << kThreadSlotBits) | slot; }
 
 // --- Priorities: 0 (lowest) to kPriorityLevels - 1. New Tasks start at kPriorityDefault.
 inline constexpr u32 kPriorityLevels = 32;

@@ -109,6 +109,29 @@ inline SysResult<void> ring_notify(Handle ring, Handle signal, u64 bits) {
     return result_void(raw::ring_notify(ring, signal, bits));
 }
 
+// --- Threads of the calling Task
+using abi::ThreadId;
+inline SysResult<ThreadId> thread_create(u64 entry, u64 stack_pointer, u64 argument) {
+    return result_as<ThreadId>(raw::thread_create(entry, stack_pointer, argument));
+}
+[[noreturn]] inline void thread_exit(u64 value) {
+    raw::thread_exit(value);
+    __builtin_trap();  // thread_exit does not return
+}
+// The joined thread's exit value.
+inline SysResult<u64> thread_join(ThreadId thread, u64 timeout) {
+    u64 value = 0;
+    const i64 word = raw::thread_join(thread, &value, timeout);
+    if (word < 0) return status_of(word);
+    return value;
+}
+inline SysResult<void> thread_detach(ThreadId thread) { return result_void(raw::thread_detach(thread)); }
+inline ThreadId thread_self() { return static_cast<ThreadId>(raw::thread_self()); }
+inline SysResult<void> thread_set_tls(u64 pointer) { return result_void(raw::thread_set_tls(pointer)); }
+inline SysResult<void> thread_set_affinity(ThreadId thread, u64 mask) {
+    return result_void(raw::thread_set_affinity(thread, mask));
+}
+
 // --- Signals
 inline SysResult<Handle> signal_create(Handle grant) { return result_as<Handle>(raw::signal_create(grant)); }
 inline SysResult<void> signal_raise(Handle signal, u64 bits) { return result_void(raw::signal_raise(signal, bits)); }

@@ -36,6 +36,18 @@ constexpr abi::Syscall kCalls[] = {
 };
 
 alignas(64) base::u8 scratch[4 * 4096];
+
+// Where the fuzzer's own new threads start: thread_exit at once, touching no stack (they may
+// be given any stack pointer). A random entry would fault, and a fault ends the whole Task.
+extern "C" [[noreturn]] void fuzzer_thread_exits_at_once();
+#if defined(__x86_64__)
+asm(".text\n.global fuzzer_thread_exits_at_once\nfuzzer_thread_exits_at_once:\n"
+    "  mov $91, %eax\n  xor %edi, %edi\n  syscall\n  ud2\n");
+#else
+asm(".text\n.global fuzzer_thread_exits_at_once\nfuzzer_thread_exits_at_once:\n"
+    "  mov x8, #91\n  mov x0, #0\n  svc #0\n  brk #0\n");
+#endif
+static_assert(static_cast<u64>(abi::Syscall::thread_exit) == 91, "fuzzer_thread_exits_at_once calls it by number");
 abi::Handle held[64];
 base::u32 held_count = 0;
 
@@ -79,7 +91,10 @@ void fuzz(u64 seed, u64 calls, Tally& tally) {
         u64 a[6];
         for (u64& value : a) value = argument(random);
         // Never end or freeze ourselves: that would stop the run, not test the kernel.
-        if (call == abi::Syscall::task_exit) continue;
+        if (call == abi::Syscall::task_exit || call == abi::Syscall::thread_exit) continue;
+        if (call == abi::Syscall::thread_create && random.below(4) != 0) a[0] = reinterpret_cast<u64>(&fuzzer_thread_exits_at_once);
+        if (call == abi::Syscall::thread_create && a[0] != reinterpret_cast<u64>(&fuzzer_thread_exits_at_once))
+            a[0] |= 0xffff'8000'0000'0000ull;  // else refused: an entry in the kernel half
         if ((call == abi::Syscall::task_kill || call == abi::Syscall::task_stop) && a[0] == start.self_task) continue;
         if ((call == abi::Syscall::reticle_unmap || call == abi::Syscall::reticle_protect || call == abi::Syscall::reticle_map) &&
             a[0] == start.self_reticle)
@@ -89,6 +104,7 @@ void fuzz(u64 seed, u64 calls, Tally& tally) {
         if (call == abi::Syscall::ring_send || call == abi::Syscall::ring_receive) a[2] = random.below(2) * 1000;
         if (call == abi::Syscall::ring_call) a[3] = random.below(2) * 1000;
         if (call == abi::Syscall::futex_wait) a[2] = random.below(2) * 1000;
+        if (call == abi::Syscall::thread_join) a[2] = random.below(2) * 1000;
         // Creating calls get a real grant half the time, so objects do get made.
         if (call == abi::Syscall::signal_create || call == abi::Syscall::bundle_create || call == abi::Syscall::reticle_create ||
             call == abi::Syscall::ring_create || call == abi::Syscall::grant_split || call == abi::Syscall::task_create) {

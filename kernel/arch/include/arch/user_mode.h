@@ -34,12 +34,14 @@ void set_kernel_stack(base::uptr top, base::uptr bottom);
 void user_page_table_activate(base::u64 root_physical);
 // After a user mapping changes: drop the TLB entries for one page / for the whole user half.
 void tlb_flush_user_page(base::u64 virtual_address);
-// The user's thread pointer (TPIDR_EL0, which user code sets itself; on x86_64 the FS base,
-// which user code cannot set: no FSGSBASE, and a selector load resets it to 0, so there is
-// nothing per thread to keep and these read 0 and ignore). Saved and restored with each thread
-// so one Task never sees another's.
+// The user's thread pointer: TPIDR_EL0 (user code may also set it itself), or on x86_64 the FS
+// base (set by thread_set_tls; user code cannot write it, as FSGSBASE is off, but a selector
+// load may change it, so it is read back from the MSR rather than remembered). Saved and
+// restored with each thread so one thread never sees another's.
 base::u64 user_thread_pointer();
 void set_user_thread_pointer(base::u64 value);
+// Whether `value` may be loaded as a thread pointer (x86_64: a user-half address or 0).
+bool user_thread_pointer_valid(base::u64 value);
 
 // --- FP/SIMD: each thread's state lives in a FpuState (arch/user_frame.h); the kernel itself
 // never uses these registers, so they are switched only between threads.
