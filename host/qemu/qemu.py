@@ -12,6 +12,7 @@ import platform
 import re
 import selectors
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -93,8 +94,9 @@ def boot_bundle_path(build, arch):
 
 
 def qemu_command(build, arch, accel, smp=2, memory="512M", append="", gdb=False, interactive=False,
-                 initrd=None):
-    """`initrd`: a file to boot with instead of the build's boot bundle."""
+                 initrd=None, gdb_socket=None):
+    """`initrd`: a file to boot with instead of the build's boot bundle. `gdb_socket`: a path
+    where QEMU's gdb stub listens (a Unix socket) without stopping the machine, for the hang dump."""
     spec = ARCHITECTURES[arch]
     kernel = os.path.join(build, spec["kernel"])
     if not os.path.exists(kernel):
@@ -114,6 +116,8 @@ def qemu_command(build, arch, accel, smp=2, memory="512M", append="", gdb=False,
         command += ["-display", "none", "-serial", "stdio", "-monitor", "none"]
     if gdb:
         command += ["-s", "-S"]
+    elif gdb_socket:
+        command += ["-gdb", f"unix:{gdb_socket},server=on,wait=off"]
     return command
 
 
@@ -124,13 +128,40 @@ def gdb_attach_command(build, arch):
             f"-ex 'target remote localhost:1234'")
 
 
-def run_captured(command, timeout, echo=True, stop_when=None, type_when=None):
+# The gdb script that reads what each CPU runs and waits for (see its opening comment).
+HANG_DUMP_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hang_dump.py")
+
+
+def dump_hung_cpus(build, arch, gdb_socket, timeout=120):
+    """Attaches gdb-multiarch to a running QEMU's stub at `gdb_socket` and returns what
+    hang_dump.py prints: one "cpu N:" entry per CPU (pc, thread, Task, what it waits for,
+    backtrace), then the kernel lock and the threads asleep with a deadline."""
+    spec = ARCHITECTURES[arch]
+    symbols = os.path.join(build, spec["symbols"])
+    if shutil.which("gdb-multiarch") is None:
+        return "hang dump: no gdb-multiarch on this host (Debian package gdb-multiarch)\n"
+    command = ["gdb-multiarch", "-nx", "-batch", "-ex", f"set architecture {spec['gdb_arch']}",
+               "-ex", f"file {symbols}", "-ex", f"target remote {gdb_socket}", "-x", HANG_DUMP_SCRIPT]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return f"hang dump: gdb did not finish within {timeout} s\n"
+    text = result.stdout
+    if "hang dump:" in text:  # what gdb printed on attaching comes before
+        text = text[text.index("hang dump:"):]
+    if "hang dump: end" not in text:
+        text += "hang dump: gdb failed:\n" + result.stderr
+    return text
+
+
+def run_captured(command, timeout, echo=True, stop_when=None, type_when=None, on_timeout=None):
     """Runs QEMU with no stdin, streaming its serial output. Returns (status, output, seconds,
     timestamps) where status is None on timeout (or when stopped early) and timestamps maps
     each stop_when pattern (regex) to the seconds at which it first appeared; once all have
     appeared QEMU is stopped. `output` is the serial console alone: QEMU's own messages
     (warnings such as KVM's about --smp) go to its stderr, which is passed on to ours.
-    `type_when`: [(regex, bytes)], each typed on the serial console once its regex appears."""
+    `type_when`: [(regex, bytes)], each typed on the serial console once its regex appears.
+    `on_timeout`: called once when the time is up, while QEMU still runs (the hang dump)."""
     started = time.monotonic()
     pending_input = list(type_when or [])
     process = subprocess.Popen(command, stdin=subprocess.PIPE if pending_input else subprocess.DEVNULL,
@@ -145,6 +176,8 @@ def run_captured(command, timeout, echo=True, stop_when=None, type_when=None):
     while True:
         remaining = timeout - (time.monotonic() - started)
         if remaining <= 0:
+            if on_timeout is not None:
+                on_timeout()
             process.kill()
             process.wait()
             break
@@ -353,6 +386,34 @@ def check_overflow(status, output, arch, smp):
     return problems
 
 
+# The hang dump's entry for one CPU: "cpu N: pc 0x... <symbol>" then "  runs: ..." and
+# "  waits for: ..." (host/qemu/hang_dump.py).
+DUMP_CPU_ENTRY = re.compile(r"^cpu (\d+): pc 0x[0-9a-f]+ (\S.*)\n  runs: (.+)\n(?:.*\n)*?  waits for: (.+)$", re.MULTILINE)
+
+
+def check_hang(status, output, arch, smp, dump):
+    """A boot that must hang (runtime-tests hang=1) and, at the timeout, dump one entry per CPU,
+    each symbolised and naming what runs there, with the kernel lock's state."""
+    problems = []
+    check_banner(output, arch, smp, problems)
+    if status is not None:
+        problems.append(f"QEMU ended (status {status}) instead of hanging")
+    # "hang: every CPU is busy" (runtime-tests' line) is not required: on a loaded host the
+    # console may not have printed it when the dump is taken; the spinners in the dump say it.
+    entries = DUMP_CPU_ENTRY.findall(dump)
+    cpus = sorted(int(entry[0]) for entry in entries)
+    if cpus != list(range(smp)):
+        problems.append(f"the dump has entries for CPUs {cpus}, expected one for each of 0-{smp - 1}")
+    for cpu, where, runs, _ in entries:  # what it waits for may be "?" (busy in the kernel)
+        if where.startswith("?") or runs.startswith("?"):
+            problems.append(f"the dump's entry for cpu {cpu} lacks its symbol or its thread: {where} / {runs}")
+    if not any("spinner" in runs for _, _, runs, _ in entries):
+        problems.append("no CPU in the dump runs one of the spinner Tasks")
+    if not re.search(r"^kernel lock: held by (nobody|cpu \d+); next ticket \d+, now serving \d+", dump, re.MULTILINE):
+        problems.append("the dump does not show the kernel lock")
+    return problems
+
+
 def pack_with_programs(build, base, programs, output):
     """Writes to `output` a boot bundle holding `base`'s programs and then `programs`, each named
     by its file name, with the build's vectra-bundle (which checks names and refuses duplicates)."""
@@ -413,9 +474,13 @@ def main():
                          help="also put FILE in the boot bundle, named by its file name (repeatable)")
     check = commands.add_parser("check", help="boot in a mode and check what the kernel printed")
     add_machine_options(check)
-    check.add_argument("--mode", choices=["test", "panic", "overflow", "user", "echo"], required=True)
+    check.add_argument("--mode", choices=["test", "panic", "overflow", "user", "echo", "hang"], required=True,
+                       help="hang: runtime-tests hangs on purpose (hang=1); the check passes when the "
+                       "timeout's dump shows every CPU")
     check.add_argument("--user-program", help="--mode user: the boot bundle program init runs")
     check.add_argument("--user-arguments", default="", help="--mode user: its arguments")
+    check.add_argument("--no-hang-dump", action="store_true",
+                       help="on a timeout, do not attach gdb to dump what each CPU runs and waits for")
     check.add_argument("--timeout", type=float, default=300)
     check.add_argument("--skip-unless-kvm", action="store_true",
                        help="exit 77 (skipped) when KVM is not usable for this architecture")
@@ -449,9 +514,12 @@ def main():
         print("vectra: " + shlex.join(command) + "\nvectra: Ctrl-A X leaves QEMU", flush=True)
         os.execvp(command[0], command)
 
+    if arguments.mode == "hang":
+        arguments.user_program = arguments.user_program or "runtime-tests"
+        arguments.user_arguments = arguments.user_arguments or "hang=1"
     if arguments.mode == "echo":
         append = arguments.append
-    elif arguments.mode == "user":
+    elif arguments.mode in ("user", "hang"):
         if not arguments.user_program:
             raise SystemExit("vectra: --mode user needs --user-program NAME")
         append = f"run={arguments.user_program}"
@@ -463,22 +531,39 @@ def main():
         append = {"test": "test", "panic": "panic-test", "overflow": "stack-overflow-test"}[arguments.mode]
         if arguments.append:
             append += " " + arguments.append
+    # A hang is a failure that says what each CPU was doing: QEMU's gdb stub listens on a
+    # socket of our own, and on a timeout gdb reads every CPU's state through it.
+    dump_directory = None if arguments.no_hang_dump else tempfile.TemporaryDirectory(prefix="vectra-gdb-")
+    gdb_socket = os.path.join(dump_directory.name, "gdb.socket") if dump_directory else None
     command = qemu_command(arguments.build, arguments.arch, accel, arguments.smp, arguments.mem, append,
-                           initrd=arguments.initrd)
+                           initrd=arguments.initrd, gdb_socket=gdb_socket)
     print("vectra: " + shlex.join(command), flush=True)
+    dumps = []
+
+    def dump_on_timeout():
+        print(f"\nvectra: timed out after {arguments.timeout:g} s; what each CPU runs and waits for:", flush=True)
+        dumps.append(dump_hung_cpus(arguments.build, arguments.arch, gdb_socket))
+        print(dumps[-1], end="", flush=True)
+
+    on_timeout = dump_on_timeout if gdb_socket else None
     if arguments.mode == "echo":
         status, output, seconds, _ = run_captured(
             command, arguments.timeout, stop_when=[rf"(?s){re.escape(ECHO_LINE)}.*{re.escape(ECHO_LINE)}"],
-            type_when=[(READY_TO_TYPE, (ECHO_LINE + "\r").encode())])
+            type_when=[(READY_TO_TYPE, (ECHO_LINE + "\r").encode())], on_timeout=on_timeout)
         problems = check_echo(status, output, arguments.arch, arguments.smp)
     elif arguments.mode == "user":
-        status, output, seconds, _ = run_captured(command, arguments.timeout,
+        status, output, seconds, _ = run_captured(command, arguments.timeout, on_timeout=on_timeout,
                                                   stop_when=[user_program_ended(arguments.user_program)])
         problems = check_user(status, output, arguments.arch, arguments.smp, arguments.user_program)
+    elif arguments.mode == "hang":
+        status, output, seconds, _ = run_captured(command, arguments.timeout, on_timeout=on_timeout)
+        problems = check_hang(status, output, arguments.arch, arguments.smp, "".join(dumps))
     else:
-        status, output, seconds, _ = run_captured(command, arguments.timeout)
+        status, output, seconds, _ = run_captured(command, arguments.timeout, on_timeout=on_timeout)
         checker = {"test": check_tests, "panic": check_panic, "overflow": check_overflow}[arguments.mode]
         problems = checker(status, output, arguments.arch, arguments.smp)
+    if dump_directory:
+        dump_directory.cleanup()
     print(f"\nvectra: QEMU ended with status {status} after {seconds:.1f} s")
     for problem in problems:
         print(f"vectra: FAILED: {problem}")
