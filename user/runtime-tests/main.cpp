@@ -26,6 +26,7 @@ base::StringView filter_word(base::StringView text) {
 
 int main(const vectra::StartInfo& start) {
     const base::StringView arguments(start.arguments, start.arguments_length);
+    stress::settings.run = arguments.contains(base::StringView("seed="));
     stress::settings.seed = vectra::arguments::number(arguments, base::StringView("seed="), 1);
     stress::settings.rounds = vectra::arguments::number(arguments, base::StringView("rounds="), 1);
     if (vectra::arguments::number(arguments, base::StringView("hang="), 0) != 0) stress::hang_every_cpu();

@@ -5,6 +5,7 @@
 // a message, not as a test that never ends.
 #pragma once
 
+#include "user/runtime/console.h"
 #include "user/runtime/runtime.h"
 #include "user/runtime/syscalls.h"
 
@@ -18,10 +19,19 @@ using base::u64;
 using base::u8;
 
 struct Settings {
-    u64 seed = 1;    // varies every random choice the stress tests make
-    u64 rounds = 1;  // multiplies their rounds and items (./vectra stress runs more)
+    bool run = false;  // a seed was given: the stress tests run (else they pass at once, saying so)
+    u64 seed = 1;      // varies every random choice the stress tests make
+    u64 rounds = 1;    // multiplies their rounds and items (./vectra stress runs more)
 };
 inline Settings settings;
+
+// Whether a stress test should run: only with a seed on the command line (CTest's
+// os.<arch>.smp-stress-seed-N and ./vectra stress give one), so the plain runtime-tests runs
+// stay quick on a loaded host.
+inline bool wanted() {
+    if (!settings.run) vectra::println("  (no seed=N on the command line: stress tests run only with one)");
+    return settings.run;
+}
 
 // xorshift64*, seeded through splitmix64 so that nearby seeds give unrelated streams.
 struct Random {

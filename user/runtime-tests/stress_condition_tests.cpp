@@ -1,6 +1,6 @@
 // Stress (seeded, see stress.h): producers and consumers on a bounded queue guarded by a futex
-// mutex, waiting on two futex condition variables (not full, not empty), as Tasks spread over
-// the CPUs at random. Every item must be consumed exactly once, and nobody may sleep through a
+// mutex, waiting on two futex condition variables (not full, not empty), spread over the CPUs at
+// random: once as Tasks sharing this program's memory, once as threads of this Task. Every item must be consumed exactly once, and nobody may sleep through a
 // signal meant for it: a lost wake-up stops all progress, which a watchdog reports (no item
 // moved for 20 s: how many got through, where each Task sleeps) instead of hanging. A slow host
 // only slows the run down; it is not taken for a stall while items keep moving.
@@ -14,7 +14,7 @@ namespace {
 using namespace stress;
 
 constexpr u64 kProducers = 3, kConsumers = 3, kWorkers = kProducers + kConsumers;
-constexpr u64 kItemsEach = 100;         // per producer, times settings.rounds
+constexpr u64 kItemsEach = 80;         // per producer, times settings.rounds
 constexpr u64 kItemsMost = 64 * 1024;   // seen[] bound
 constexpr u64 kCapacityMost = 4;
 
@@ -36,7 +36,15 @@ constexpr const char* kWhereNames[] = {"running", "taking the mutex", "waiting f
 volatile u32 where[kWorkers];      // per worker: what it does now (for the stall report)
 alignas(16) u8 stacks[kWorkers][16 * 1024];
 
+bool as_threads = false;  // workers are threads of this Task (else Tasks of their own)
+
 void record_timeout(u64 worker) { timed_out[worker] = timed_out[worker] + 1; }
+
+// Ends the worker: only its thread, when it is one of ours (task_exit would end the test).
+[[noreturn]] void finish(u64 status) {
+    if (as_threads) sys::thread_exit(status);
+    sys::task_exit(status);
+}
 
 // Producer `worker` puts items worker*per+1 .. (worker+1)*per into the queue.
 [[noreturn]] void produce(u64 worker) {
@@ -47,7 +55,7 @@ void record_timeout(u64 worker) { timed_out[worker] = timed_out[worker] + 1; }
         where[worker] = TakingTheMutex;
         if (!queue.mutex.lock(queue.deadline)) {
             record_timeout(worker);
-            sys::task_exit(1);
+            finish(1);
         }
         // Bound: each pass sleeps until a consumer's signal or the deadline.
         while (queue.count == queue.capacity) {
@@ -57,7 +65,7 @@ void record_timeout(u64 worker) { timed_out[worker] = timed_out[worker] + 1; }
             if (!waited.woken || !waited.holds_mutex) {
                 record_timeout(worker);
                 if (waited.holds_mutex) queue.mutex.unlock();
-                sys::task_exit(1);
+                finish(1);
             }
         }
         queue.items[(queue.head + queue.count) % queue.capacity] = item;
@@ -70,7 +78,7 @@ void record_timeout(u64 worker) { timed_out[worker] = timed_out[worker] + 1; }
         jitter(random, 400);
     }
     where[worker] = Done;
-    sys::task_exit(0);
+    finish(0);
 }
 
 [[noreturn]] void consume(u64 worker) {
@@ -80,7 +88,7 @@ void record_timeout(u64 worker) { timed_out[worker] = timed_out[worker] + 1; }
         where[worker] = TakingTheMutex;
         if (!queue.mutex.lock(queue.deadline)) {
             record_timeout(worker);
-            sys::task_exit(1);
+            finish(1);
         }
         while (queue.count == 0 && queue.consumed < queue.total) {
             waits[worker] = waits[worker] + 1;
@@ -89,13 +97,13 @@ void record_timeout(u64 worker) { timed_out[worker] = timed_out[worker] + 1; }
             if (!waited.woken || !waited.holds_mutex) {
                 record_timeout(worker);
                 if (waited.holds_mutex) queue.mutex.unlock();
-                sys::task_exit(1);
+                finish(1);
             }
         }
         if (queue.count == 0) {  // all consumed
             queue.mutex.unlock();
             where[worker] = Done;
-            sys::task_exit(0);
+            finish(0);
         }
         const u32 item = queue.items[queue.head];
         queue.head = (queue.head + 1) % queue.capacity;
@@ -111,10 +119,10 @@ void record_timeout(u64 worker) { timed_out[worker] = timed_out[worker] + 1; }
     }
 }
 
-}  // namespace
-
-USER_TEST(stress_producers_and_consumers_on_a_futex_condition_variable_hand_over_every_item_once) {
-    Random random(settings.seed, 1);
+void hand_over_every_item_once(vectra::test::Context& test_context, bool threads) {
+    if (!wanted()) return;
+    as_threads = threads;
+    Random random(settings.seed, threads ? 7 : 1);
     const u64 per = kItemsEach * (settings.rounds == 0 ? 1 : settings.rounds);
     ASSERT(per * kProducers < kItemsMost);
     queue.mutex.reset();
@@ -135,11 +143,21 @@ USER_TEST(stress_producers_and_consumers_on_a_futex_condition_variable_hand_over
 
     auto ends = sys::ring_create(grant(), 2 * kWorkers);
     ASSERT(ends.is_ok());
-    Handle workers[kWorkers] = {};
+    Handle workers[kWorkers] = {};      // Tasks
+    abi::ThreadId threads_of[kWorkers] = {};  // or threads
+    bool joined[kWorkers] = {};
     for (u64 worker = 0; worker < kWorkers; ++worker) {
         const bool producer = worker < kProducers;
-        auto task = start_task(producer ? "producer" : "consumer", ends.value().first, random_cpu_set(random),
-                               producer ? &produce : &consume, stacks[worker], worker);
+        void (*entry)(u64) = producer ? &produce : &consume;
+        if (threads) {
+            auto thread = sys::thread_create(reinterpret_cast<u64>(entry), vectra::initial_stack_pointer(stacks[worker], sizeof stacks[worker]), worker);
+            EXPECT(thread.is_ok());
+            threads_of[worker] = thread.value_or(0);
+            joined[worker] = thread.is_error();
+            if (thread.is_ok()) EXPECT(sys::thread_set_affinity(thread.value(), random_cpu_set(random)).is_ok());
+            continue;
+        }
+        auto task = start_task(producer ? "producer" : "consumer", ends.value().first, random_cpu_set(random), entry, stacks[worker], worker);
         EXPECT(task.is_ok());
         workers[worker] = task.value_or(abi::kNoHandle);
     }
@@ -149,10 +167,22 @@ USER_TEST(stress_producers_and_consumers_on_a_futex_condition_variable_hand_over
     u64 ended_well = 0, reports = 0, progress = 0, last_move = sys::clock_now();
     bool stalled = false;
     while (reports < kWorkers && !stalled) {
-        const abi::FaultReport report = next_report(ends.value().second, deadline_in_ms(200));
-        if (report.kind != kNoReport) {
-            ++reports;
-            if (is(report, abi::FaultKind::Exited) && report.status == 0) ++ended_well;
+        if (threads) {
+            pause_ms(100);
+            for (u64 worker = 0; worker < kWorkers; ++worker) {
+                if (joined[worker]) continue;
+                auto value = sys::thread_join(threads_of[worker], 0);
+                if (value.status() == vectra::Status::WouldBlock) continue;
+                joined[worker] = true;
+                ++reports;
+                if (value.is_ok() && value.value() == 0) ++ended_well;
+            }
+        } else {
+            const abi::FaultReport report = next_report(ends.value().second, deadline_in_ms(200));
+            if (report.kind != kNoReport) {
+                ++reports;
+                if (is(report, abi::FaultKind::Exited) && report.status == 0) ++ended_well;
+            }
         }
         const u64 now_moved = __atomic_load_n(&queue.produced, __ATOMIC_RELAXED) + __atomic_load_n(&queue.consumed, __ATOMIC_RELAXED);
         if (now_moved != progress) {
@@ -194,6 +224,20 @@ USER_TEST(stress_producers_and_consumers_on_a_futex_condition_variable_hand_over
         (void)sys::task_kill(worker);
         (void)sys::handle_close(worker);
     }
+    // A thread still asleep after a stall cannot be killed alone: it stays asleep until the
+    // backstop deadline (or the program's end), on words no other test uses.
+    for (u64 worker = 0; worker < kWorkers && threads; ++worker)
+        if (!joined[worker]) (void)sys::thread_detach(threads_of[worker]);
     (void)sys::handle_close(ends.value().first);
     (void)sys::handle_close(ends.value().second);
+}
+
+}  // namespace
+
+USER_TEST(stress_producers_and_consumers_on_a_futex_condition_variable_hand_over_every_item_once) {
+    hand_over_every_item_once(test_context, false);
+}
+
+USER_TEST(stress_producer_and_consumer_threads_of_one_task_on_a_futex_condition_variable_hand_over_every_item_once) {
+    hand_over_every_item_once(test_context, true);
 }
