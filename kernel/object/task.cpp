@@ -49,7 +49,9 @@ StatusOr<Task*> Task::create(Bundle& grant, Reticle& reticle, base::StringView n
 
 void Task::thread_entry(void* argument) {
     auto* thread = static_cast<Thread*>(argument);
-    kernel_lock::release();  // switched to by a CPU that holds it; user mode runs without
+    // Switched to by a CPU that holds the kernel lock. The first entry to user mode is a return
+    // like any other: a thread killed or stopped before it ever ran leaves or stops here.
+    before_user_return(*thread->user_frame);
     arch::enter_user_mode(thread->user_frame);
 }
 
@@ -126,6 +128,7 @@ void Task::free_slot(ThreadSlot& slot) {
 
 void Task::thread_ended(Thread& thread) {
     ThreadSlot& slot = threads_[thread.task_slot];
+    const base::u64 exit_value = slot.exit_value;  // a detached slot is cleared below
     slot.thread = nullptr;
     // Joiners of a killed Task were killed with it; those of a thread_exit learn it now.
     sched::wake_all(slot.joiners, static_cast<base::i64>(Status::Ok));
@@ -134,19 +137,11 @@ void Task::thread_ended(Thread& thread) {
     paid_by_->refund(kThreadPages);
     if (--live_threads_ == 0) {
         if (!reported_end_) {  // the last thread left by thread_exit: the Task exited
-            report(abi::FaultKind::Exited, 0, 0, slot.exit_value);
+            report(abi::FaultKind::Exited, 0, 0, exit_value);
             reported_end_ = true;
         }
         last_thread_gone();
     }
-}
-
-void Task::discard_thread(Thread& thread) {
-    if (thread.state == ThreadState::Ready) sched::stop(thread);  // off its run queue
-    thread.state = ThreadState::Dead;
-    thread_ended(thread);
-    sched::destroy_thread(thread);
-    release();  // the thread's reference
 }
 
 void Task::exit_thread(Thread& self, base::u64 value) {
@@ -250,18 +245,25 @@ void Task::kill(abi::FaultKind kind, base::u64 status) {
         last_thread_gone();  // never started, or its threads already left
         return;
     }
-    // Bound: the thread table. Threads not running go now; running ones (here: the caller;
-    // elsewhere: poked off their CPU) leave at their next return to user mode, blocked ones
-    // as soon as their wait ends as interrupted.
+    // Bound: the thread table. Every thread leaves by its own way out to user mode, never
+    // from the middle of the kernel: a thread switched out inside a syscall (a Ring call that
+    // handed its CPU to the server) holds references on its stack that only finishing the
+    // syscall gives back. So blocked threads are woken (their wait ends as interrupted, and
+    // kill_pending refuses any new one), stopped ones made ready, running ones on other CPUs
+    // poked out of user mode (the caller leaves on its own way out); each is raised to the
+    // top priority, so that a dying Task's threads cannot be starved of the CPU they need to
+    // end, and its capabilities go without delay.
     for (ThreadSlot& slot : threads_) {
         Thread* thread = slot.thread;
         if (thread == nullptr) continue;
         thread->kill_pending = true;
+        thread->stop_pending = false;
+        sched::set_priority(*thread, abi::kPriorityLevels - 1);
         switch (thread->state) {
             case ThreadState::Blocked: sched::wake(*thread, static_cast<base::i64>(Status::BadState)); break;
-            case ThreadState::Ready:
-            case ThreadState::Stopped: discard_thread(*thread); break;
-            default: sched::poke(*thread); break;
+            case ThreadState::Stopped: sched::make_ready(*thread); break;
+            case ThreadState::Running: sched::poke(*thread); break;
+            default: break;  // Ready: it leaves when it next runs
         }
     }
 }

@@ -82,8 +82,6 @@ private:
     ThreadSlot* slot_for(vectra::abi::ThreadId id);
     // A new thread in a free slot (Ready at once); its slot index.
     StatusOr<base::u32> spawn(base::u64 pc, base::u64 stack_pointer, base::u64 argument);
-    // `thread` (not running) is gone for good: its memory, its slot, the Task's reference.
-    void discard_thread(Thread& thread);
     // Bookkeeping when `thread` ends, by exit or kill: its slot, the joiners, the count.
     void thread_ended(Thread& thread);
     void free_slot(ThreadSlot& slot);

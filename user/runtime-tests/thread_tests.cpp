@@ -297,8 +297,10 @@ volatile u32 second_may_exit = 0;
     sys::thread_exit(value);
 }
 
-[[noreturn]] void start_second_then_exit(u64) {
-    (void)sys::thread_create(reinterpret_cast<u64>(&exit_when_told), stack_top(0), 42);
+// `detach`: the second thread is detached, so its slot (and the value in it) goes as it ends.
+[[noreturn]] void start_second_then_exit(u64 detach) {
+    auto second = sys::thread_create(reinterpret_cast<u64>(&exit_when_told), stack_top(0), 42 + detach);
+    if (detach != 0 && second.is_ok()) (void)sys::thread_detach(second.value());
     sys::thread_exit(7);  // the first thread goes; the Task goes on
 }
 }  // namespace
@@ -306,26 +308,28 @@ volatile u32 second_may_exit = 0;
 // The first thread's thread_exit leaves the Task running; the last one's ends it, reported as
 // Exited with that thread's value.
 USER_TEST(the_last_thread_to_exit_ends_the_task_with_its_value) {
-    second_may_exit = 0;
-    auto child = sys::task_create(grant(), reticle(), base::StringView("two-threads"));
-    ASSERT(child.is_ok());
-    auto faults = sys::ring_create(grant(), 8);
-    ASSERT(faults.is_ok());
-    ASSERT(sys::task_set_fault_ring(child.value(), faults.value().first).is_ok());
-    ASSERT(sys::task_start(child.value(), reinterpret_cast<u64>(&start_second_then_exit),
-                           vectra::initial_stack_pointer(child_stack, sizeof child_stack), 0).is_ok());
-    EXPECT_EQ(receive_report(faults.value().second, 20'000'000).kind, 0xfeu);  // nothing yet: one thread lives
-    EXPECT(sys::task_stop(child.value()).is_ok());  // it still has a thread to stop
-    EXPECT(sys::task_resume(child.value()).is_ok());
-    __atomic_store_n(&second_may_exit, 1u, __ATOMIC_RELEASE);
-    (void)sys::futex_wake(&second_may_exit, 1);
-    const abi::FaultReport report = receive_report(faults.value().second);
-    EXPECT_EQ(report.kind, u32(abi::FaultKind::Exited));
-    EXPECT_EQ(report.status, 42u);
-    EXPECT_EQ(sys::task_resume(child.value()).status(), Status::BadState);
-    (void)sys::handle_close(faults.value().first);
-    (void)sys::handle_close(faults.value().second);
-    (void)sys::handle_close(child.value());
+    for (u64 detach = 0; detach < 2; ++detach) {
+        second_may_exit = 0;
+        auto child = sys::task_create(grant(), reticle(), base::StringView("two-threads"));
+        ASSERT(child.is_ok());
+        auto faults = sys::ring_create(grant(), 8);
+        ASSERT(faults.is_ok());
+        ASSERT(sys::task_set_fault_ring(child.value(), faults.value().first).is_ok());
+        ASSERT(sys::task_start(child.value(), reinterpret_cast<u64>(&start_second_then_exit),
+                               vectra::initial_stack_pointer(child_stack, sizeof child_stack), detach).is_ok());
+        EXPECT_EQ(receive_report(faults.value().second, 20'000'000).kind, 0xfeu);  // nothing yet: one thread lives
+        EXPECT(sys::task_stop(child.value()).is_ok());  // it still has a thread to stop
+        EXPECT(sys::task_resume(child.value()).is_ok());
+        __atomic_store_n(&second_may_exit, 1u, __ATOMIC_RELEASE);
+        (void)sys::futex_wake(&second_may_exit, 1);
+        const abi::FaultReport report = receive_report(faults.value().second);
+        EXPECT_EQ(report.kind, u32(abi::FaultKind::Exited));
+        EXPECT_EQ(report.status, 42u + detach);
+        EXPECT_EQ(sys::task_resume(child.value()).status(), Status::BadState);
+        (void)sys::handle_close(faults.value().first);
+        (void)sys::handle_close(faults.value().second);
+        (void)sys::handle_close(child.value());
+    }
 }
 
 namespace {
