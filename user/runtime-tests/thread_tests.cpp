@@ -230,8 +230,7 @@ USER_TEST(a_task_holds_at_most_its_thread_table_and_reuses_slots_with_fresh_ids)
 }
 
 namespace {
-// A child Task in this address space whose main thread starts `kSpinners` more threads, each
-// pinned to a CPU in turn, all spinning on their own counter.
+// Child Tasks in this address space whose threads spin, each on its own counter.
 constexpr u32 kSpinners = 4;
 volatile u64 spin_counts[kSpinners + 1];
 alignas(16) u8 child_stack[16 * 1024];
@@ -240,11 +239,19 @@ alignas(16) u8 child_stack[16 * 1024];
     for (;;) spin_counts[index] = spin_counts[index] + 1;
 }
 
-[[noreturn]] void start_spinners(u64) {
+// The kill test's layout: each CPU but 0 runs one spinner alone (nothing else queued there,
+// so only the kill's own interrupt can take it out of user mode at once); the main thread
+// spins on CPU 0. Counters of spinners not started are set, so all_spinning holds for them.
+[[noreturn]] void start_lone_spinners(u64) {
     const u64 cpus = sys::cpu_count();
+    (void)sys::thread_set_affinity(sys::thread_self(), 1);
     for (u32 index = 0; index < kSpinners; ++index) {
+        if (index + 1 >= cpus) {
+            spin_counts[index] = 1;
+            continue;
+        }
         auto created = sys::thread_create(reinterpret_cast<u64>(&spin_on), stack_top(index), index);
-        if (created.is_ok()) (void)sys::thread_set_affinity(created.value(), u64(1) << (index % cpus));
+        if (created.is_ok()) (void)sys::thread_set_affinity(created.value(), u64(1) << (index + 1));
     }
     spin_on(kSpinners);
 }
@@ -270,16 +277,19 @@ bool all_frozen(u64 milliseconds) {
 // returns, no counter moves again, and the supervisor hears Killed once.
 USER_TEST(task_kill_ends_every_thread_at_once_on_every_cpu) {
     for (auto& count : spin_counts) count = 0;
+    const abi::Handle self = vectra::start_info()->self_task;
+    EXPECT(sys::task_set_affinity(self, 1).is_ok());  // beside the child's main thread, on CPU 0
     auto child = sys::task_create(grant(), reticle(), base::StringView("spinners"));
     ASSERT(child.is_ok());
     auto faults = sys::ring_create(grant(), 8);
     ASSERT(faults.is_ok());
     ASSERT(sys::task_set_fault_ring(child.value(), faults.value().first).is_ok());
-    ASSERT(sys::task_start(child.value(), reinterpret_cast<u64>(&start_spinners),
+    ASSERT(sys::task_start(child.value(), reinterpret_cast<u64>(&start_lone_spinners),
                            vectra::initial_stack_pointer(child_stack, sizeof child_stack), 0).is_ok());
     EXPECT(wait_until(all_spinning));
     ASSERT(sys::task_kill(child.value()).is_ok());
     EXPECT(all_frozen(20));
+    EXPECT(sys::task_set_affinity(self, ~u64(0)).is_ok());
     const abi::FaultReport report = receive_report(faults.value().second);
     EXPECT_EQ(report.kind, u32(abi::FaultKind::Killed));
     EXPECT_EQ(receive_report(faults.value().second, 0).kind, 0xfeu);  // one report only
