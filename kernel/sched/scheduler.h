@@ -1,4 +1,4 @@
-// The scheduler: preemptive, priority-based, round robin within a priority, on one CPU.
+// The scheduler: preemptive, priority-based, round robin within a priority, on every CPU.
 // Run queues: one FIFO per priority (abi::kPriorityLevels) and a bitmap of the non-empty ones,
 // so picking the next thread is a find-highest-bit. A thread's time slice is kSliceTicks timer
 // ticks; a tick that ends it, or a wake-up of a higher-priority thread, asks for a reschedule,

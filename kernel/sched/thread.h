@@ -3,9 +3,9 @@
 // priority, and when blocked the queue it waits on and an optional deadline. User threads
 // belong to a Task; kernel threads (the idle thread) belong to none.
 //
-// Invariants (one CPU, interrupts off in the kernel):
+// Invariants (under the kernel lock, interrupts off in the kernel):
 //   - state Ready    <=> on exactly one run queue (queue_link), not current.
-//   - state Running  <=> it is sched::current().
+//   - state Running  <=> it is sched::current() on CPU `cpu`.
 //   - state Blocked  <=> on the WaitQueue `waiting_on` (queue_link), and on the timeout list
 //                        (timeout_link) iff deadline != kNoDeadline.
 //   - state Stopped  : on no queue; task_resume makes it Ready.
