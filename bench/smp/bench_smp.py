@@ -68,7 +68,7 @@ LATENCY_ROWS = [
     ("round trip, across CPUs", "ring_cross_cpu", "pipe_cross_cpu",
      "the same with the server on CPU 1", "cross"),
     ("futex ping-pong, same CPU", "futex_pingpong_same_cpu", "futex_pingpong_same_cpu",
-     "round trip: wake the other, wait for its wake (two Tasks / two threads)", "same"),
+     "round trip: wake the other, wait for its wake (two threads of one Task / process)", "same"),
     ("futex ping-pong, across CPUs", "futex_pingpong_cross_cpu", "futex_pingpong_cross_cpu",
      "the same with the partner on CPU 1", "cross"),
     ("futex wake-to-run, idle CPU", "idle_wake_to_run", "idle_wake_to_run",
@@ -96,7 +96,7 @@ def parse_lines(output, system):
         except (KeyError, ValueError):
             information[match.group(2)] = fields
             continue
-        for key in ("median_ns", "median_ticks"):
+        for key in ("median_ns", "median_ticks", "slowest_ns", "repeats"):
             if fields.get(key, "").isdigit():
                 numbers[key] = int(fields[key])
         if numbers["iterations"] > 0:
@@ -129,10 +129,11 @@ def median_over_runs(runs, name, figure=median_round_ns):
     return statistics.median(values) if values else None
 
 
-def median_throughput(runs, name):
-    """Work steps per microsecond (all workers together), median over runs."""
-    values = [run[name]["iterations"] * 1000 / run[name]["ns"] for run in runs
-              if name in run and run[name]["ns"] > 0]
+def median_throughput(runs, name, key="ns"):
+    """Work steps per microsecond (all workers together), median over runs; `key` "ns" is the
+    fastest of a run's repeats, "slowest_ns" the slowest."""
+    values = [run[name]["iterations"] * 1000 / run[name][key] for run in runs
+              if name in run and run[name].get(key)]
     return statistics.median(values) if values else None
 
 
@@ -302,9 +303,14 @@ def print_scaling(vectra, linux, host_cpus, mode):
     if not has_workers:
         print("Throughput: not measured (bench_work=0)")
         return
-    print(f"\nThroughput of N independent CPU-bound workers (the same xorshift loop on both; "
-          f"work steps per µs of wall clock, all workers together; VectraOS: N Tasks, Linux: N threads)")
-    header = f"{'workers':24} {'VectraOS':>10} {'Linux':>10} {'VectraOS÷Linux':>15}"
+    repeats = sorted({str(run[name].get("repeats", 1)) for boot in (vectra, linux) for run in boot.runs
+                      for name in run if name.startswith("workers_")})
+    print(f"\nThroughput of N independent CPU-bound workers (the same xorshift loop on both; VectraOS: "
+          f"N threads of one Task, Linux: N threads of one process), work steps per µs of wall clock, "
+          f"all workers together; each boot releases them {'/'.join(repeats)} times: the fastest "
+          f"release (least disturbed by the host) and the slowest, median over runs")
+    header = (f"{'workers':24} {'VectraOS':>10} {'Linux':>10} {'VectraOS÷Linux':>15}   "
+              f"{'slowest: VectraOS':>17} {'Linux':>10}")
     print(header)
     print("-" * len(header))
     for kind, words in (("pinned", "one per CPU"), ("free", "unpinned")):
@@ -313,14 +319,16 @@ def print_scaling(vectra, linux, host_cpus, mode):
             mine, theirs = median_throughput(vectra.runs, name), median_throughput(linux.runs, name)
             if mine is None and theirs is None:
                 continue
-            print(f"{f'N={count}, {words}':24} {number(mine):>10} {number(theirs):>10} {ratio(mine, theirs):>15}")
+            print(f"{f'N={count}, {words}':24} {number(mine):>10} {number(theirs):>10} {ratio(mine, theirs):>15}   "
+                  f"{number(median_throughput(vectra.runs, name, 'slowest_ns')):>17} "
+                  f"{number(median_throughput(linux.runs, name, 'slowest_ns')):>10}")
     for kind, words in (("pinned", "one per CPU"), ("free", "unpinned")):
         parts = []
         for count in WORKER_COUNTS[1:]:
             mine, theirs = scaling(vectra.runs, kind, count), scaling(linux.runs, kind, count)
             if mine is not None or theirs is not None:
                 parts.append(f"1→{count}: VectraOS {times(mine)}, Linux {times(theirs)}")
-        print(f"scaling, {words}: " + ("; ".join(parts) or "n/a"))
+        print(f"scaling (fastest releases), {words}: " + ("; ".join(parts) or "n/a"))
     for kind, words in (("pinned", "one per CPU"), ("free", "unpinned")):
         mine, theirs = scaling(vectra.runs, kind, 4), scaling(linux.runs, kind, 4)
         if mine is None or theirs is None:

@@ -1,10 +1,11 @@
 // The VectraOS side of `./vectra bench smp` (bench/smp/README.md has the line format and what
-// one iteration is). Partner Tasks share this Task's address space (a second Task on the same
-// Reticle) and are held to CPUs with task_set_affinity; this Task runs on CPU 0. Measured: a
-// Ring round trip with the server on this CPU and on CPU 1, a futex ping-pong likewise, the
-// wake of a Task blocked on an idle CPU (wake-to-run, and the answer seen by the waker), an
-// uncontended futex mutex, and N independent CPU-bound Tasks (N = 1, 2, 4), one per CPU and
-// unpinned. bench/smp/linux/main.cpp does the same on Linux, line for line where it can.
+// one iteration is). This Task's main thread runs on CPU 0. Measured: a Ring round trip with the
+// server (a second Task on this Reticle, as Linux's pipe partner is a second process) on this
+// CPU and on CPU 1; with threads of this Task (as Linux's are threads): a futex ping-pong
+// likewise, the wake of a thread blocked on an idle CPU (wake-to-run, and the answer seen by
+// the waker), an uncontended futex mutex, and N independent CPU-bound threads (N = 1, 2, 4),
+// one per CPU and unpinned. bench/smp/linux/main.cpp does the same on Linux, line for line
+// where it can.
 #include "bench/smp/samples.h"
 #include "user/runtime/arguments.h"
 #include "user/runtime/console.h"
@@ -158,6 +159,28 @@ void join_partner(Partner& partner) {
     for (;;) {}
 }
 
+// ---- partner threads: of this Task, each held to the CPUs in its mask ----
+
+// A new thread at `entry(argument)` on stack `slot`; its id, or 0 when it could not start.
+abi::ThreadId start_thread(u64 slot, u64 mask, void (*entry)(u64), u64 argument) {
+    const u64 stack = vectra::initial_stack_pointer(partner_stacks[slot], sizeof partner_stacks[slot]);
+    auto thread = sys::thread_create(reinterpret_cast<u64>(entry), stack, argument);
+    if (thread.is_error()) {
+        vectra::println("bench-smp vectra error thread_create: {}", abi::status_name(thread.error()));
+        return 0;
+    }
+    if (sys::thread_set_affinity(thread.value(), mask).is_error()) say_failure("thread_set_affinity");
+    return thread.value();
+}
+
+void join_thread(abi::ThreadId thread) {
+    if (thread != 0 && sys::thread_join(thread, 120'000'000'000).is_error()) say_failure("a thread did not end within 120 s");
+}
+
+[[noreturn]] void end_thread() {
+    sys::thread_exit(0);
+}
+
 // ---- 1. Ring round trip: an empty call and its reply ----
 
 struct RingGame {
@@ -220,15 +243,14 @@ FutexGame futex_game;
         store(&game->turn, 0);
         (void)sys::futex_wake(&game->turn, 1);
     }
-    end_partner();
+    end_thread();
 }
 
 void futex_ping_pong(const char* name, u64 partner_cpu, u64 warmup, u64 iterations) {
-    Partner partner;
     futex_game.turn = 0;
     futex_game.rounds = warmup + iterations;
-    if (create_partner(partner, cpu_mask(partner_cpu)) &&
-        start_partner(partner, 0, &futex_partner, reinterpret_cast<u64>(&futex_game))) {
+    const abi::ThreadId partner = start_thread(0, cpu_mask(partner_cpu), &futex_partner, reinterpret_cast<u64>(&futex_game));
+    if (partner != 0) {
         auto one_round = [] {
             store(&futex_game.turn, 1);
             (void)sys::futex_wake(&futex_game.turn, 1);
@@ -236,7 +258,7 @@ void futex_ping_pong(const char* name, u64 partner_cpu, u64 warmup, u64 iteratio
         };
         measure_rounds(name, warmup, iterations, one_round);
     }
-    join_partner(partner);
+    join_thread(partner);
 }
 
 // ---- 2 and 4. Waking a Task blocked on an idle CPU ----
@@ -271,22 +293,18 @@ IdleWake idle_wake;
         }
         store(&game->answer, round);
     }
-    end_partner();
+    end_thread();
 }
 
 void idle_cpu_wakes(u64 iterations, u64 settle_ticks) {
-    Partner partner;
     idle_wake.word = 0;
     idle_wake.asleep_round = 0;
     idle_wake.answer = 0;
     idle_wake.run_ns_total = 0;
     idle_wake.slept = 0;
     idle_wake.rounds = iterations;
-    if (!create_partner(partner, cpu_mask(1)) ||
-        !start_partner(partner, 0, &idle_partner, reinterpret_cast<u64>(&idle_wake))) {
-        join_partner(partner);
-        return;
-    }
+    const abi::ThreadId partner = start_thread(0, cpu_mask(1), &idle_partner, reinterpret_cast<u64>(&idle_wake));
+    if (partner == 0) return;
     u64 round_trip_ns = 0, round_trip_ticks = 0;
     samples.clear();
     wake_samples.clear();
@@ -306,7 +324,7 @@ void idle_cpu_wakes(u64 iterations, u64 settle_ticks) {
         round_trip_ticks += t1 - t0;
         samples.add(t1 - t0);
     }
-    join_partner(partner);
+    join_thread(partner);
     report_with_median("idle_wake_round_trip", iterations, round_trip_ns, round_trip_ticks, "median_ticks", samples.median());
     report_with_median("idle_wake_to_run", idle_wake.slept, idle_wake.run_ns_total, 0, "median_ns", wake_samples.median());
 }
@@ -346,9 +364,9 @@ void uncontended_mutex(u64 warmup, u64 iterations) {
 }
 
 // ---- 5. N independent CPU-bound workers ----
-// Each worker runs the same xorshift loop of `work` steps (no memory traffic, no syscalls).
-// They are started and parked on a futex, then released together; the time is from the
-// release to the last one's end, seen by the main Task blocked on a futex meanwhile.
+// Each worker, a thread, runs the same xorshift loop of `work` steps (no memory traffic, no
+// syscalls). They are started and parked on a futex, then released together; the time is from
+// the release to the last one's end, seen by the main thread blocked on a futex meanwhile.
 
 struct alignas(64) WorkerSlot {
     u64 result;
@@ -380,34 +398,44 @@ Workers workers;
     workers.slots[index].result = spin_work(index + 1, workers.work);
     __atomic_fetch_add(&workers.done, 1u, __ATOMIC_ACQ_REL);
     (void)sys::futex_wake(&workers.done, 1);
-    end_partner();
+    end_thread();
 }
 
-void run_workers(const char* name, u64 count, bool pinned, u64 work) {
-    Partner partners[kMaxPartners];
+// One release of `count` workers: the ns from the release to the last one's end (0: failed).
+u64 time_workers(u64 count, bool pinned, u64 work) {
+    abi::ThreadId threads[kMaxPartners] = {};
     workers.go = 0;
     workers.ready = 0;
     workers.done = 0;
     workers.work = work;
     u64 started = 0;
     for (; started < count; ++started) {
-        if (!create_partner(partners[started], pinned ? cpu_mask(started) : kAnyCpu) ||
-            !start_partner(partners[started], started, &worker, started))
-            break;
+        threads[started] = start_thread(started, pinned ? cpu_mask(started) : kAnyCpu, &worker, started);
+        if (threads[started] == 0) break;
     }
     // Bound: each started worker says it is ready once.
     for (u32 seen; (seen = load(&workers.ready)) != started;) (void)sys::futex_wait(&workers.ready, seen, abi::kForever);
-    if (started == count) {
-        Stopwatch stopwatch;
-        store(&workers.go, 1);
-        (void)sys::futex_wake(&workers.go, count);
-        for (u32 seen; (seen = load(&workers.done)) != count;) (void)sys::futex_wait(&workers.done, seen, abi::kForever);
-        stopwatch.stop_and_report(name, count * work);
-    } else {
-        store(&workers.go, 1);
-        (void)sys::futex_wake(&workers.go, count);
+    const u64 start = now_ns();
+    store(&workers.go, 1);
+    (void)sys::futex_wake(&workers.go, count);
+    for (u32 seen; (seen = load(&workers.done)) != started;) (void)sys::futex_wait(&workers.done, seen, abi::kForever);
+    const u64 elapsed = now_ns() - start;
+    for (u64 i = 0; i < started; ++i) join_thread(threads[i]);
+    return started == count ? elapsed : 0;
+}
+
+// `repeats` releases; the line gives the fastest (the one the host disturbed least) and the
+// slowest.
+void run_workers(const char* name, u64 count, bool pinned, u64 work, u64 repeats) {
+    u64 fastest = ~u64(0), slowest = 0;
+    for (u64 repeat = 0; repeat < repeats; ++repeat) {
+        const u64 elapsed = time_workers(count, pinned, work);
+        if (elapsed == 0) return;
+        fastest = elapsed < fastest ? elapsed : fastest;
+        slowest = elapsed > slowest ? elapsed : slowest;
     }
-    for (u64 i = 0; i < count; ++i) join_partner(partners[i]);
+    vectra::println("bench-smp vectra {} iterations={} ns={} ticks=0 slowest_ns={} repeats={}", name, count * work,
+                    fastest, slowest, repeats);
 }
 
 // Ticks per `nanoseconds`, measured against the clock over a short sleep.
@@ -429,12 +457,15 @@ int main(const vectra::StartInfo& start) {
     const bool workers_only = vectra::arguments::number(arguments, base::StringView("bench_only_workers="), 0) != 0;
     const bool no_workers = vectra::arguments::number(arguments, base::StringView("bench_no_workers="), 0) != 0;
     const bool no_idle_wake = vectra::arguments::number(arguments, base::StringView("bench_no_idle_wake="), 0) != 0;
+    u64 repeats = vectra::arguments::number(arguments, base::StringView("bench_repeats="), 3);
+    if (repeats == 0) repeats = 1;
     const u64 warmup = iterations / 10 + 1;
     const u64 cpus = sys::cpu_count();
     vectra::println("bench-smp vectra system cpus={} iterations={} work={}", cpus, iterations, work);
 
-    if (sys::task_set_affinity(start.self_task, cpu_mask(0)).is_error() || sys::cpu_current() != 0) {
-        say_failure("cannot hold the main Task to CPU 0");
+    // The main thread only: threads made later start with the Task's affinity (any CPU).
+    if (sys::thread_set_affinity(sys::thread_self(), cpu_mask(0)).is_error() || sys::cpu_current() != 0) {
+        say_failure("cannot hold the main thread to CPU 0");
     }
     if (!workers_only) {
         ring_round_trips("ring_same_cpu", 0, warmup, iterations);
@@ -448,15 +479,15 @@ int main(const vectra::StartInfo& start) {
         for (u64 count = 1; count <= kMaxPartners && count <= cpus; count *= 2) {
             char name[32] = "workers_pinned_";
             name[15] = char('0' + count);
-            run_workers(name, count, true, work);
+            run_workers(name, count, true, work, repeats);
         }
         for (u64 count = 1; count <= kMaxPartners && count <= cpus; count *= 2) {
             char name[32] = "workers_free_";
             name[13] = char('0' + count);
-            run_workers(name, count, false, work);
+            run_workers(name, count, false, work, repeats);
         }
     }
-    (void)sys::task_set_affinity(start.self_task, kAnyCpu);
+    (void)sys::thread_set_affinity(sys::thread_self(), kAnyCpu);
     vectra::println("bench-smp done");
     return 0;
 }
