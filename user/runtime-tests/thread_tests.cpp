@@ -302,13 +302,23 @@ USER_TEST(task_kill_ends_every_thread_at_once_on_every_cpu) {
 namespace {
 volatile u32 second_may_exit = 0;
 
+volatile u64 first_thread = 0;
+volatile u64 first_value = 0;
+
+// The second thread: ends after the first has (it joins it) and the test says so.
 [[noreturn]] void exit_when_told(u64 value) {
+    auto joined = sys::thread_join(static_cast<abi::ThreadId>(first_thread), abi::kForever);
+    // Bound: a stop (the test's task_stop) ends a wait as BadState; the join is then retried.
+    while (joined.is_error() && joined.status() == Status::BadState)
+        joined = sys::thread_join(static_cast<abi::ThreadId>(first_thread), abi::kForever);
+    first_value = joined.value_or(99);
     while (__atomic_load_n(&second_may_exit, __ATOMIC_ACQUIRE) == 0) (void)sys::futex_wait(&second_may_exit, 0, abi::kForever);
     sys::thread_exit(value);
 }
 
 // `detach`: the second thread is detached, so its slot (and the value in it) goes as it ends.
 [[noreturn]] void start_second_then_exit(u64 detach) {
+    first_thread = sys::thread_self();
     auto second = sys::thread_create(reinterpret_cast<u64>(&exit_when_told), stack_top(0), 42 + detach);
     if (detach != 0 && second.is_ok()) (void)sys::thread_detach(second.value());
     sys::thread_exit(7);  // the first thread goes; the Task goes on
@@ -320,6 +330,7 @@ volatile u32 second_may_exit = 0;
 USER_TEST(the_last_thread_to_exit_ends_the_task_with_its_value) {
     for (u64 detach = 0; detach < 2; ++detach) {
         second_may_exit = 0;
+        first_value = 0;
         auto child = sys::task_create(grant(), reticle(), base::StringView("two-threads"));
         ASSERT(child.is_ok());
         auto faults = sys::ring_create(grant(), 8);
@@ -335,6 +346,7 @@ USER_TEST(the_last_thread_to_exit_ends_the_task_with_its_value) {
         const abi::FaultReport report = receive_report(faults.value().second);
         EXPECT_EQ(report.kind, u32(abi::FaultKind::Exited));
         EXPECT_EQ(report.status, 42u + detach);
+        EXPECT_EQ(first_value, 7u);  // the first thread's value, joined by the second
         EXPECT_EQ(sys::task_resume(child.value()).status(), Status::BadState);
         (void)sys::handle_close(faults.value().first);
         (void)sys::handle_close(faults.value().second);
