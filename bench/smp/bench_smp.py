@@ -153,6 +153,7 @@ class Boot:
         self.information = {}
         self.errors = []
         self.problem = None
+        self.loads = []  # the host's 1-minute load average at the start of each boot
 
 
 def boot_runs(command, system, runs, timeout, stop, label, verbose, silence=None):
@@ -160,6 +161,7 @@ def boot_runs(command, system, runs, timeout, stop, label, verbose, silence=None
     for run in range(runs):
         if verbose:
             print(f"vectra: {label} run {run + 1}/{runs}: {shlex.join(command)}", flush=True)
+        boot.loads.append(os.getloadavg()[0])
         status, output, messages, stopped = bench_ipc.run_boot(command, timeout, stop, silence, verbose)
         measurements, information = parse_lines(output, system)
         boot.information.update(information)
@@ -258,6 +260,11 @@ def print_table(arch, mode, vectra, linux, runs, host_cpus):
             for system, boot in (("VectraOS", vectra), ("Linux", linux))}
     print(f"CPUs seen: VectraOS {cpus['VectraOS']}, Linux {kernel or '?'} {cpus['Linux']}; "
           f"same QEMU machine, CPU model, memory and -smp")
+    loads = vectra.loads + linux.loads
+    if loads:
+        print(f"host load average at the boots' start: {min(loads):.1f} to {max(loads):.1f} on "
+              f"{host_cpus} CPUs" + (" (busy: wall-clock figures are disturbed)"
+                                     if max(loads) > host_cpus and mode != "icount" else ""))
     for system, boot in (("VectraOS", vectra), ("Linux", linux)):
         if not boot.runs:
             print(f"{system} side: not available ({boot.problem or 'no bench-smp lines'})")
@@ -295,10 +302,10 @@ def print_table(arch, mode, vectra, linux, runs, host_cpus):
     if mode == "icount":
         print("Under -icount one host thread runs the CPUs in turn: no scaling rows (see the MTTCG table)")
         return
-    print_scaling(vectra, linux, host_cpus, mode)
+    print_scaling(vectra, linux, host_cpus, mode, max(loads) if loads else 0.0)
 
 
-def print_scaling(vectra, linux, host_cpus, mode):
+def print_scaling(vectra, linux, host_cpus, mode, load=0.0):
     has_workers = any(name.startswith("workers_") for boot in (vectra, linux) for run in boot.runs for name in run)
     if not has_workers:
         print("Throughput: not measured (bench_work=0)")
@@ -343,6 +350,10 @@ def print_scaling(vectra, linux, host_cpus, mode):
     print(f"This host has {host_cpus} CPU{'s' if host_cpus != 1 else ''}: with more virtual CPUs busy "
           f"than that, MTTCG scaling is capped near {host_cpus}x for both systems alike, so compare "
           f"the two ratios, not either with 4x.")
+    if load >= host_cpus:
+        print(f"The host's load average reached {load:.1f} on {host_cpus} CPUs: other work took the CPUs "
+              f"more virtual CPUs would need, so neither system could scale here and the aim is not "
+              f"judged by this run; rerun on a quiet host.")
 
 
 def expected_names(mode, system):
