@@ -91,7 +91,7 @@ base::i64 talk(Handle end, bool client, Random& random) {
 
 USER_TEST(stress_a_task_killed_from_another_cpu_mid_call_mid_wait_or_spinning_ends_cleanly) {
     if (!wanted()) return;
-    const u64 rounds = 12 * (settings.rounds == 0 ? 1 : settings.rounds);
+    const u64 rounds = 6 * (settings.rounds == 0 ? 1 : settings.rounds);
     auto paid = sys::grant_split(grant(), 256);
     auto faults = sys::ring_create(grant(), 8);
     ASSERT(paid.is_ok() && faults.is_ok());
