@@ -93,6 +93,7 @@ base::u64 ask(unsigned index) {
     const base::u64 asked = ++generation;
     __atomic_store_n(&cpus[index].shootdown_asked, asked, __ATOMIC_RELEASE);
     arch::send_reschedule(index);
+    arch::spin_wake_others();  // if it spins for the kernel lock, it looks at the ask now
     return asked;
 }
 
@@ -123,6 +124,11 @@ void interrupt_and_wait(unsigned index) {
     kernel_lock::assert_held();  // the generation; and the CPU asked cannot leave its spin for it
     if (index == this_cpu().index || index >= listed || !is_online(cpus[index])) return;
     wait_for_answer(index, ask(index));
+}
+
+bool shootdown_asked_here() {
+    const CpuLocal& local = this_cpu();
+    return __atomic_load_n(&local.shootdown_asked, __ATOMIC_ACQUIRE) != __atomic_load_n(&local.shootdown_done, __ATOMIC_RELAXED);
 }
 
 void answer_shootdown() {

@@ -36,5 +36,7 @@ void shootdown(base::u64 root);
 void interrupt_and_wait(unsigned index);
 // Does any shootdown asked of this CPU (interrupt context or the lock's spin; no lock needed).
 void answer_shootdown();
+// Has another CPU asked this one for a shootdown it has not done yet?
+bool shootdown_asked_here();
 
 }  // namespace kernel::smp

@@ -54,8 +54,15 @@ inline u32 gic_interrupt_id(u32 acknowledged) { return acknowledged & 0x3ff; }
 void gic_end_of_interrupt(u32 acknowledged);
 inline constexpr u32 kGicSpurious = 1023;
 // The SGI that asks a CPU to reschedule (arch::send_reschedule). SGIs 0-15 are the kernel's to
-// number; this is the only one so far.
+// number.
 inline constexpr u32 kRescheduleSgi = 1;
+// The SGI that wakes a CPU sleeping in its spin for the kernel lock (arch::send_lock_wake); its
+// handler does nothing but end it.
+inline constexpr u32 kLockWakeSgi = 2;
+// Drops SGI `sgi` pending on this CPU, from whichever CPUs sent it.
+void gic_clear_pending_sgi(u32 sgi);
+// Is this CPU outside every interrupt handler (no interrupt active: GICC_RPR idle)?
+bool gic_no_interrupt_active();
 // The timer (timer.cpp).
 void set_timer_interrupt(u32 interrupt_id);
 u32 timer_interrupt_id();

@@ -13,8 +13,9 @@ namespace {
 u64 distributor = 0, cpu_interface = 0;  // virtual addresses (direct map)
 
 constexpr u32 kDistributorControl = 0x000, kSetEnable = 0x100, kClearEnable = 0x180, kPriority = 0x400, kTargets = 0x800,
-              kSoftwareInterrupt = 0xf00;
-constexpr u32 kCpuControl = 0x00, kPriorityMask = 0x04, kAcknowledge = 0x0c, kEndOfInterrupt = 0x10;
+              kSoftwareInterrupt = 0xf00, kClearPendingSgi = 0xf10;
+constexpr u32 kCpuControl = 0x00, kPriorityMask = 0x04, kAcknowledge = 0x0c, kEndOfInterrupt = 0x10, kRunningPriority = 0x14;
+constexpr u32 kIdlePriority = 0xff;  // GICC_RPR with no interrupt active
 
 // Each CPU's interface as a GICD_ITARGETSR / GICD_SGIR target bit, by kernel CPU index: the
 // GIC numbers interfaces its own way (not by MPIDR), so each CPU reads its bit from the
@@ -39,6 +40,7 @@ void gic_init_this_cpu(unsigned cpu_index) {
     // Reading any byte of ITARGETSR0-7 gives the reading CPU's own interface bit.
     __atomic_store_n(&interface_bit[cpu_index], distributor_byte(kTargets), __ATOMIC_RELEASE);
     gic_enable_interrupt(kRescheduleSgi);
+    gic_enable_interrupt(kLockWakeSgi);
     cpu_register(kPriorityMask) = 0xf0;  // let every priority above the lowest through
     cpu_register(kCpuControl) = 1;
 }
@@ -64,6 +66,12 @@ bool gic_send_sgi(unsigned cpu_index, u32 sgi) {
     distributor_register(kSoftwareInterrupt) = (target << 16) | sgi;
     return true;
 }
+
+void gic_clear_pending_sgi(u32 sgi) {
+    if (sgi <= 15) distributor_byte(kClearPendingSgi + sgi) = 0xff;  // GICD_CPENDSGIRn: a bit per sender
+}
+
+bool gic_no_interrupt_active() { return (cpu_register(kRunningPriority) & 0xff) == kIdlePriority; }
 
 u32 gic_acknowledge() { return cpu_register(kAcknowledge); }
 void gic_end_of_interrupt(u32 acknowledged) { cpu_register(kEndOfInterrupt) = acknowledged; }

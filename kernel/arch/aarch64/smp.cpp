@@ -152,3 +152,31 @@ extern "C" [[noreturn]] void aarch64_secondary_start(const aarch64::SecondarySta
 }
 
 void arch::send_reschedule(unsigned index) { (void)aarch64::gic_send_sgi(index, aarch64::kRescheduleSgi); }
+
+// No `sevl; wfe` first (as a wait for the word alone could have): that would also clear an
+// event a spin_wake_others sent after the caller last looked at its request, and lose it. A stale
+// event only makes one wait return at once.
+base::u32 arch::spin_wait_while_equal(const base::u32* word, base::u32 seen) {
+    base::u32 value;
+    asm volatile(
+        "ldaxr %w0, [%1]\n"
+        "cmp %w0, %w2\n"
+        "b.ne 1f\n"
+        "wfe\n"
+        "1:"
+        : "=&r"(value)
+        : "r"(word), "r"(seen)
+        : "memory", "cc");
+    return value != seen ? value : __atomic_load_n(word, __ATOMIC_ACQUIRE);
+}
+
+void arch::spin_wake_others() { asm volatile("dsb ish; sev" ::: "memory"); }
+
+bool arch::sleep_while_spinning() {
+    if (!aarch64::gic_no_interrupt_active()) return false;
+    asm volatile("dsb sy; wfi" ::: "memory");
+    aarch64::gic_clear_pending_sgi(aarch64::kLockWakeSgi);
+    return true;
+}
+
+void arch::send_lock_wake(unsigned index) { (void)aarch64::gic_send_sgi(index, aarch64::kLockWakeSgi); }

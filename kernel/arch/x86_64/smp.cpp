@@ -142,6 +142,16 @@ void arch::send_reschedule(unsigned index) {
     (void)send_ipi(static_cast<u32>(kernel::cpu(index).hardware_id), kIcrFixed | kRescheduleVector);
 }
 
+base::u32 arch::spin_wait_while_equal(const base::u32* word, base::u32) {
+    asm volatile("pause" ::: "memory");
+    return __atomic_load_n(word, __ATOMIC_ACQUIRE);
+}
+
+void arch::spin_wake_others() {}
+
+bool arch::sleep_while_spinning() { return false; }
+void arch::send_lock_wake(unsigned) {}
+
 // The started CPU, on its own stack and the kernel's page tables, interrupts off.
 extern "C" [[noreturn]] void x86_64_secondary_cpu_start() {
     using namespace x86_64;

@@ -36,6 +36,28 @@ kernel::CpuLocal* cpu_local();
 // context, on that CPU) once it has interrupts on.
 void send_reschedule(unsigned index);
 
+// --- Spinning for a word another CPU will store to (the kernel lock's ticket). Waits a little
+// while `*word` still holds `seen` and returns its value then (acquire); the caller loops, and
+// may be woken early. x86_64: one `pause`. aarch64: a `wfe` armed by a load-exclusive of the
+// word, so the store that changes it, a spin_wake_others, an interrupt or the timer's event
+// stream (configure_this_cpu, every ~65 us) ends the wait.
+base::u32 spin_wait_while_equal(const base::u32* word, base::u32 seen);
+// Ends every other CPU's spin_wait_while_equal once the stores so far are visible (aarch64
+// `dsb ish; sev`; x86_64 nothing, its wait being one `pause`). For a request to CPUs that may
+// be spinning which is stored elsewhere than the word they watch (the shootdown's ask).
+void spin_wake_others();
+
+// A CPU spinning for the kernel lock may sleep until the holder lets it go: on a host with
+// fewer cores than virtual CPUs, a spinning vCPU takes host time from the holder.
+// Sleeps, interrupts staying masked, until an interrupt is pending (a lock wake, the reschedule
+// IPI that asks for a shootdown, this CPU's tick); false at once where it cannot. aarch64: `wfi`,
+// which wakes on a pending interrupt even while masked, outside interrupt handlers only (inside
+// one, an interrupt of the same priority would not wake it); a lock wake left pending is
+// dropped after. x86_64: always false (`hlt` with interrupts off wakes for nothing but an NMI).
+bool sleep_while_spinning();
+// Wakes CPU `index` from sleep_while_spinning (aarch64: SGI 2, whose handler does nothing).
+void send_lock_wake(unsigned index);
+
 // Drops every user-half translation this CPU's TLB holds (what a shootdown asks of a CPU).
 void tlb_flush_user_all();
 
