@@ -154,6 +154,7 @@ class Boot:
         self.errors = []
         self.problem = None
         self.loads = []  # the host's 1-minute load average at the start of each boot
+        self.incomplete = []  # runs that printed some figures, then stopped
 
 
 def boot_runs(command, system, runs, timeout, stop, label, verbose, silence=None):
@@ -166,11 +167,13 @@ def boot_runs(command, system, runs, timeout, stop, label, verbose, silence=None
         measurements, information = parse_lines(output, system)
         boot.information.update(information)
         boot.errors += [e for e in errors_in(output, system) if e not in boot.errors]
-        if measurements:
-            boot.runs.append(measurements)
-            continue
         lines = [line.strip() for line in output.splitlines() if line.strip()]
         last = f"last console line: {lines[-1]!r}" if lines else "no console output at all"
+        if measurements:
+            boot.runs.append(measurements)
+            if stopped:  # figures up to the stop count; say the rest is missing, and why
+                boot.incomplete.append(f"run {run + 1} stopped before its end ({stopped}; {last})")
+            continue
         boot.problem = "no bench-smp lines"
         if stopped:
             boot.problem += f" ({stopped}; {last})"
@@ -270,6 +273,8 @@ def print_table(arch, mode, vectra, linux, runs, host_cpus):
             print(f"{system} side: not available ({boot.problem or 'no bench-smp lines'})")
         for error in boot.errors:
             print(f"{system} said: {error}")
+        for note in boot.incomplete:
+            print(f"{system}: {note}")
     if not vectra.runs and not linux.runs:
         return
     unit = "instr" if mode == "icount" else "ns"
@@ -384,6 +389,7 @@ def missing_figures(mode, vectra, linux):
                 break
         if boot.errors:
             problems.append(f"{label}: {boot.errors[0]}")
+        problems += [f"{label}: {note}" for note in boot.incomplete]
     return problems
 
 
@@ -404,8 +410,8 @@ def main():
                         help=f"xorshift steps per worker (0: no throughput rows); default {DEFAULT_WORK:,}")
     parser.add_argument("--quick", action="store_true",
                         help="one run, few iterations, little work: checks the bench works, measures little")
-    parser.add_argument("--timeout", type=float, default=300, help="seconds per boot")
-    parser.add_argument("--silence", type=float, default=90,
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per boot")
+    parser.add_argument("--silence", type=float, default=240,
                         help="seconds of a silent VectraOS console after which its boot is given up")
     parser.add_argument("--verbose", action="store_true", help="echo the consoles")
     parser.add_argument("--check", action="store_true",

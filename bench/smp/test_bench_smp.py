@@ -119,6 +119,24 @@ class Table(unittest.TestCase):
         self.assertIn("This host has 2 CPUs", text)
 
 
+class Runner(unittest.TestCase):
+    def test_a_run_that_stops_half_way_keeps_its_figures_and_says_it_stopped(self):
+        script = ("import sys, time\n"
+                  "print('bench-smp vectra ring_same_cpu iterations=5 ns=50 ticks=50', flush=True)\n"
+                  "time.sleep(30)")
+        boot = bench_smp.boot_runs([sys.executable, "-c", script], "vectra", 1, 20, bench_smp.VECTRA_STOP,
+                                   "fake", False, silence=1)
+        self.assertEqual(list(boot.runs[0]), ["ring_same_cpu"])
+        self.assertEqual(len(boot.incomplete), 1)
+        self.assertIn("console silent for 1 s", boot.incomplete[0])
+        vectra, linux = bench_smp.Boot(), bench_smp.Boot()
+        vectra.runs, vectra.incomplete = boot.runs, boot.incomplete
+        linux.runs = vectra.runs
+        self.assertIn("VectraOS: run 1 stopped before its end (console silent for 1 s; last console line: "
+                      "'bench-smp vectra ring_same_cpu iterations=5 ns=50 ticks=50')",
+                      bench_smp.missing_figures("smoke", vectra, linux))
+
+
 class LinuxProgram(unittest.TestCase):
     """The x86_64 /init, run as an ordinary process: as anything but PID 1 it neither mounts
     nor powers off, and writes to its standard output."""
