@@ -231,7 +231,7 @@ void ring_round_trips(const char* name, u64 server_cpu, u64 warmup, u64 iteratio
 // ---- 2. futex ping-pong: one round trip is two wake-ups, each answered by the other side ----
 
 struct FutexGame {
-    volatile u32 turn;  // 0: the main Task's move, 1: the partner's
+    volatile u32 turn;  // 0: the main thread's move, 1: the partner's
     u64 rounds;
 };
 FutexGame futex_game;
@@ -261,9 +261,9 @@ void futex_ping_pong(const char* name, u64 partner_cpu, u64 warmup, u64 iteratio
     join_thread(partner);
 }
 
-// ---- 2 and 4. Waking a Task blocked on an idle CPU ----
-// The partner, alone on CPU 1, says which round it is about to sleep for and blocks in
-// futex_wait. The main Task sees that, lets CPU 1 settle into idle, reads the clock, changes the
+// ---- 2 and 4. Waking a thread blocked on an idle CPU ----
+// The partner thread, alone on CPU 1, says which round it is about to sleep for and blocks in
+// futex_wait. The main thread sees that, lets CPU 1 settle into idle, reads the clock, changes the
 // word and wakes it, then spins (no syscall) until the partner's answer, a plain store, shows.
 // wake-to-run: from the clock read before futex_wake to the partner's clock read on return from
 // its futex_wait (only rounds where it really slept count). Round trip: to the answer seen.
