@@ -14,7 +14,7 @@ namespace {
 using namespace stress;
 
 constexpr u64 kProducers = 3, kConsumers = 3, kWorkers = kProducers + kConsumers;
-constexpr u64 kItemsEach = 40;         // per producer, times settings.rounds
+constexpr u64 kItemsEach = 100;        // per producer, times settings.rounds
 constexpr u64 kItemsMost = 64 * 1024;   // seen[] bound
 constexpr u64 kCapacityMost = 4;
 

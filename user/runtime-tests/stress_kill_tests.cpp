@@ -48,6 +48,7 @@ base::i64 talk(Handle end, bool client, Random& random) {
             }
         }
         if (status != 0) return status;
+        victim_progress = victim_progress + 1;  // calls made (by either side)
         if (client == false || turn % 4 == 0) jitter(random, 50);
     }
 }
@@ -91,7 +92,7 @@ base::i64 talk(Handle end, bool client, Random& random) {
 
 USER_TEST(stress_a_task_killed_from_another_cpu_mid_call_mid_wait_or_spinning_ends_cleanly) {
     if (!wanted()) return;
-    const u64 rounds = 6 * (settings.rounds == 0 ? 1 : settings.rounds);
+    const u64 rounds = 16 * (settings.rounds == 0 ? 1 : settings.rounds);
     auto paid = sys::grant_split(grant(), 256);
     auto faults = sys::ring_create(grant(), 8);
     ASSERT(paid.is_ok() && faults.is_ok());
@@ -141,7 +142,8 @@ USER_TEST(stress_a_task_killed_from_another_cpu_mid_call_mid_wait_or_spinning_en
 
         // Mostly let it get going (a random amount); sometimes kill it before it has.
         if (!random.one_in(6)) {
-            const u64 wanted = 1 + random.below(doing == Doing::Spinning ? 5000 : 20);
+            // Calls made, futex waits begun (mostly for ever: one or two), or spins.
+            const u64 wanted = 1 + random.below(doing == Doing::Spinning ? 5000 : doing == Doing::SleepingOnAFutex ? 2 : 20);
             const u64 deadline = deadline_in_ms(3000);
             while (victim_progress < wanted && sys::clock_now() < deadline) pause_ms(1);  // asleep: no vCPU burnt
         }

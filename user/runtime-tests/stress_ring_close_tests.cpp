@@ -82,7 +82,7 @@ alignas(16) u8 server_stack[16 * 1024];
 
 USER_TEST(stress_a_ring_closed_on_one_cpu_while_called_on_another_fails_the_call_with_peer_closed) {
     if (!wanted()) return;
-    const u64 rounds = 8 * (settings.rounds == 0 ? 1 : settings.rounds);
+    const u64 rounds = 16 * (settings.rounds == 0 ? 1 : settings.rounds);
     auto paid = sys::grant_split(grant(), 256);
     auto ends = sys::ring_create(grant(), 8);
     ASSERT(paid.is_ok() && ends.is_ok());
