@@ -157,6 +157,9 @@ USER_TEST(stress_a_ring_closed_on_one_cpu_while_called_on_another_fails_the_call
         for (int left = 0; left < 8 && next_report(ends.value().second, 0).kind != kNoReport; ++left) {}
         if (!round_ok) ++failed_rounds;
         const u64 took = sys::clock_now() - round_started;
+        if (took > 5'000'000'000)  // tens of ms is usual: a slow round is a wake-up that came late
+            vectra::println("[test]     round {} (closer {}, after {}) took {} ms; client {} answered, server {} replies", round,
+                            u64(closer), round_now.calls_before_close, took / 1'000'000, u64(calls_answered), u64(replies_sent));
         slowest_round = took > slowest_round ? took : slowest_round;
     }
     EXPECT_EQ(failed_rounds, 0u);
