@@ -49,9 +49,11 @@ StatusOr<Task*> Task::create(Bundle& grant, Reticle& reticle, base::StringView n
 
 void Task::thread_entry(void* argument) {
     auto* thread = static_cast<Thread*>(argument);
-    // Switched to by a CPU that holds the kernel lock. The first entry to user mode is a return
-    // like any other: a thread killed or stopped before it ever ran leaves or stops here.
-    before_user_return(*thread->user_frame);
+    // Switched to by a CPU that holds the kernel lock. A thread killed before it ever ran leaves
+    // here instead of entering user mode (one stopped before it ran is on no run queue, so it
+    // gets here only once resumed).
+    if (thread->kill_pending) thread->task->exit_current_thread();
+    kernel_lock::release();  // user mode runs without it
     arch::enter_user_mode(thread->user_frame);
 }
 
