@@ -147,6 +147,17 @@ void kick(unsigned index) {
     }
 }
 
+// A ready thread waits on CPU `queued_on` behind another: the first idle CPU its affinity
+// allows is kicked, and steals it (or another) when it looks at the queues.
+void kick_an_idle_cpu_for(const Thread& thread, unsigned queued_on) {
+    for (unsigned index = 0; index < arch::kMaxCpus; ++index) {
+        CpuScheduler& other = per_cpu[index];
+        if (index == queued_on || !other.started || other.running != other.idle_thread || !allowed_on(thread, index)) continue;
+        kick(index);
+        return;
+    }
+}
+
 void add_timeout(Thread& thread) {
     // Bound: the list holds at most every thread once.
     for (Thread& other : timeouts) {
@@ -179,11 +190,17 @@ void dequeue_waiter(Thread& thread, base::i64 status) {
 
 [[noreturn]] void idle_loop(void*) {
     for (;;) {
-        // Interrupts come in here only; wfi cannot miss one (see arch::wait_for_interrupt). The
-        // kernel lock is given up while waiting (interrupt hooks take it themselves).
+        // Interrupts come in here only. The kernel lock is given up while waiting (interrupt
+        // hooks take it themselves), and taken again only when there is something to look at:
+        // a reschedule asked for by IPI (a thread made ready here, or one to steal) or by the
+        // tick (timeouts, the reaper, stealing). The request is checked with interrupts off and
+        // slept on by wait_for_interrupt, so one that comes in between is not lost.
         kernel_lock::release();
-        arch::wait_for_interrupt();
-        arch::interrupts_disable();
+        // Bound: the next tick asks.
+        while (!reschedule_requested()) {
+            arch::wait_for_interrupt();
+            arch::interrupts_disable();
+        }
         kernel_lock::acquire();
         // Objects left for the reaper when nobody makes syscalls: a bounded amount per wake-up.
         (void)reap_objects(16);
@@ -280,17 +297,13 @@ void make_ready(Thread& thread) {
     thread.cpu = target;
     CpuScheduler& cpu = per_cpu[target];
     cpu.run_queues.push(thread);
-    if (cpu.running != nullptr && thread.priority > cpu.running->priority) {
-        kick(target);  // it outranks what runs there
+    // An idle CPU is asked at once (not left to its next tick); a busy one when the thread
+    // outranks what runs there.
+    if (cpu.running != nullptr && (cpu.running == cpu.idle_thread || thread.priority > cpu.running->priority)) {
+        kick(target);
         return;
     }
-    // It waits behind something there: an idle CPU may take it instead (it steals when kicked).
-    for (unsigned index = 0; index < arch::kMaxCpus; ++index) {
-        CpuScheduler& other = per_cpu[index];
-        if (index == target || !other.started || other.running != other.idle_thread || !allowed_on(thread, index)) continue;
-        kick(index);
-        return;
-    }
+    kick_an_idle_cpu_for(thread, target);  // it waits behind something there
 }
 
 base::i64 block_current(WaitQueue& queue, u64 deadline) {
@@ -455,7 +468,10 @@ void tick() {
     }
     if (cpu.slice_left > 0) --cpu.slice_left;
     if (cpu.slice_left == 0 && cpu.run_queues.highest() >= static_cast<int>(cpu.running->priority)) cpu.reschedule = true;
+    // Threads wait here while another CPU may be idle: ask it to steal one now.
+    if (Thread* waiting = cpu.run_queues.peek_highest()) kick_an_idle_cpu_for(*waiting, here_index());
 }
+
 
 bool reschedule_requested() { return __atomic_load_n(&here().reschedule, __ATOMIC_RELAXED); }
 

@@ -12,8 +12,10 @@ const char* arch::name() { return "aarch64"; }
 void arch::interrupts_enable() { asm volatile("msr daifclr, #2" ::: "memory"); }
 void arch::interrupts_disable() { asm volatile("msr daifset, #2" ::: "memory"); }
 bool arch::interrupts_enabled() { return (AARCH64_READ_SYSREG(daif) & (1 << 7)) == 0; }
-// wfi wakes on a pending interrupt even while masked, so unmasking first cannot lose one.
-void arch::wait_for_interrupt() { asm volatile("msr daifclr, #2; wfi" ::: "memory"); }
+// wfi wakes on a pending interrupt even while masked: sleep masked, then unmask to take it.
+// (Unmasking first would take an interrupt that is already pending and then sleep until the
+// next one, with the wake-up it brought unseen.)
+void arch::wait_for_interrupt() { asm volatile("wfi; msr daifclr, #2; isb" ::: "memory"); }
 
 [[noreturn]] void arch::halt() {
     for (;;) asm volatile("msr daifset, #0xf; wfi");

@@ -21,7 +21,10 @@ void console_write(const char* text, base::usize length);
 void interrupts_enable();
 void interrupts_disable();
 bool interrupts_enabled();
-void wait_for_interrupt();  // sleeps until the next interrupt (interrupts must be enabled)
+// Called with interrupts off: sleeps until an interrupt is pending (at once if one is), then
+// takes it, returning with interrupts on. A check made with interrupts off just before cannot
+// miss a wake-up: an interrupt that comes after it ends the sleep.
+void wait_for_interrupt();
 [[noreturn]] void halt();   // interrupts off, sleeps forever
 
 // Ends the emulator with a status the host runner reads. QEMU exits with (code << 1) | 1 on
