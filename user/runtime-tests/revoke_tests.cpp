@@ -121,7 +121,8 @@ USER_TEST(a_mapping_made_through_a_derived_capability_goes_when_the_parent_is_re
     ASSERT(worker.made);
     touches = 0;
     ASSERT(sys::task_start(worker.task, reinterpret_cast<u64>(&touch_for_ever), toucher_stack_pointer(), where).is_ok());
-    pause_ms(30);
+    // Bound: 10 s for the toucher to get going (a loaded host may hold its CPU back for long).
+    for (int waited = 0; waited < 10'000 && touches == 0; ++waited) pause_ms(1);
     EXPECT(touches > 0);
     EXPECT_EQ(next_report(worker.faults.second, 0).kind, 0xfeu);  // no fault while mapped
 
@@ -155,9 +156,12 @@ USER_TEST(a_mapping_in_another_tasks_reticle_goes_when_the_capability_is_revoked
     Worker worker(reticle.value(), "elsewhere");
     ASSERT(worker.made);
     ASSERT(sys::task_start(worker.task, code_at, 0, 0).is_ok());
-    pause_ms(30);
     u64 progress = 0;
-    EXPECT(sys::bundle_read(data.value(), 8, &progress, sizeof progress).is_ok());
+    // Bound: 10 s for the worker to get going.
+    for (int waited = 0; waited < 10'000 && progress == 0; ++waited) {
+        pause_ms(1);
+        EXPECT(sys::bundle_read(data.value(), 8, &progress, sizeof progress).is_ok());
+    }
     EXPECT(progress > 0);  // it ran, reading and writing the page through its own Reticle
     EXPECT_EQ(next_report(worker.faults.second, 0).kind, 0xfeu);
 

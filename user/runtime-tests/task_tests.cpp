@@ -57,7 +57,8 @@ USER_TEST(a_task_runs_stops_resumes_and_is_killed_with_its_supervisor_told) {
     ASSERT(sys::task_start(worker.value(), reinterpret_cast<u64>(&count_for_ever), stack_pointer(), 0).is_ok());
     EXPECT(sys::task_start(worker.value(), reinterpret_cast<u64>(&count_for_ever), stack_pointer(), 0).error() ==
            abi::Status::BadState);  // started once only
-    pause_ms(50);
+    // Bound: 10 s for it to get going (a loaded host may hold its CPU back for long).
+    for (int waited = 0; waited < 1000 && counter == 0; ++waited) pause_ms(10);
     const u64 running = counter;
     EXPECT(running > 0);
 
@@ -68,7 +69,7 @@ USER_TEST(a_task_runs_stops_resumes_and_is_killed_with_its_supervisor_told) {
     EXPECT_EQ(counter, stopped);  // no progress while stopped
 
     EXPECT(sys::task_resume(worker.value()).is_ok());
-    pause_ms(50);
+    for (int waited = 0; waited < 1000 && counter == stopped; ++waited) pause_ms(10);
     EXPECT(counter > stopped);
 
     EXPECT(sys::task_kill(worker.value()).is_ok());
