@@ -251,6 +251,7 @@ void init() {
 Thread* current() { return here().running; }
 
 base::Result<Thread*> create_thread(void (*entry)(void*), void* argument, u32 priority) {
+    kernel_lock::assert_held();
     static_assert(sizeof(Thread) <= layout::kPageSize, "a Thread fits in one frame");
     mm::KernelStack stack{};
     bool reused = false;
@@ -281,6 +282,7 @@ base::Result<Thread*> create_thread(void (*entry)(void*), void* argument, u32 pr
 }
 
 void destroy_thread(Thread& thread) {
+    kernel_lock::assert_held();
     if (thread.state == ThreadState::Running || thread.queue_link.is_linked() || thread.timeout_link.is_linked())
         panic("scheduler: destroying thread {} while it runs or waits", thread.id);
     const mm::KernelStack stack = thread.stack;
@@ -292,6 +294,7 @@ void destroy_thread(Thread& thread) {
 }
 
 void make_ready(Thread& thread) {
+    kernel_lock::assert_held();
     thread.state = ThreadState::Ready;
     const unsigned target = cpu_for(thread);
     thread.cpu = target;
@@ -307,6 +310,7 @@ void make_ready(Thread& thread) {
 }
 
 base::i64 block_current(WaitQueue& queue, u64 deadline) {
+    kernel_lock::assert_held();
     Thread& self = *here().running;
     if (self.kill_pending) return static_cast<base::i64>(Status::BadState);
     enqueue_waiter(self, queue, deadline);
@@ -319,6 +323,7 @@ bool would_run_first(const Thread& thread) {
 }
 
 base::i64 block_current_and_run(WaitQueue& queue, u64 deadline, Thread& thread) {
+    kernel_lock::assert_held();
     Thread& self = *here().running;
     if (self.kill_pending) return static_cast<base::i64>(Status::BadState);
     dequeue_waiter(thread, 0);  // straight to running here, past the run queues
@@ -331,6 +336,7 @@ base::i64 block_current_and_run(WaitQueue& queue, u64 deadline, Thread& thread) 
 u64 loaded_address_space() { return here().active_root; }
 
 void wake(Thread& thread, base::i64 status) {
+    kernel_lock::assert_held();
     if (thread.state != ThreadState::Blocked) return;
     dequeue_waiter(thread, status);
     make_ready(thread);
@@ -342,6 +348,7 @@ void wake_all(WaitQueue& queue, base::i64 status) {
 }
 
 void switch_to(Thread& thread) {
+    kernel_lock::assert_held();
     if (thread.state != ThreadState::Ready || !allowed_on(thread, here_index())) return;
     CpuScheduler& cpu = here();
     CpuScheduler& owner = per_cpu[thread.cpu];
@@ -355,6 +362,7 @@ void switch_to(Thread& thread) {
 }
 
 void yield() {
+    kernel_lock::assert_held();
     CpuScheduler& cpu = here();
     Thread& self = *cpu.running;
     if (!allowed_on(self, here_index())) {  // its affinity changed: off to a CPU it may use
@@ -383,6 +391,7 @@ void yield() {
 }
 
 [[noreturn]] void exit_current() {
+    kernel_lock::assert_held();
     Thread& self = *here().running;
     self.state = ThreadState::Dead;
     run_next();
@@ -390,6 +399,7 @@ void yield() {
 }
 
 void stop_current() {
+    kernel_lock::assert_held();
     Thread& self = *here().running;
     self.stop_pending = false;
     self.state = ThreadState::Stopped;
@@ -401,6 +411,7 @@ void poke(Thread& thread) {
 }
 
 void stop(Thread& thread) {
+    kernel_lock::assert_held();
     switch (thread.state) {
         case ThreadState::Ready:
             per_cpu[thread.cpu].run_queues.remove(thread);
@@ -420,6 +431,7 @@ void stop(Thread& thread) {
 }
 
 void set_priority(Thread& thread, u32 priority) {
+    kernel_lock::assert_held();
     if (priority >= kPriorityLevels) priority = kPriorityLevels - 1;
     if (thread.state == ThreadState::Ready) {
         ThreadRunQueues& queues = per_cpu[thread.cpu].run_queues;
@@ -435,6 +447,7 @@ void set_priority(Thread& thread, u32 priority) {
 }
 
 void set_affinity(Thread& thread, u32 mask) {
+    kernel_lock::assert_held();
     if (mask == 0) return;
     thread.affinity = mask;
     if (allowed_on(thread, thread.cpu)) return;
@@ -455,6 +468,7 @@ void set_affinity(Thread& thread, u32 mask) {
 }
 
 void tick() {
+    kernel_lock::assert_held();
     const u64 now = arch::monotonic_ns();
     // Bound: each pass removes one expired thread from the list.
     while (Thread* first = timeouts.front()) {
@@ -476,6 +490,7 @@ void tick() {
 bool reschedule_requested() { return __atomic_load_n(&here().reschedule, __ATOMIC_RELAXED); }
 
 void reschedule_if_requested() {
+    kernel_lock::assert_held();
     CpuScheduler& cpu = here();
     if (!__atomic_load_n(&cpu.reschedule, __ATOMIC_RELAXED)) return;
     cpu.reschedule = false;
