@@ -15,8 +15,9 @@ import gdb  # noqa: provided by gdb itself
 
 PER_CPU = "'kernel::sched::(anonymous namespace)::per_cpu'"
 TIMEOUTS = "'kernel::sched::(anonymous namespace)::timeouts'"
-LOCK = "'kernel::kernel_lock::(anonymous namespace)::lock'"
-HOLDER = "'kernel::kernel_lock::(anonymous namespace)::holder'"
+LOCK_NAMESPACE = "kernel::kernel_lock::(anonymous namespace)::"
+LOCK = f"'{LOCK_NAMESPACE}lock'"  # a base::Spinlock (next_ticket_, now_serving_), in older kernels
+HOLDER = f"'{LOCK_NAMESPACE}holder'"
 CPU_LOCALS = "'kernel::(anonymous namespace)::cpus'"
 KERNEL_HALF = 0xffff_0000_0000_0000
 NOBODY = 0xffff_ffff
@@ -129,8 +130,12 @@ def main():
     cpu_locals = value(CPU_LOCALS)
     holder = integer(value(HOLDER))
     lock = value(LOCK)
-    next_ticket = integer(lock["next_ticket_"]) if lock is not None else None
-    now_serving = integer(lock["now_serving_"]) if lock is not None else None
+    if lock is not None:
+        next_ticket, now_serving = integer(lock["next_ticket_"]), integer(lock["now_serving_"])
+    else:  # the ticket words as globals of their own (and CPUs asleep waiting, on aarch64)
+        next_ticket = integer(value(f"'{LOCK_NAMESPACE}next_ticket'"))
+        now_serving = integer(value(f"'{LOCK_NAMESPACE}now_serving'"))
+    sleepers = integer(value(f"'{LOCK_NAMESPACE}sleepers'"))
     threads = list(gdb.selected_inferior().threads())
     threads.sort(key=lambda thread: thread.num)
     print(f"hang dump: {len(threads)} CPUs (QEMU stopped them for gdb)")
@@ -170,7 +175,8 @@ def main():
             print(f"    {frame}")
     holder_text = "nobody" if holder in (None, NOBODY) else f"cpu {holder}"
     print(f"kernel lock: held by {holder_text}; next ticket {next_ticket}, now serving {now_serving}"
-          f" ({(next_ticket - now_serving) if None not in (next_ticket, now_serving) else '?'} taken or waiting)")
+          f" ({(next_ticket - now_serving) if None not in (next_ticket, now_serving) else '?'} taken or waiting)"
+          + (f"; CPUs asleep waiting for it: mask {sleepers:#x}" if sleepers is not None else ""))
     timeouts = value(TIMEOUTS)
     if timeouts is not None:
         try:
