@@ -236,6 +236,32 @@ constexpr u32 kSpinners = 4;
 volatile u64 spin_counts[kSpinners + 1];
 alignas(16) u8 child_stack[16 * 1024];
 
+// A child Task in this address space, started at `entry(argument)` on child_stack, whose
+// faults and ending come to `report_end`; its handles close with it.
+struct SupervisedChild {
+    abi::Handle task = 0, fault_end = 0, report_end = 0;
+    bool started = false;
+
+    SupervisedChild(const char* name, void (*entry)(u64), u64 argument) {
+        auto created = sys::task_create(grant(), reticle(), base::StringView(name));
+        auto faults = sys::ring_create(grant(), 8);
+        if (created.is_error() || faults.is_error()) return;
+        task = created.value();
+        fault_end = faults.value().first;
+        report_end = faults.value().second;
+        started = sys::task_set_fault_ring(task, fault_end).is_ok() &&
+                  sys::task_start(task, reinterpret_cast<u64>(entry), vectra::initial_stack_pointer(child_stack, sizeof child_stack),
+                                  argument).is_ok();
+    }
+    ~SupervisedChild() {
+        (void)sys::handle_close(fault_end);
+        (void)sys::handle_close(report_end);
+        (void)sys::handle_close(task);
+    }
+    SupervisedChild(const SupervisedChild&) = delete;
+    SupervisedChild& operator=(const SupervisedChild&) = delete;
+};
+
 [[noreturn]] void spin_on(u64 index) {
     for (;;) spin_counts[index] = spin_counts[index] + 1;
 }
@@ -280,24 +306,16 @@ USER_TEST(task_kill_ends_every_thread_at_once_on_every_cpu) {
     for (auto& count : spin_counts) count = 0;
     const abi::Handle self = vectra::start_info()->self_task;
     EXPECT(sys::task_set_affinity(self, 1).is_ok());  // beside the child's main thread, on CPU 0
-    auto child = sys::task_create(grant(), reticle(), base::StringView("spinners"));
-    ASSERT(child.is_ok());
-    auto faults = sys::ring_create(grant(), 8);
-    ASSERT(faults.is_ok());
-    ASSERT(sys::task_set_fault_ring(child.value(), faults.value().first).is_ok());
-    ASSERT(sys::task_start(child.value(), reinterpret_cast<u64>(&start_lone_spinners),
-                           vectra::initial_stack_pointer(child_stack, sizeof child_stack), 0).is_ok());
+    SupervisedChild child("spinners", &start_lone_spinners, 0);
+    ASSERT(child.started);
     EXPECT(wait_until(all_spinning));
-    ASSERT(sys::task_kill(child.value()).is_ok());
+    ASSERT(sys::task_kill(child.task).is_ok());
     EXPECT(all_frozen(20));
     EXPECT(sys::task_set_affinity(self, ~u64(0)).is_ok());
-    const abi::FaultReport report = receive_report(faults.value().second);
+    const abi::FaultReport report = receive_report(child.report_end);
     EXPECT_EQ(report.kind, u32(abi::FaultKind::Killed));
-    EXPECT_EQ(receive_report(faults.value().second, 0).kind, 0xfeu);  // one report only
-    EXPECT_EQ(sys::task_resume(child.value()).status(), Status::BadState);
-    (void)sys::handle_close(faults.value().first);
-    (void)sys::handle_close(faults.value().second);
-    (void)sys::handle_close(child.value());
+    EXPECT_EQ(receive_report(child.report_end, 0).kind, 0xfeu);  // one report only
+    EXPECT_EQ(sys::task_resume(child.task).status(), Status::BadState);
 }
 
 namespace {
@@ -332,26 +350,18 @@ USER_TEST(the_last_thread_to_exit_ends_the_task_with_its_value) {
     for (u64 detach = 0; detach < 2; ++detach) {
         second_may_exit = 0;
         first_value = 0;
-        auto child = sys::task_create(grant(), reticle(), base::StringView("two-threads"));
-        ASSERT(child.is_ok());
-        auto faults = sys::ring_create(grant(), 8);
-        ASSERT(faults.is_ok());
-        ASSERT(sys::task_set_fault_ring(child.value(), faults.value().first).is_ok());
-        ASSERT(sys::task_start(child.value(), reinterpret_cast<u64>(&start_second_then_exit),
-                               vectra::initial_stack_pointer(child_stack, sizeof child_stack), detach).is_ok());
-        EXPECT_EQ(receive_report(faults.value().second, 20'000'000).kind, 0xfeu);  // nothing yet: one thread lives
-        EXPECT(sys::task_stop(child.value()).is_ok());  // it still has a thread to stop
-        EXPECT(sys::task_resume(child.value()).is_ok());
+        SupervisedChild child("two-threads", &start_second_then_exit, detach);
+        ASSERT(child.started);
+        EXPECT_EQ(receive_report(child.report_end, 20'000'000).kind, 0xfeu);  // nothing yet: one thread lives
+        EXPECT(sys::task_stop(child.task).is_ok());  // it still has a thread to stop
+        EXPECT(sys::task_resume(child.task).is_ok());
         __atomic_store_n(&second_may_exit, 1u, __ATOMIC_RELEASE);
         (void)sys::futex_wake(&second_may_exit, 1);
-        const abi::FaultReport report = receive_report(faults.value().second);
+        const abi::FaultReport report = receive_report(child.report_end);
         EXPECT_EQ(report.kind, u32(abi::FaultKind::Exited));
         EXPECT_EQ(report.status, 42u + detach);
         EXPECT_EQ(first_value, 7u);  // the first thread's value, joined by the second
-        EXPECT_EQ(sys::task_resume(child.value()).status(), Status::BadState);
-        (void)sys::handle_close(faults.value().first);
-        (void)sys::handle_close(faults.value().second);
-        (void)sys::handle_close(child.value());
+        EXPECT_EQ(sys::task_resume(child.task).status(), Status::BadState);
     }
 }
 
@@ -379,25 +389,17 @@ volatile u32 fault_now = 0;
 USER_TEST(a_fault_in_one_thread_stops_the_whole_task_for_its_supervisor) {
     for (auto& count : spin_counts) count = 0;
     fault_now = 0;
-    auto child = sys::task_create(grant(), reticle(), base::StringView("faulty"));
-    ASSERT(child.is_ok());
-    auto faults = sys::ring_create(grant(), 8);
-    ASSERT(faults.is_ok());
-    ASSERT(sys::task_set_fault_ring(child.value(), faults.value().first).is_ok());
-    ASSERT(sys::task_start(child.value(), reinterpret_cast<u64>(&spinners_and_one_that_faults),
-                           vectra::initial_stack_pointer(child_stack, sizeof child_stack), 0).is_ok());
+    SupervisedChild child("faulty", &spinners_and_one_that_faults, 0);
+    ASSERT(child.started);
     EXPECT(wait_until(all_spinning));
     __atomic_store_n(&fault_now, 1u, __ATOMIC_RELEASE);
     (void)sys::futex_wake(&fault_now, 1);
-    const abi::FaultReport report = receive_report(faults.value().second);
+    const abi::FaultReport report = receive_report(child.report_end);
     EXPECT_EQ(report.kind, u32(abi::FaultKind::PageFaultWrite));
     EXPECT_EQ(report.address, 8u);
     EXPECT(all_frozen(20));
-    ASSERT(sys::task_kill(child.value()).is_ok());
-    EXPECT_EQ(receive_report(faults.value().second).kind, u32(abi::FaultKind::Killed));
-    (void)sys::handle_close(faults.value().first);
-    (void)sys::handle_close(faults.value().second);
-    (void)sys::handle_close(child.value());
+    ASSERT(sys::task_kill(child.task).is_ok());
+    EXPECT_EQ(receive_report(child.report_end).kind, u32(abi::FaultKind::Killed));
 }
 
 namespace {
