@@ -185,14 +185,16 @@ Status Task::detach_thread(abi::ThreadId id) {
 }
 
 Status Task::stop() {
-    if (live_threads_ == 0) return Status::BadState;
+    // A dying Task's threads are on their way out: stopping one would keep it (and the Task's
+    // capabilities) for ever.
+    if (dead_ || live_threads_ == 0) return Status::BadState;
     for (ThreadSlot& slot : threads_)
         if (slot.thread != nullptr) sched::stop(*slot.thread);
     return Status::Ok;
 }
 
 Status Task::resume() {
-    if (live_threads_ == 0) return Status::BadState;
+    if (dead_ || live_threads_ == 0) return Status::BadState;
     for (ThreadSlot& slot : threads_) {
         Thread* thread = slot.thread;
         if (thread == nullptr) continue;
@@ -204,6 +206,7 @@ Status Task::resume() {
 
 void Task::set_priority(base::u32 priority) {
     priority_ = priority < abi::kPriorityLevels ? priority : abi::kPriorityLevels - 1;
+    if (dead_) return;  // its threads keep the top priority they were given to leave
     for (ThreadSlot& slot : threads_)
         if (slot.thread != nullptr) sched::set_priority(*slot.thread, priority_);
 }

@@ -310,6 +310,8 @@ USER_TEST(task_kill_ends_every_thread_at_once_on_every_cpu) {
     ASSERT(child.started);
     EXPECT(wait_until(all_spinning));
     ASSERT(sys::task_kill(child.task).is_ok());
+    // Its threads are on their way out, some perhaps not gone yet: none may be stopped now.
+    EXPECT_EQ(sys::task_stop(child.task).status(), Status::BadState);
     EXPECT(all_frozen(20));
     EXPECT(sys::task_set_affinity(self, ~u64(0)).is_ok());
     const abi::FaultReport report = receive_report(child.report_end);
