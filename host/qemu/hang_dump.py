@@ -105,12 +105,11 @@ def run_queue_length(cpu_scheduler):
         return f"? ({error})"
 
 
-def kernel_index_of(inferior_thread, cpu_locals, cpu_total):
-    """The kernel's index of a QEMU CPU: by its CpuLocal pointer (x86_64 GS bases) if gdb
-    shows it, else by hardware id (APIC id / MPIDR affinity 0 == QEMU's CPU number)."""
-    vcpu = inferior_thread.num - 1
-    for register in ("$gs_base", "$k_gs_base"):
-        base = integer(value(register))
+def kernel_index_of(vcpu, bases, cpu_locals, cpu_total):
+    """The kernel's index of a QEMU CPU: by its CpuLocal pointer (x86_64 GS bases, read while
+    that CPU was selected) if gdb shows it, else by hardware id (APIC id / MPIDR affinity 0 ==
+    QEMU's CPU number)."""
+    for base in bases:
         if cpu_locals is not None and base:
             for index in range(cpu_total):
                 if int(cpu_locals[index].address) == base:
@@ -126,6 +125,23 @@ def kernel_index_of(inferior_thread, cpu_locals, cpu_total):
 def main():
     gdb.execute("set pagination off")
     gdb.execute("set print pretty off")
+    threads = list(gdb.selected_inferior().threads())
+    threads.sort(key=lambda thread: thread.num)
+    print(f"hang dump: {len(threads)} CPUs (QEMU stopped them for gdb)")
+    cpu_total = len(threads)
+    # First what each CPU shows of itself: its registers and its backtrace.
+    seen = []
+    for inferior_thread in threads:
+        inferior_thread.switch()
+        pc = integer(value("$pc"))
+        bases = [integer(value(register)) for register in ("$gs_base", "$k_gs_base")]
+        frames = gdb.execute("bt 12", to_string=True).strip().splitlines()
+        seen.append((inferior_thread, pc, bases, frames))
+    # Kernel memory is read through a CPU that is in the kernel: on aarch64 a CPU in user mode
+    # sees it as QEMU's EL0 does, not at all.
+    reader = next((thread for thread, pc, _, _ in seen if pc is not None and pc >= KERNEL_HALF), None)
+    if reader is not None:
+        reader.switch()
     per_cpu = value(PER_CPU)
     cpu_locals = value(CPU_LOCALS)
     holder = integer(value(HOLDER))
@@ -136,28 +152,27 @@ def main():
         next_ticket = integer(value(f"'{LOCK_NAMESPACE}next_ticket'"))
         now_serving = integer(value(f"'{LOCK_NAMESPACE}now_serving'"))
     sleepers = integer(value(f"'{LOCK_NAMESPACE}sleepers'"))
-    threads = list(gdb.selected_inferior().threads())
-    threads.sort(key=lambda thread: thread.num)
-    print(f"hang dump: {len(threads)} CPUs (QEMU stopped them for gdb)")
-    cpu_total = len(threads)
-    for inferior_thread in threads:
-        inferior_thread.switch()
-        index = kernel_index_of(inferior_thread, cpu_locals, cpu_total)
-        pc = integer(value("$pc"))
+    for inferior_thread, pc, bases, frames in seen:
+        try:
+            index = kernel_index_of(inferior_thread.num - 1, bases, cpu_locals, cpu_total)
+        except gdb.error:
+            index = inferior_thread.num - 1
         print(f"cpu {index}: pc {symbol_at(pc)}")
-        if per_cpu is not None:
-            scheduler = per_cpu[index]
-            running = scheduler["running"]
-            idle = scheduler["idle_thread"]
-            if int(running) != 0 and int(running) == int(idle):
-                print(f"  runs: its idle thread (thread {int(running['id'])})")
+        try:
+            if per_cpu is not None:
+                scheduler = per_cpu[index]
+                running = scheduler["running"]
+                idle = scheduler["idle_thread"]
+                if int(running) != 0 and int(running) == int(idle):
+                    print(f"  runs: its idle thread (thread {int(running['id'])})")
+                else:
+                    print(f"  runs: {describe_thread(running)}")
+                print(f"  ready to run here: {run_queue_length(scheduler)} threads; reschedule asked: "
+                      f"{bool(scheduler['reschedule'])}; scheduling: {bool(scheduler['started'])}")
             else:
-                print(f"  runs: {describe_thread(running)}")
-            print(f"  ready to run here: {run_queue_length(scheduler)} threads; reschedule asked: "
-                  f"{bool(scheduler['reschedule'])}; scheduling: {bool(scheduler['started'])}")
-        else:
-            print("  runs: ? (no per_cpu symbol: is the kernel ELF the one QEMU runs?)")
-        frames = gdb.execute("bt 12", to_string=True).strip().splitlines()
+                print("  runs: ? (no per_cpu symbol: is the kernel ELF the one QEMU runs?)")
+        except gdb.error as error:
+            print(f"  runs: ? (kernel memory unreadable: no CPU was in the kernel to read it through; {error})")
         in_lock = any("kernel_lock" in frame and "acquire" in frame for frame in frames)
         if holder == index:
             waits = "nothing: it holds the kernel lock"
