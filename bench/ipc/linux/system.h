@@ -13,6 +13,23 @@
 #error "the Linux IPC benchmark is built for x86_64 and aarch64 only"
 #endif
 
+extern "C" {
+// The compiler may call these for aggregate initialisation; there is no libc to provide them.
+// Defined here, not inline: each benchmark program is one translation unit that includes this
+// header once.
+void* memset(void* destination, int value, unsigned long length) {
+    auto* bytes = static_cast<unsigned char*>(destination);
+    for (unsigned long i = 0; i < length; ++i) bytes[i] = static_cast<unsigned char>(value);
+    return destination;
+}
+void* memcpy(void* destination, const void* source, unsigned long length) {
+    auto* to = static_cast<unsigned char*>(destination);
+    const auto* from = static_cast<const unsigned char*>(source);
+    for (unsigned long i = 0; i < length; ++i) to[i] = from[i];
+    return destination;
+}
+}
+
 extern "C" long spawn_thread(long flags, void (*entry)(void*), void* argument, void* stack_top,
                              int* tid);
 

@@ -8,21 +8,6 @@
 
 using namespace linux_abi;
 
-extern "C" {
-// The compiler may call these for aggregate initialisation; there is no libc to provide them.
-void* memset(void* destination, int value, unsigned long length) {
-    auto* bytes = static_cast<unsigned char*>(destination);
-    for (unsigned long i = 0; i < length; ++i) bytes[i] = static_cast<unsigned char>(value);
-    return destination;
-}
-void* memcpy(void* destination, const void* source, unsigned long length) {
-    auto* to = static_cast<unsigned char*>(destination);
-    const auto* from = static_cast<const unsigned char*>(source);
-    for (unsigned long i = 0; i < length; ++i) to[i] = from[i];
-    return destination;
-}
-}
-
 namespace {
 
 int console = 1;
