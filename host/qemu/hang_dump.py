@@ -6,7 +6,7 @@ Run inside gdb-multiarch (qemu.py does, when a check times out):
 QEMU stops every virtual CPU while gdb is attached. For each CPU this prints one "cpu N:" entry:
 where it is (pc symbolised, kernel or user mode), the thread it runs (id, state, priority, its
 Task's name, what it waits on), how many threads wait in its run queue, and its kernel
-backtrace; then the kernel lock (holder, tickets) and the threads asleep with a deadline. It
+backtrace; then the kernel lock (holder, how many CPUs spin for it) and the threads asleep with a deadline. It
 reads the kernel's own structures by their symbols (kernel/sched/scheduler.cpp's per_cpu,
 kernel/smp/kernel_lock.cpp's lock and holder, kernel/smp/smp.cpp's cpus), so it needs the
 kernel ELF with its symbols. Everything is best effort: a field it cannot read says so.
@@ -16,9 +16,10 @@ import gdb  # noqa: provided by gdb itself
 PER_CPU = "'kernel::sched::(anonymous namespace)::per_cpu'"
 TIMEOUTS = "'kernel::sched::(anonymous namespace)::timeouts'"
 LOCK_NAMESPACE = "kernel::kernel_lock::(anonymous namespace)::"
-LOCK = f"'{LOCK_NAMESPACE}lock'"  # a base::Spinlock (next_ticket_, now_serving_), in older kernels
 HOLDER = f"'{LOCK_NAMESPACE}holder'"
 CPU_LOCALS = "'kernel::(anonymous namespace)::cpus'"
+TRACE_RINGS = "'kernel::trace::(anonymous namespace)::trace_rings'"
+TRACE_TAIL = 48  # events shown, the newest of all CPUs' rings
 KERNEL_HALF = 0xffff_0000_0000_0000
 NOBODY = 0xffff_ffff
 
@@ -122,6 +123,43 @@ def kernel_index_of(vcpu, bases, cpu_locals, cpu_total):
     return vcpu
 
 
+def stop_a_cpu_in_the_kernel():
+    """Every CPU was in user mode: lets the machine run until one of them enters the kernel's
+    timer tick, which each CPU's timer brings within a tick, and leaves that CPU selected. What
+    each CPU showed of itself was taken before, so the picture of the hang stays as it was."""
+    try:
+        gdb.execute("tbreak 'kernel::sched::tick_without_lock'", to_string=True)
+        gdb.execute("continue", to_string=True)
+        print(f"(every CPU was in user mode: kernel memory is read through a CPU stopped in its next tick)")
+    except gdb.error as error:
+        print(f"(every CPU was in user mode and none could be stopped in the kernel: {error})")
+
+
+def print_trace_tail(cpu_total):
+    """The newest events of the kernel's flight recorder (kernel/debug/trace.h), all CPUs merged
+    by time: what led up to the hang (kicks sent and taken, switches, idle sleeps, lock waits)."""
+    rings = value(TRACE_RINGS)
+    if rings is None:
+        print("trace: ? (no trace_rings symbol)")
+        return
+    events = []
+    try:
+        for index in range(cpu_total):
+            ring = rings[index]
+            recorded = integer(ring["next"])
+            size = int(ring["events"].type.range()[1]) + 1
+            # Bound: TRACE_TAIL events per CPU.
+            for sequence in range(max(0, recorded - TRACE_TAIL), recorded):
+                event = ring["events"][sequence % size]
+                name = str(event["event"]).split("::")[-1]
+                events.append((integer(event["time"]), index, name, integer(event["a"]), integer(event["b"])))
+    except gdb.error as error:
+        print(f"trace: ? ({error})")
+    events.sort()
+    for time, index, name, a, b in events[-TRACE_TAIL:]:
+        print(f"trace: {time / 1e6:12.3f} ms cpu {index} {name} {a} {b}")
+
+
 def main():
     gdb.execute("set pagination off")
     gdb.execute("set print pretty off")
@@ -142,15 +180,13 @@ def main():
     reader = next((thread for thread, pc, _, _ in seen if pc is not None and pc >= KERNEL_HALF), None)
     if reader is not None:
         reader.switch()
+    else:
+        stop_a_cpu_in_the_kernel()
     per_cpu = value(PER_CPU)
     cpu_locals = value(CPU_LOCALS)
     holder = integer(value(HOLDER))
-    lock = value(LOCK)
-    if lock is not None:
-        next_ticket, now_serving = integer(lock["next_ticket_"]), integer(lock["now_serving_"])
-    else:  # the ticket words as globals of their own (and CPUs asleep waiting, on aarch64)
-        next_ticket = integer(value(f"'{LOCK_NAMESPACE}next_ticket'"))
-        now_serving = integer(value(f"'{LOCK_NAMESPACE}now_serving'"))
+    locked = integer(value(f"'{LOCK_NAMESPACE}locked'"))
+    spinning = integer(value(f"'{LOCK_NAMESPACE}waiting'"))
     sleepers = integer(value(f"'{LOCK_NAMESPACE}sleepers'"))
     for inferior_thread, pc, bases, frames in seen:
         try:
@@ -178,7 +214,7 @@ def main():
             waits = "nothing: it holds the kernel lock"
         elif in_lock:
             waits = ("the kernel lock (" + (f"held by cpu {holder}" if holder != NOBODY
-                                             else "being handed over: its next holder has not noticed yet") + ")")
+                                             else "just released or being taken") + ")")
         elif pc is not None and pc < KERNEL_HALF:
             waits = "nothing: in user mode"
         elif any("wait_for_interrupt" in frame or "idle_loop" in frame for frame in frames):
@@ -189,8 +225,8 @@ def main():
         for frame in frames:
             print(f"    {frame}")
     holder_text = "nobody" if holder in (None, NOBODY) else f"cpu {holder}"
-    print(f"kernel lock: held by {holder_text}; next ticket {next_ticket}, now serving {now_serving}"
-          f" ({(next_ticket - now_serving) if None not in (next_ticket, now_serving) else '?'} taken or waiting)"
+    print(f"kernel lock: held by {holder_text}; locked {'?' if locked is None else locked}; "
+          f"{'?' if spinning is None else spinning} CPUs spinning for it"
           + (f"; CPUs asleep waiting for it: mask {sleepers:#x}" if sleepers is not None else ""))
     timeouts = value(TIMEOUTS)
     if timeouts is not None:
@@ -208,6 +244,7 @@ def main():
                 shown += 1
         except gdb.error as error:
             print(f"asleep with a deadline: ? ({error})")
+    print_trace_tail(cpu_total)
     print("hang dump: end")
 
 

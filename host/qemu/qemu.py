@@ -409,7 +409,7 @@ def check_hang(status, output, arch, smp, dump):
             problems.append(f"the dump's entry for cpu {cpu} lacks its symbol or its thread: {where} / {runs}")
     if not any("spinner" in runs for _, _, runs, _ in entries):
         problems.append("no CPU in the dump runs one of the spinner Tasks")
-    if not re.search(r"^kernel lock: held by (nobody|cpu \d+); next ticket \d+, now serving \d+", dump, re.MULTILINE):
+    if not re.search(r"^kernel lock: held by (nobody|cpu \d+); locked [01]; \d+ CPUs spinning for it", dump, re.MULTILINE):
         problems.append("the dump does not show the kernel lock")
     return problems
 

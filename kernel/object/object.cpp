@@ -7,12 +7,15 @@ namespace kernel {
 struct ObjectReaper {
     static constinit inline base::IntrusiveList<Object, &Object::reaper_link_> queue{};
     static constinit inline base::u64 next_id = 1;
+    // How many objects the queue holds: written under the lock, read without it (a hint).
+    static constinit inline base::u64 queued = 0;
 
     static base::u64 take_id() { return next_id++; }
     // Destroys the oldest queued object; false when none is queued.
     static bool reap_one() {
         Object* object = queue.pop_front();
         if (object == nullptr) return false;
+        __atomic_store_n(&queued, queued - 1, __ATOMIC_RELAXED);
         object->destroy();
         return true;
     }
@@ -32,7 +35,9 @@ void Object::retain() {
 
 void Object::release() {
     if (references_ == 0) __builtin_trap();  // released more often than retained
-    if (--references_ == 0) ObjectReaper::queue.push_back(*this);
+    if (--references_ != 0) return;
+    ObjectReaper::queue.push_back(*this);
+    __atomic_store_n(&ObjectReaper::queued, ObjectReaper::queued + 1, __ATOMIC_RELAXED);
 }
 
 base::usize reap_objects(base::usize limit) {
@@ -44,5 +49,7 @@ base::usize reap_objects(base::usize limit) {
 }
 
 bool objects_waiting_for_reaper() { return !ObjectReaper::queue.empty(); }
+
+bool objects_waiting_for_reaper_hint() { return __atomic_load_n(&ObjectReaper::queued, __ATOMIC_RELAXED) != 0; }
 
 }  // namespace kernel

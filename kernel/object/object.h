@@ -62,5 +62,7 @@ private:
 // while objects_waiting_for_reaper() is true.
 base::usize reap_objects(base::usize limit = ~base::usize(0));
 bool objects_waiting_for_reaper();
+// The same, read without the kernel lock (by a tick deciding whether it needs it): a hint.
+bool objects_waiting_for_reaper_hint();
 
 }  // namespace kernel

@@ -17,16 +17,19 @@ public:
     bool empty() const { return non_empty_ == 0; }
     // The highest priority with a queued item, or -1.
     int highest() const { return non_empty_ == 0 ? -1 : 31 - __builtin_clz(non_empty_); }
+    // Whether anything is queued, read without the lock that guards the queues (by a tick that
+    // decides whether it needs that lock): a hint, right as of some moment just past.
+    bool empty_hint() const { return __atomic_load_n(&non_empty_, __ATOMIC_RELAXED) == 0; }
 
     // Queues `item` behind the others of its priority (round robin within a priority).
     void push(T& item) {
         queues_[item.priority].push_back(item);
-        non_empty_ |= 1u << item.priority;
+        set_non_empty(non_empty_ | 1u << item.priority);
     }
     // `item` must be queued here, at its current priority.
     void remove(T& item) {
         queues_[item.priority].remove(item);
-        if (queues_[item.priority].empty()) non_empty_ &= ~(1u << item.priority);
+        if (queues_[item.priority].empty()) set_non_empty(non_empty_ & ~(1u << item.priority));
     }
     // The first item of the highest non-empty priority, left in place; null when empty.
     T* peek_highest() const {
@@ -39,11 +42,14 @@ public:
         const int priority = highest();
         if (priority < 0) return nullptr;
         T* item = queues_[priority].pop_front();
-        if (queues_[priority].empty()) non_empty_ &= ~(1u << priority);
+        if (queues_[priority].empty()) set_non_empty(non_empty_ & ~(1u << priority));
         return item;
     }
 
 private:
+    // One store, so that empty_hint() never reads half of an update.
+    void set_non_empty(base::u32 bits) { __atomic_store_n(&non_empty_, bits, __ATOMIC_RELAXED); }
+
     base::IntrusiveList<T, Link> queues_[kLevels];
     base::u32 non_empty_ = 0;  // bit p set <=> queues_[p] is not empty
 };

@@ -8,6 +8,7 @@
 #include "abi/abi.h"
 #include "base/fixed_vector.h"
 #include "kernel/core/panic.h"
+#include "kernel/debug/trace.h"
 #include "kernel/mm/kernel_address_space.h"
 #include "kernel/mm/layout.h"
 #include "kernel/object/object.h"
@@ -43,6 +44,9 @@ struct CpuScheduler {
 
 constinit CpuScheduler per_cpu[arch::kMaxCpus];
 constinit TimeoutList timeouts;  // sorted by deadline, earliest first; any CPU, under the lock
+// The first deadline of `timeouts` (kNoDeadline: none): written under the lock whenever the
+// list's front changes, read without it by every tick, which takes the lock only once it is due.
+constinit u64 earliest_deadline = kNoDeadline;
 constinit u64 switches = 0;
 constinit u32 next_thread_id = 1;
 // Kernel stacks of dead threads, reused by new ones (the stacks window is never unmapped). Room
@@ -93,6 +97,7 @@ void switch_from_running(Thread& next) {
     cpu.slice_left = kSliceTicks;
     ++switches;
     if (previous->state == ThreadState::Dead) cpu.reclaim_after_switch = previous;
+    trace::record(trace::Event::Switch, previous->id, next.id);
     arch::context_switch(&previous->saved_stack_pointer, next.saved_stack_pointer);
     // Back on `previous`'s stack (on whichever CPU switched to it): whoever switched to us may
     // have left a dead thread behind.
@@ -116,7 +121,10 @@ Thread* steal(int minimum = 0) {
         best = &other;
         best_priority = priority;
     }
-    return best != nullptr ? best->run_queues.pop_highest() : nullptr;
+    if (best == nullptr) return nullptr;
+    Thread* stolen = best->run_queues.pop_highest();
+    trace::record(trace::Event::Stolen, stolen->id, static_cast<u64>(best - per_cpu));
+    return stolen;
 }
 
 // Picks this CPU's next thread (its own queue, else one stolen, else idle) and switches to it.
@@ -143,6 +151,7 @@ void kick(unsigned index) {
     if (index == here_index()) {
         here().reschedule = true;
     } else {
+        trace::record(trace::Event::KickSent, index);
         arch::send_reschedule(index);
     }
 }
@@ -158,15 +167,29 @@ void kick_an_idle_cpu_for(const Thread& thread, unsigned queued_on) {
     }
 }
 
+void note_earliest_deadline() {
+    const Thread* first = timeouts.front();
+    __atomic_store_n(&earliest_deadline, first != nullptr ? first->deadline : kNoDeadline, __ATOMIC_RELAXED);
+}
+
 void add_timeout(Thread& thread) {
     // Bound: the list holds at most every thread once.
     for (Thread& other : timeouts) {
         if (other.deadline > thread.deadline) {
             timeouts.insert_before(other, thread);
+            note_earliest_deadline();
             return;
         }
     }
     timeouts.push_back(thread);
+    note_earliest_deadline();
+}
+
+// Whether some CPU has a thread waiting in its queue (read without the lock: a hint).
+bool any_thread_queued_hint() {
+    for (const CpuScheduler& cpu : per_cpu)
+        if (cpu.started && !cpu.run_queues.empty_hint()) return true;
+    return false;
 }
 
 // `thread` (the running one) waits on `queue` until woken or `deadline`.
@@ -176,6 +199,7 @@ void enqueue_waiter(Thread& thread, WaitQueue& queue, u64 deadline) {
     thread.wake_status = 0;
     queue.threads.push_back(thread);
     thread.deadline = deadline;
+    trace::record(trace::Event::Blocked, thread.id, deadline == kNoDeadline ? 0 : deadline);
     if (deadline != kNoDeadline) add_timeout(thread);
 }
 
@@ -183,7 +207,10 @@ void enqueue_waiter(Thread& thread, WaitQueue& queue, u64 deadline) {
 void dequeue_waiter(Thread& thread, base::i64 status) {
     thread.waiting_on->threads.remove(thread);
     thread.waiting_on = nullptr;
-    if (thread.timeout_link.is_linked()) timeouts.remove(thread);
+    if (thread.timeout_link.is_linked()) {
+        timeouts.remove(thread);
+        note_earliest_deadline();
+    }
     thread.deadline = kNoDeadline;
     thread.wake_status = status;
 }
@@ -198,9 +225,11 @@ void dequeue_waiter(Thread& thread, base::i64 status) {
         kernel_lock::release();
         // Bound: the next tick asks.
         while (!reschedule_requested()) {
+            trace::record(trace::Event::IdleSleep);
             arch::wait_for_interrupt();
             arch::interrupts_disable();
         }
+        trace::record(trace::Event::IdleWake);
         kernel_lock::acquire();
         // Objects left for the reaper when nobody makes syscalls: a bounded amount per wake-up.
         (void)reap_objects(16);
@@ -300,6 +329,7 @@ void make_ready(Thread& thread) {
     thread.cpu = target;
     CpuScheduler& cpu = per_cpu[target];
     cpu.run_queues.push(thread);
+    trace::record(trace::Event::MadeReady, thread.id, target);
     // An idle CPU is asked at once (not left to its next tick); a busy one when the thread
     // outranks what runs there.
     if (cpu.running != nullptr && (cpu.running == cpu.idle_thread || thread.priority > cpu.running->priority)) {
@@ -338,6 +368,7 @@ u64 loaded_address_space() { return here().active_root; }
 void wake(Thread& thread, base::i64 status) {
     kernel_lock::assert_held();
     if (thread.state != ThreadState::Blocked) return;
+    trace::record(trace::Event::Woken, thread.id, static_cast<u64>(status));
     dequeue_waiter(thread, status);
     make_ready(thread);
 }
@@ -465,6 +496,21 @@ void set_affinity(Thread& thread, u32 mask) {
             break;
         default: break;  // Blocked or Stopped: it goes where it may when made ready
     }
+}
+
+bool tick_without_lock() {
+    CpuScheduler& cpu = here();
+    if (!cpu.started) return true;
+    trace::record(trace::Event::Tick, cpu.running == cpu.idle_thread ? 1 : 0);
+    if (__atomic_load_n(&earliest_deadline, __ATOMIC_RELAXED) <= arch::monotonic_ns()) return false;
+    if (!cpu.run_queues.empty_hint()) return false;  // threads wait here: their turn, or an idle CPU for them
+    if (cpu.running == cpu.idle_thread) {
+        // The idle loop looks again (under the lock) only when there is something to take.
+        if (any_thread_queued_hint() || objects_waiting_for_reaper_hint()) reschedule_interrupt_here();
+        return true;
+    }
+    if (cpu.slice_left > 0) --cpu.slice_left;  // nobody here to hand the CPU to when it ends
+    return true;
 }
 
 void tick() {

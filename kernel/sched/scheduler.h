@@ -83,7 +83,14 @@ void set_priority(Thread& thread, base::u32 priority);
 // now refused moves at once (running: at its next return to user mode).
 void set_affinity(Thread& thread, base::u32 mask);
 
-// Called on every timer tick (interrupt context) and on the way back to user mode.
+// Called on every timer tick (interrupt context), without the kernel lock: does what needs no
+// lock (a time slice ticking down with nobody queued behind it, an idle CPU with nothing to
+// take) and returns true, or returns false when the tick needs tick() under the lock (a
+// timeout is due, threads wait in this CPU's queue). Taking the lock on every tick of every
+// CPU made the CPUs queue for it in turn: under a host that runs fewer virtual CPUs than the
+// guest has, each hand-off waited for the host to schedule the next in line, for milliseconds.
+bool tick_without_lock();
+// The rest of the tick, under the kernel lock.
 void tick();
 bool reschedule_requested();
 void reschedule_if_requested();

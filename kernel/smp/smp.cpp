@@ -6,6 +6,7 @@
 #include "base/atomic.h"
 #include "kernel/core/log.h"
 #include "kernel/core/panic.h"
+#include "kernel/debug/trace.h"
 #include "kernel/mm/kernel_address_space.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/smp/kernel_lock.h"
@@ -160,6 +161,7 @@ void answer_shootdown() {
 void reschedule_interrupt() {
     smp::answer_shootdown();
     __atomic_fetch_add(&this_cpu().reschedule_interrupts, 1, __ATOMIC_RELEASE);
+    trace::record(trace::Event::KickTaken);
     sched::reschedule_interrupt_here();
 }
 

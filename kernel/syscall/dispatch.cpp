@@ -3,12 +3,14 @@
 #include "kernel/syscall/syscall.h"
 
 #include "arch/arch.h"
+#include "kernel/debug/trace.h"
 #include "kernel/object/bundle.h"
 #include "kernel/object/mask.h"
 #include "kernel/object/reticle.h"
 #include "kernel/object/ring.h"
 #include "kernel/object/signal.h"
 #include "kernel/sched/scheduler.h"
+#include "kernel/smp/cpu_local.h"
 #include "kernel/smp/kernel_lock.h"
 
 namespace kernel {
@@ -90,9 +92,20 @@ Result dispatch(Task& task, base::u64 number, const Arguments& arguments) {
 }  // namespace syscall
 
 void handle_syscall(arch::UserFrame& frame) {
+    // Reading the clock or the CPU's number touches nothing shared: no lock (a thread that polls
+    // the clock would otherwise hold up every other CPU's syscalls).
+    if (arch::syscall_number(frame) == base::u64(abi::Syscall::clock_now)) {
+        arch::set_syscall_result(frame, syscall::ok(arch::monotonic_ns()));
+        return;
+    }
+    if (arch::syscall_number(frame) == base::u64(abi::Syscall::cpu_current)) {
+        arch::set_syscall_result(frame, syscall::ok(this_cpu().index));
+        return;
+    }
     kernel_lock::acquire();  // given up in before_user_return
     Task* task = current_task();
     if (task == nullptr) return;
+    trace::record(trace::Event::Syscall, sched::current()->id, arch::syscall_number(frame));
     const syscall::Arguments arguments = {arch::syscall_argument(frame, 0), arch::syscall_argument(frame, 1),
                                           arch::syscall_argument(frame, 2), arch::syscall_argument(frame, 3),
                                           arch::syscall_argument(frame, 4), arch::syscall_argument(frame, 5)};
@@ -107,7 +120,16 @@ void handle_user_fault(arch::UserFrame& frame, const arch::UserFault& fault) {
 }
 
 void before_user_return(arch::UserFrame&) {
-    if (!kernel_lock::held_here()) kernel_lock::acquire();  // after an interrupt from user mode
+    if (!kernel_lock::held_here()) {
+        // After an interrupt from user mode (or a syscall that needs no lock): the lock is taken
+        // only when there is something to do first. Whoever sets one of these flags for this
+        // thread from another CPU interrupts this one after (sched::poke, the reschedule IPI).
+        const Thread* running = sched::current();
+        if (!sched::reschedule_requested() && !__atomic_load_n(&running->kill_pending, __ATOMIC_ACQUIRE) &&
+            !__atomic_load_n(&running->stop_pending, __ATOMIC_ACQUIRE))
+            return;
+        kernel_lock::acquire();
+    }
     // Objects released by this syscall or by others: a bounded amount of destruction per return.
     if (objects_waiting_for_reaper()) (void)reap_objects(16);
     Thread* self = sched::current();
@@ -124,6 +146,7 @@ void before_user_return(arch::UserFrame&) {
 }
 
 void scheduler_tick() {
+    if (sched::tick_without_lock()) return;
     kernel_lock::Scope locked;  // from user mode, or from the idle loop, which holds no lock
     sched::tick();
 }

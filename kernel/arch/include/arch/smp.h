@@ -36,7 +36,7 @@ kernel::CpuLocal* cpu_local();
 // context, on that CPU) once it has interrupts on.
 void send_reschedule(unsigned index);
 
-// --- Spinning for a word another CPU will store to (the kernel lock's ticket). Waits a little
+// --- Spinning for a word another CPU will store to (the kernel lock's word). Waits a little
 // while `*word` still holds `seen` and returns its value then (acquire); the caller loops, and
 // may be woken early. x86_64: one `pause`. aarch64: a `wfe` armed by a load-exclusive of the
 // word, so the store that changes it, a spin_wake_others, an interrupt or the timer's event
