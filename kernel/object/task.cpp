@@ -131,6 +131,7 @@ void Task::free_slot(ThreadSlot& slot) {
 void Task::thread_ended(Thread& thread) {
     ThreadSlot& slot = threads_[thread.task_slot];
     const base::u64 exit_value = slot.exit_value;  // a detached slot is cleared below
+    const abi::ThreadId id = thread_id(thread);
     slot.thread = nullptr;
     // Joiners of a killed Task were killed with it; those of a thread_exit learn it now.
     sched::wake_all(slot.joiners, static_cast<base::i64>(Status::Ok));
@@ -139,7 +140,7 @@ void Task::thread_ended(Thread& thread) {
     paid_by_->refund(kThreadPages);
     if (--live_threads_ == 0) {
         if (!reported_end_) {  // the last thread left by thread_exit: the Task exited
-            report(abi::FaultKind::Exited, 0, 0, exit_value);
+            report(abi::FaultKind::Exited, 0, 0, exit_value, id);
             reported_end_ = true;
         }
         last_thread_gone();
@@ -223,7 +224,7 @@ void Task::set_fault_ring(Ring* ring) {
     fault_ring_ = ring;
 }
 
-void Task::report(abi::FaultKind kind, base::u64 pc, base::u64 address, base::u64 status) {
+void Task::report(abi::FaultKind kind, base::u64 pc, base::u64 address, base::u64 status, abi::ThreadId thread) {
     if (reported_end_ && kind != abi::FaultKind::Exited && kind != abi::FaultKind::Killed) return;
     abi::FaultReport report{};
     report.kind = static_cast<base::u32>(kind);
@@ -232,6 +233,7 @@ void Task::report(abi::FaultKind kind, base::u64 pc, base::u64 address, base::u6
     report.pc = pc;
     report.address = address;
     report.status = status;
+    report.thread_id = thread;
     last_report_ = report;
     if (fault_ring_ != nullptr) {
         // Never blocks: a supervisor that lets its fault Ring fill loses reports, not the kernel.
@@ -287,13 +289,13 @@ void Task::thread_faulted(Thread& thread, const arch::UserFault& fault, base::u6
         case Kind::Other: break;
     }
     if (fault_ring_ == nullptr) {
-        report(kind, pc, fault.address, fault.code);
+        report(kind, pc, fault.address, fault.code, thread_id(thread));
         reported_end_ = true;
         log("task {}: {} at {:#x}, pc {:#x}: killed (no supervisor)", name_, static_cast<base::u32>(kind), fault.address, pc);
         kill(abi::FaultKind::Killed, 0);
         return;
     }
-    report(kind, pc, fault.address, fault.code);
+    report(kind, pc, fault.address, fault.code, thread_id(thread));
     // The whole Task stops (the faulting thread before returning to user mode), as under a
     // debugger: the supervisor decides, killing or resuming it.
     thread.stop_pending = true;

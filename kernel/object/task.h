@@ -76,7 +76,7 @@ protected:
 
 private:
     Task(base::Span<Capability> slots) : Object(vectra::abi::ObjectKind::Task), table_(slots) {}
-    void report(vectra::abi::FaultKind kind, base::u64 pc, base::u64 address, base::u64 status);
+    void report(vectra::abi::FaultKind kind, base::u64 pc, base::u64 address, base::u64 status, vectra::abi::ThreadId thread = 0);
     static void thread_entry(void* thread);
     struct ThreadSlot;
     ThreadSlot* slot_for(vectra::abi::ThreadId id);

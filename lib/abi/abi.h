@@ -241,8 +241,10 @@ struct FaultReport {
     u64 pc;
     u64 address;
     u64 status;                // exit status (Exited) or the architecture's raw fault code
+    u32 thread_id;             // a ThreadId: the thread that faulted or exited last; 0: the Task as a whole
+    u32 reserved;
 };
-static_assert(sizeof(FaultReport) == 48);
+static_assert(sizeof(FaultReport) == 56);
 
 // bundle_info / handle_info results.
 struct HandleInfo {

@@ -316,6 +316,7 @@ USER_TEST(task_kill_ends_every_thread_at_once_on_every_cpu) {
     EXPECT(sys::task_set_affinity(self, ~u64(0)).is_ok());
     const abi::FaultReport report = receive_report(child.report_end);
     EXPECT_EQ(report.kind, u32(abi::FaultKind::Killed));
+    EXPECT_EQ(report.thread_id, 0u);  // the Task as a whole
     EXPECT_EQ(receive_report(child.report_end, 0).kind, 0xfeu);  // one report only
     EXPECT_EQ(sys::task_resume(child.task).status(), Status::BadState);
 }
@@ -325,6 +326,7 @@ volatile u32 second_may_exit = 0;
 
 volatile u64 first_thread = 0;
 volatile u64 first_value = 0;
+volatile u64 second_thread = 0;
 
 // The second thread: ends after the first has (it joins it) and the test says so.
 [[noreturn]] void exit_when_told(u64 value) {
@@ -333,6 +335,7 @@ volatile u64 first_value = 0;
     while (joined.is_error() && joined.status() == Status::BadState)
         joined = sys::thread_join(static_cast<abi::ThreadId>(first_thread), abi::kForever);
     first_value = joined.value_or(99);
+    second_thread = sys::thread_self();
     while (__atomic_load_n(&second_may_exit, __ATOMIC_ACQUIRE) == 0) (void)sys::futex_wait(&second_may_exit, 0, abi::kForever);
     sys::thread_exit(value);
 }
@@ -352,6 +355,7 @@ USER_TEST(the_last_thread_to_exit_ends_the_task_with_its_value) {
     for (u64 detach = 0; detach < 2; ++detach) {
         second_may_exit = 0;
         first_value = 0;
+        second_thread = 0;
         SupervisedChild child("two-threads", &start_second_then_exit, detach);
         ASSERT(child.started);
         EXPECT_EQ(receive_report(child.report_end, 20'000'000).kind, 0xfeu);  // nothing yet: one thread lives
@@ -362,6 +366,7 @@ USER_TEST(the_last_thread_to_exit_ends_the_task_with_its_value) {
         const abi::FaultReport report = receive_report(child.report_end);
         EXPECT_EQ(report.kind, u32(abi::FaultKind::Exited));
         EXPECT_EQ(report.status, 42u + detach);
+        EXPECT(report.thread_id != 0 && report.thread_id == second_thread);  // the one that exited last
         EXPECT_EQ(first_value, 7u);  // the first thread's value, joined by the second
         EXPECT_EQ(sys::task_resume(child.task).status(), Status::BadState);
     }
@@ -369,8 +374,10 @@ USER_TEST(the_last_thread_to_exit_ends_the_task_with_its_value) {
 
 namespace {
 volatile u32 fault_now = 0;
+volatile u64 faulting_thread = 0;
 
 [[noreturn]] void fault_when_told(u64) {
+    faulting_thread = sys::thread_self();
     while (__atomic_load_n(&fault_now, __ATOMIC_ACQUIRE) == 0) (void)sys::futex_wait(&fault_now, 0, abi::kForever);
     *reinterpret_cast<volatile u64*>(8) = 1;
     for (;;) {}
@@ -391,6 +398,7 @@ volatile u32 fault_now = 0;
 USER_TEST(a_fault_in_one_thread_stops_the_whole_task_for_its_supervisor) {
     for (auto& count : spin_counts) count = 0;
     fault_now = 0;
+    faulting_thread = 0;
     SupervisedChild child("faulty", &spinners_and_one_that_faults, 0);
     ASSERT(child.started);
     EXPECT(wait_until(all_spinning));
@@ -399,6 +407,7 @@ USER_TEST(a_fault_in_one_thread_stops_the_whole_task_for_its_supervisor) {
     const abi::FaultReport report = receive_report(child.report_end);
     EXPECT_EQ(report.kind, u32(abi::FaultKind::PageFaultWrite));
     EXPECT_EQ(report.address, 8u);
+    EXPECT(report.thread_id != 0 && report.thread_id == faulting_thread);  // which thread, of many
     EXPECT(all_frozen(20));
     ASSERT(sys::task_kill(child.task).is_ok());
     EXPECT_EQ(receive_report(child.report_end).kind, u32(abi::FaultKind::Killed));
