@@ -1,7 +1,7 @@
 // Threads inside a Task: they run beside each other on every CPU and share its memory; join
 // hands over each one's exit value; join and detach refuse what they must; the thread table is
 // bounded and its slots are reused with fresh ids; task_kill ends every thread at once, even
-// ones running on other CPUs; the last thread_exit ends the Task with its value; a fault in one
+// ones running on other CPUs, and a killed Task cannot be stopped on its way out; the last thread_exit ends the Task with its value; a fault in one
 // thread stops them all for the supervisor; each thread keeps its own TLS pointer (FS base /
 // TPIDR_EL0) across switches and CPUs.
 #include "user/runtime/runtime.h"
@@ -242,14 +242,15 @@ struct SupervisedChild {
     abi::Handle task = 0, fault_end = 0, report_end = 0;
     bool started = false;
 
-    SupervisedChild(const char* name, void (*entry)(u64), u64 argument) {
+    // `cpus`: the CPUs the child may run on, from before its first thread starts.
+    SupervisedChild(const char* name, void (*entry)(u64), u64 argument, u64 cpus = ~u64(0)) {
         auto created = sys::task_create(grant(), reticle(), base::StringView(name));
         auto faults = sys::ring_create(grant(), 8);
         if (created.is_error() || faults.is_error()) return;
         task = created.value();
         fault_end = faults.value().first;
         report_end = faults.value().second;
-        started = sys::task_set_fault_ring(task, fault_end).is_ok() &&
+        started = sys::task_set_fault_ring(task, fault_end).is_ok() && sys::task_set_affinity(task, cpus).is_ok() &&
                   sys::task_start(task, reinterpret_cast<u64>(entry), vectra::initial_stack_pointer(child_stack, sizeof child_stack),
                                   argument).is_ok();
     }
@@ -319,6 +320,51 @@ USER_TEST(task_kill_ends_every_thread_at_once_on_every_cpu) {
     EXPECT_EQ(report.thread_id, 0u);  // the Task as a whole
     EXPECT_EQ(receive_report(child.report_end, 0).kind, 0xfeu);  // one report only
     EXPECT_EQ(sys::task_resume(child.task).status(), Status::BadState);
+}
+
+namespace {
+volatile u64 hog_spins = 0;
+
+[[noreturn]] void hog(u64) {
+    for (;;) hog_spins = hog_spins + 1;
+}
+
+[[noreturn]] void spin_forever(u64) {
+    for (;;) {}
+}
+}  // namespace
+
+// A killed Task's threads are on their way out until each runs once more; task_stop and
+// task_resume must not catch one there (a stopped one would keep itself, and the Task's
+// capabilities, for ever). The window is made wide: the child is held to CPU 0, where a hog
+// Task spins at the top priority, so the dying thread (raised to the top priority too) waits
+// for the hog's time slice to end, while this thread, on CPU 1, asks for the stop.
+USER_TEST(a_killed_task_cannot_be_stopped_on_its_way_out) {
+    if (sys::cpu_count() < 2) return;  // the window needs a second CPU to stand on
+    const abi::Handle self = vectra::start_info()->self_task;
+    auto ring = sys::ring_create(grant(), 1);
+    ASSERT(ring.is_ok());
+    EXPECT(sys::task_set_affinity(self, 2).is_ok());
+    hog_spins = 0;
+    {
+        SupervisedChild holder("hog", &hog, 0, 1);
+        ASSERT(holder.started);
+        EXPECT(sys::task_set_priority(holder.task, abi::kPriorityLevels - 1).is_ok());
+        EXPECT(wait_until([] { return load(hog_spins) != 0; }));
+        SupervisedChild child("way-out", &spin_forever, 0, 1);
+        ASSERT(child.started);
+        ASSERT(sys::task_give(child.task, ring.value().second, abi::kRightsAll).is_ok());
+        EXPECT(sys::handle_close(ring.value().second).is_ok());  // the child holds the only one
+        ASSERT(sys::task_kill(child.task).is_ok());
+        EXPECT_EQ(sys::task_stop(child.task).status(), Status::BadState);
+        EXPECT_EQ(sys::task_resume(child.task).status(), Status::BadState);
+        EXPECT(sys::task_kill(holder.task).is_ok());
+    }
+    // The child's thread runs, leaves, and its table goes with the Ring end in it.
+    abi::RingMessage message{0, 0, 0, 0, 0, 0};
+    EXPECT_EQ(sys::ring_receive(ring.value().first, message, 20'000'000'000).status(), Status::PeerClosed);
+    EXPECT(sys::handle_close(ring.value().first).is_ok());
+    EXPECT(sys::task_set_affinity(self, ~u64(0)).is_ok());
 }
 
 namespace {
