@@ -68,18 +68,22 @@ Status Task::start(base::u64 pc, base::u64 stack_pointer, base::u64 argument) {
 StatusOr<abi::ThreadId> Task::create_thread(base::u64 pc, base::u64 stack_pointer, base::u64 argument) {
     if (!started_ || dead_) return Status::BadState;
     const base::u32 index = TRY(spawn(pc, stack_pointer, argument));
-    return abi::make_thread_id(index, threads_[index].generation);
+    return threads_.id_of(index);
 }
 
 StatusOr<base::u32> Task::spawn(base::u64 pc, base::u64 stack_pointer, base::u64 argument) {
-    base::u32 index = 0;
-    while (index < abi::kTaskThreadMax && threads_[index].used) ++index;
-    if (index == abi::kTaskThreadMax) return Status::TableFull;
+    const base::Optional<base::u32> taken = threads_.take();
+    if (!taken.has_value()) return Status::TableFull;
+    const base::u32 index = *taken;
     // Threads' kernel stacks and records come from the frame allocator; charge the grant for them.
-    if (!paid_by_->charge(kThreadPages)) return Status::OutOfMemory;
+    if (!paid_by_->charge(kThreadPages)) {
+        threads_.release(index);
+        return Status::OutOfMemory;
+    }
     auto created = sched::create_thread(&Task::thread_entry, nullptr, priority_);
     if (created.is_error()) {
         paid_by_->refund(kThreadPages);
+        threads_.release(index);
         return Status::OutOfMemory;
     }
     Thread* thread = created.value();
@@ -92,7 +96,6 @@ StatusOr<base::u32> Task::spawn(base::u64 pc, base::u64 stack_pointer, base::u64
     thread->address_space_root = reticle_->root();
     retain();  // the thread's reference
     ThreadSlot& slot = threads_[index];
-    slot.used = true;
     slot.detached = false;
     slot.exit_value = 0;
     slot.thread = thread;
@@ -101,31 +104,19 @@ StatusOr<base::u32> Task::spawn(base::u64 pc, base::u64 stack_pointer, base::u64
     return index;
 }
 
-Task::ThreadSlot* Task::slot_for(abi::ThreadId id) {
-    const base::u32 index = abi::thread_slot(id);
-    if (index >= abi::kTaskThreadMax) return nullptr;
-    ThreadSlot& slot = threads_[index];
-    if (!slot.used || slot.generation != abi::thread_generation(id)) return nullptr;
-    return &slot;
-}
-
-abi::ThreadId Task::thread_id(const Thread& thread) const {
-    return abi::make_thread_id(thread.task_slot, threads_[thread.task_slot].generation);
-}
+abi::ThreadId Task::thread_id(const Thread& thread) const { return threads_.id_of(thread.task_slot); }
 
 Thread* Task::find_thread(abi::ThreadId id) {
-    ThreadSlot* slot = slot_for(id);
+    ThreadSlot* slot = threads_.find(id);
     return slot == nullptr ? nullptr : slot->thread;
 }
 
-void Task::free_slot(ThreadSlot& slot) {
-    slot.used = false;
+void Task::free_slot(base::u32 index) {
+    ThreadSlot& slot = threads_[index];
     slot.thread = nullptr;
     slot.detached = false;
     slot.exit_value = 0;
-    // 24 bits of generation; 0 is never a valid id's.
-    slot.generation = (slot.generation + 1) & ((1u << (32 - abi::kThreadSlotBits)) - 1);
-    if (slot.generation == 0) slot.generation = 1;
+    threads_.release(index);
 }
 
 void Task::thread_ended(Thread& thread) {
@@ -135,7 +126,7 @@ void Task::thread_ended(Thread& thread) {
     slot.thread = nullptr;
     // Joiners of a killed Task were killed with it; those of a thread_exit learn it now.
     sched::wake_all(slot.joiners, static_cast<base::i64>(Status::Ok));
-    if (slot.detached) free_slot(slot);
+    if (slot.detached) free_slot(thread.task_slot);
     thread.task = nullptr;
     paid_by_->refund(kThreadPages);
     if (--live_threads_ == 0) {
@@ -153,7 +144,7 @@ void Task::exit_thread(Thread& self, base::u64 value) {
 }
 
 Status Task::join_thread(Thread& self, abi::ThreadId id, base::u64 value_address, base::u64 deadline) {
-    ThreadSlot* slot = slot_for(id);
+    ThreadSlot* slot = threads_.find(id);
     if (slot == nullptr) return Status::NotFound;
     if (slot == &threads_[self.task_slot] || slot->detached) return Status::InvalidArgument;
     if (value_address != 0 && !user_range_valid(value_address, sizeof(base::u64))) return Status::BadAddress;
@@ -162,22 +153,22 @@ Status Task::join_thread(Thread& self, abi::ThreadId id, base::u64 value_address
         if (deadline == 0) return Status::WouldBlock;
         const auto woken = static_cast<Status>(sched::block_current(slot->joiners, deadline));
         if (woken != Status::Ok) return woken;
-        slot = slot_for(id);  // another joiner, or a detach, may have freed it meanwhile
+        slot = threads_.find(id);  // another joiner, or a detach, may have freed it meanwhile
         if (slot == nullptr) return Status::NotFound;
         if (slot->detached) return Status::InvalidArgument;
     }
     if (value_address != 0 && !arch::copy_to_user(value_address, &slot->exit_value, sizeof slot->exit_value))
         return Status::BadAddress;  // the slot stays: joining again with a good address works
-    free_slot(*slot);
+    free_slot(abi::thread_slot(id));
     return Status::Ok;
 }
 
 Status Task::detach_thread(abi::ThreadId id) {
-    ThreadSlot* slot = slot_for(id);
+    ThreadSlot* slot = threads_.find(id);
     if (slot == nullptr) return Status::NotFound;
     if (slot->detached) return Status::InvalidArgument;
     if (slot->thread == nullptr) {
-        free_slot(*slot);
+        free_slot(abi::thread_slot(id));
         return Status::Ok;
     }
     slot->detached = true;

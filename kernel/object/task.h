@@ -14,6 +14,7 @@
 #include "base/string_view.h"
 #include "kernel/capability/capability_table.h"
 #include "kernel/object/object.h"
+#include "kernel/object/thread_table.h"
 #include "kernel/sched/thread.h"
 
 namespace kernel {
@@ -79,12 +80,12 @@ private:
     void report(vectra::abi::FaultKind kind, base::u64 pc, base::u64 address, base::u64 status, vectra::abi::ThreadId thread = 0);
     static void thread_entry(void* thread);
     struct ThreadSlot;
-    ThreadSlot* slot_for(vectra::abi::ThreadId id);
     // A new thread in a free slot (Ready at once); its slot index.
     StatusOr<base::u32> spawn(base::u64 pc, base::u64 stack_pointer, base::u64 argument);
     // Bookkeeping when `thread` ends, by exit or kill: its slot, the joiners, the count.
     void thread_ended(Thread& thread);
-    void free_slot(ThreadSlot& slot);
+    // Clears slot `index` and frees it (its id goes stale).
+    void free_slot(base::u32 index);
     // The Task has no thread left: its capabilities are deleted.
     void last_thread_gone();
 
@@ -96,12 +97,10 @@ private:
     struct ThreadSlot {
         Thread* thread = nullptr;  // the living thread (null once it ended)
         base::u64 exit_value = 0;
-        base::u32 generation = 1;  // bumped when the slot is freed, so old ids go stale
-        bool used = false;
         bool detached = false;
         WaitQueue joiners;
     };
-    ThreadSlot threads_[vectra::abi::kTaskThreadMax];
+    ThreadTable<ThreadSlot, vectra::abi::kTaskThreadMax> threads_;
     base::u32 live_threads_ = 0;
     base::u32 priority_ = vectra::abi::kPriorityDefault;
     base::u32 affinity_ = ~base::u32(0);
