@@ -170,7 +170,10 @@ def run_boot(command, timeout, stop, silence=None, echo=False):
             stopped = "done"
     if stopped is not None:
         process.kill()
-    status = process.wait() if stopped is None else None
+    # Reaped either way: no zombie left behind, and its CPU time counts among this process's
+    # children's (bench smp tells the boot's own work from the host's other work by it).
+    returned = process.wait()
+    status = returned if stopped is None else None
     selector.close()
     process.stdout.close()
     process.stderr.close()

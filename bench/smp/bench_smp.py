@@ -21,10 +21,12 @@ Never invents a figure: a side that printed nothing says so.
 import argparse
 import os
 import re
+import resource
 import shlex
 import statistics
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "boot"))
@@ -147,13 +149,46 @@ def scaling(runs, kind, count):
     return statistics.median(values) if values else None
 
 
+def host_busy_seconds():
+    """CPU seconds the host's CPUs have been busy since it booted (/proc/stat), or None."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = stat.readline().split()
+    except OSError:
+        return None
+    if not fields or fields[0] != "cpu":
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def children_seconds():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure_other_work(run):
+    """Runs `run()` (one boot, whose QEMU is a child it waits for) and returns its result and how
+    many host CPUs other work kept busy meanwhile, on average: the host's busy time less what
+    the boot's own QEMU used, over the wall time. The load average cannot say this: it counts
+    the bench's own QEMUs too, and lags them by a minute."""
+    busy, own, started = host_busy_seconds(), children_seconds(), time.monotonic()
+    result = run()
+    wall = time.monotonic() - started
+    busy_after = host_busy_seconds()
+    if busy is None or busy_after is None or wall <= 0:
+        return result, None
+    other = (busy_after - busy) - (children_seconds() - own)
+    return result, max(0.0, other / wall)
+
+
 class Boot:
     def __init__(self):
         self.runs = []
         self.information = {}
         self.errors = []
         self.problem = None
-        self.loads = []  # the host's 1-minute load average at the start of each boot
+        self.other_work = []  # host CPUs other work kept busy during each boot, on average
         self.incomplete = []  # runs that printed some figures, then stopped
 
 
@@ -162,8 +197,10 @@ def boot_runs(command, system, runs, timeout, stop, label, verbose, silence=None
     for run in range(runs):
         if verbose:
             print(f"vectra: {label} run {run + 1}/{runs}: {shlex.join(command)}", flush=True)
-        boot.loads.append(os.getloadavg()[0])
-        status, output, messages, stopped = bench_ipc.run_boot(command, timeout, stop, silence, verbose)
+        (status, output, messages, stopped), other = measure_other_work(
+            lambda: bench_ipc.run_boot(command, timeout, stop, silence, verbose))
+        if other is not None:
+            boot.other_work.append(other)
         measurements, information = parse_lines(output, system)
         boot.information.update(information)
         boot.errors += [e for e in errors_in(output, system) if e not in boot.errors]
@@ -263,11 +300,11 @@ def print_table(arch, mode, vectra, linux, runs, host_cpus):
             for system, boot in (("VectraOS", vectra), ("Linux", linux))}
     print(f"CPUs seen: VectraOS {cpus['VectraOS']}, Linux {kernel or '?'} {cpus['Linux']}; "
           f"same QEMU machine, CPU model, memory and -smp")
-    loads = vectra.loads + linux.loads
-    if loads:
-        print(f"host load average at the boots' start: {min(loads):.1f} to {max(loads):.1f} on "
-              f"{host_cpus} CPUs" + (" (busy: wall-clock figures are disturbed)"
-                                     if max(loads) > host_cpus and mode != "icount" else ""))
+    other = vectra.other_work + linux.other_work
+    if other:
+        print(f"other work on the host during the boots: {min(other):.2f} to {max(other):.2f} of its "
+              f"{host_cpus} CPUs busy on average" + (" (busy: wall-clock figures are disturbed)"
+                                                       if max(other) >= OTHER_WORK_LIMIT and mode != "icount" else ""))
     for system, boot in (("VectraOS", vectra), ("Linux", linux)):
         if not boot.runs:
             print(f"{system} side: not available ({boot.problem or 'no bench-smp lines'})")
@@ -307,10 +344,15 @@ def print_table(arch, mode, vectra, linux, runs, host_cpus):
     if mode == "icount":
         print("Under -icount one host thread runs the CPUs in turn: no scaling rows (see the MTTCG table)")
         return
-    print_scaling(vectra, linux, host_cpus, mode, max(loads) if loads else 0.0)
+    print_scaling(vectra, linux, host_cpus, mode, max(other) if other else 0.0)
 
 
-def print_scaling(vectra, linux, host_cpus, mode, load=0.0):
+# Other work that keeps this much of a host CPU busy, on average, during a boot disturbs the
+# wall-clock figures enough that the scaling is not judged.
+OTHER_WORK_LIMIT = 0.25
+
+
+def print_scaling(vectra, linux, host_cpus, mode, other_work=0.0):
     has_workers = any(name.startswith("workers_") for boot in (vectra, linux) for run in boot.runs for name in run)
     if not has_workers:
         print("Throughput: not measured (bench_work=0)")
@@ -355,10 +397,9 @@ def print_scaling(vectra, linux, host_cpus, mode, load=0.0):
     print(f"This host has {host_cpus} CPU{'s' if host_cpus != 1 else ''}: with more virtual CPUs busy "
           f"than that, MTTCG scaling is capped near {host_cpus}x for both systems alike, so compare "
           f"the two ratios, not either with 4x.")
-    if load >= host_cpus:
-        print(f"The host's load average reached {load:.1f} on {host_cpus} CPUs: other work took the CPUs "
-              f"more virtual CPUs would need, so neither system could scale here and the aim is not "
-              f"judged by this run; rerun on a quiet host.")
+    if other_work >= OTHER_WORK_LIMIT:
+        print(f"Other work kept up to {other_work:.2f} of the host's CPUs busy during a boot: it took CPUs "
+              f"more virtual CPUs would need, so the aim is not judged by this run; rerun on a quiet host.")
 
 
 def expected_names(mode, system):
