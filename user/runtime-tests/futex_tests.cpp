@@ -1,5 +1,6 @@
 // The futex: refusals, keying by physical address (one Bundle page mapped twice: a wake
-// through one address reaches a waiter on the other), and a mutex built on it (the classic
+// through one address reaches a waiter on the other; and a waiter in a Task with a Reticle of
+// its own, sharing only that page, at another address), and a mutex built on it (the classic
 // three-state futex mutex) under contention from Tasks on every CPU: the count comes out exact.
 #include "user/runtime/layout.h"
 #include "user/runtime/runtime.h"
@@ -32,6 +33,51 @@ u64 top_of(u8* stack, u64 size) { return vectra::initial_stack_pointer(stack, si
     (void)sys::raw::task_exit(0);
     for (;;) {}
 }
+
+// A waiter for a Reticle of its own, which holds only this code (copied to the start of a page
+// C) and the shared page at C + 4096: for ever, futex_wait(C + 4096, 0, forever), then add 1 to
+// the count at C + 4096 + 8. Position-independent (the shared page is addressed relative to the
+// code), so it runs wherever the page is mapped.
+extern "C" const u8 far_futex_waiter_start[];
+extern "C" const u8 far_futex_waiter_end[];
+static_assert(u64(abi::Syscall::futex_wait) == 83, "the waiter's code below says 83");
+#if defined(__x86_64__)
+asm(R"(
+    .pushsection .rodata.far_futex_waiter, "a"
+    .globl far_futex_waiter_start, far_futex_waiter_end
+far_futex_waiter_start:
+    leaq far_futex_waiter_start + 4096(%rip), %rbx
+1:  movq %rbx, %rdi
+    xorl %esi, %esi
+    movq $-1, %rdx
+    movl $83, %eax
+    syscall
+    lock incq 8(%rbx)
+    jmp 1b
+far_futex_waiter_end:
+    .popsection
+)");
+#else
+asm(R"(
+    .pushsection .rodata.far_futex_waiter, "a"
+    .globl far_futex_waiter_start, far_futex_waiter_end
+    .balign 4
+far_futex_waiter_start:
+    adr x19, far_futex_waiter_start + 4096
+1:  mov x0, x19
+    mov x1, #0
+    mov x2, #-1
+    mov x8, #83
+    svc #0
+    add x9, x19, #8
+    ldr x10, [x9]
+    add x10, x10, #1
+    str x10, [x9]
+    b 1b
+far_futex_waiter_end:
+    .popsection
+)");
+#endif
 
 // --- A mutex on the futex: 0 free, 1 held, 2 held with waiters ---
 volatile u32 mutex_word = 0;
@@ -113,6 +159,47 @@ USER_TEST(a_futex_is_the_word_not_the_address_one_page_mapped_twice) {
     EXPECT(sys::reticle_unmap(self_reticle(), kFirstAlias, kPage).is_ok());
     EXPECT(sys::reticle_unmap(self_reticle(), kSecondAlias, kPage).is_ok());
     (void)sys::handle_close(page.value());
+}
+
+// Two Tasks whose Reticles share nothing but one Bundle page, mapped at different addresses: a
+// wake through this Task's address reaches the waiter in the other's.
+USER_TEST(a_futex_wakes_a_waiter_in_another_reticle_through_the_bundle_they_share) {
+    auto reticle = sys::reticle_create(grant());
+    auto code = sys::bundle_create(grant(), 1);
+    auto shared = sys::bundle_create(grant(), 1);
+    ASSERT(reticle.is_ok() && code.is_ok() && shared.is_ok());
+    const u64 code_bytes = u64(far_futex_waiter_end - far_futex_waiter_start);
+    ASSERT(sys::bundle_write(code.value(), 0, far_futex_waiter_start, code_bytes).is_ok());
+    const u64 code_there = vectra::layout::kImageBase, shared_there = code_there + kPage;
+    const u32 read_write = abi::kProtectRead | abi::kProtectWrite;
+    ASSERT(sys::reticle_map(reticle.value(), code.value(), 0, code_there, kPage, abi::kProtectRead | abi::kProtectExecute).is_ok());
+    ASSERT(sys::reticle_map(reticle.value(), shared.value(), 0, shared_there, kPage, read_write).is_ok());
+    ASSERT(sys::reticle_map(self_reticle(), shared.value(), 0, kFirstAlias, kPage, read_write).is_ok());
+    static_assert(kFirstAlias != vectra::layout::kImageBase + kPage, "the two addresses differ");
+    auto* word = reinterpret_cast<volatile u32*>(kFirstAlias);
+    auto* wakes = reinterpret_cast<volatile u64*>(kFirstAlias + 8);
+    *word = 0;
+    *wakes = 0;
+    auto waiter = sys::task_create(grant(), reticle.value(), base::StringView("far-waiter"));
+    ASSERT(waiter.is_ok());
+    ASSERT(sys::task_start(waiter.value(), code_there, 0, 0).is_ok());
+    // Wake until the waiter is found waiting (the word stays 0, so it always sleeps again; a
+    // wake before it sleeps finds nobody). Bound: 10 s.
+    u64 woken = 0;
+    const u64 start = sys::clock_now();
+    while (woken == 0 && sys::clock_now() - start < 10'000'000'000) {
+        woken = sys::futex_wake(word, 1).value_or(0);
+        if (woken == 0) (void)sys::raw::task_yield();
+    }
+    EXPECT_EQ(woken, 1u);
+    while (*wakes == 0 && sys::clock_now() - start < 10'000'000'000) (void)sys::raw::task_yield();
+    EXPECT(*wakes >= 1);  // it woke, and said so through the shared page
+    EXPECT(sys::task_kill(waiter.value()).is_ok());
+    (void)sys::handle_close(waiter.value());
+    EXPECT(sys::reticle_unmap(self_reticle(), kFirstAlias, kPage).is_ok());
+    (void)sys::handle_close(reticle.value());
+    (void)sys::handle_close(code.value());
+    (void)sys::handle_close(shared.value());
 }
 
 USER_TEST(a_futex_mutex_keeps_a_count_exact_under_contention_on_every_cpu) {
