@@ -328,6 +328,17 @@ def user_program_ended(name):
     return rf"^task {re.escape(name)}: (exited with status -?\d+|killed|.* at pc 0x[0-9a-f]+)"
 
 
+def check_held_back(output, held_back, smp):
+    """CPU `held_back` was never started: the kernel must name it and go on with the others."""
+    problems = []
+    if not re.search(rf"^smp: cpu {held_back} \(hardware id \S+\) did not come up within \d+ ms; going on without it$",
+                     output, re.MULTILINE):
+        problems.append(f"the kernel did not report that cpu {held_back} failed to come up")
+    if not re.search(rf"^smp: {smp - 1} of {smp} CPUs running$", output, re.MULTILINE):
+        problems.append(f"the kernel did not report {smp - 1} of {smp} CPUs running (the others after the one held back must come up)")
+    return problems
+
+
 def check_user(status, output, arch, smp, name):
     problems = []
     check_banner(output, arch, smp, problems)
@@ -482,6 +493,9 @@ def main():
     check.add_argument("--no-hang-dump", action="store_true",
                        help="on a timeout, do not attach gdb to dump what each CPU runs and waits for")
     check.add_argument("--timeout", type=float, default=300)
+    check.add_argument("--hold-back-cpu", type=int, metavar="N",
+                       help="never start CPU N (the kernel's smp-hold-back=N), as if it failed to come up; "
+                            "the check then also asks that it was named and the others run")
     check.add_argument("--skip-unless-kvm", action="store_true",
                        help="exit 77 (skipped) when KVM is not usable for this architecture")
     arguments = parser.parse_args()
@@ -514,6 +528,10 @@ def main():
         print("vectra: " + shlex.join(command) + "\nvectra: Ctrl-A X leaves QEMU", flush=True)
         os.execvp(command[0], command)
 
+    if getattr(arguments, "hold_back_cpu", None) is not None:
+        if not 1 <= arguments.hold_back_cpu < arguments.smp:
+            raise SystemExit("vectra: --hold-back-cpu names a CPU other than the boot CPU, below --smp")
+        arguments.append = (arguments.append + " " if arguments.append else "") + f"smp-hold-back={arguments.hold_back_cpu}"
     if arguments.mode == "hang":
         arguments.user_program = arguments.user_program or "runtime-tests"
         arguments.user_arguments = arguments.user_arguments or "hang=1"
@@ -562,6 +580,8 @@ def main():
         status, output, seconds, _ = run_captured(command, arguments.timeout, on_timeout=on_timeout)
         checker = {"test": check_tests, "panic": check_panic, "overflow": check_overflow}[arguments.mode]
         problems = checker(status, output, arguments.arch, arguments.smp)
+    if getattr(arguments, "hold_back_cpu", None) is not None:
+        problems += check_held_back(output, arguments.hold_back_cpu, arguments.smp)
     if dump_directory:
         dump_directory.cleanup()
     print(f"\nvectra: QEMU ended with status {status} after {seconds:.1f} s")

@@ -35,4 +35,18 @@ base::Optional<base::StringView> CommandLine::value_of(base::StringView key) con
     return value;
 }
 
+base::Optional<base::u64> CommandLine::number_of(base::StringView key) const {
+    const base::Optional<base::StringView> text = value_of(key);
+    if (!text.has_value() || text->empty()) return base::none;
+    base::u64 number = 0;
+    // Bound: the value's length.
+    for (const char digit : *text) {
+        if (digit < '0' || digit > '9') return base::none;
+        const base::u64 value = static_cast<base::u64>(digit - '0');
+        if (number > (~base::u64(0) - value) / 10) return base::none;
+        number = number * 10 + value;
+    }
+    return number;
+}
+
 }  // namespace kernel

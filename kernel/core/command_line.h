@@ -4,6 +4,7 @@
 
 #include "base/optional.h"
 #include "base/string_view.h"
+#include "base/types.h"
 
 namespace kernel {
 
@@ -15,6 +16,9 @@ public:
     bool has_word(base::StringView word) const;
     // The value after "key=", if the key is present.
     base::Optional<base::StringView> value_of(base::StringView key) const;
+    // The value after "key=" as a decimal number; nothing if the key is absent or its value is
+    // not all digits or does not fit in 64 bits.
+    base::Optional<base::u64> number_of(base::StringView key) const;
 
 private:
     template <class Visit>

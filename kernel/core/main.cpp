@@ -68,7 +68,8 @@ void log_memory_map(const MemoryMap& memory) {
     arch::interrupts_enable();
     const CommandLine command_line(boot_info.command_line);
     const bool kernel_tests = command_line.has_word("test") || command_line.value_of("test").has_value();
-    (void)smp::start_secondary_cpus(boot_info, !kernel_tests);
+    const base::u64 held_back = command_line.number_of("smp-hold-back").value_or(~0u);
+    (void)smp::start_secondary_cpus(boot_info, !kernel_tests, held_back < ~0u ? static_cast<unsigned>(held_back) : ~0u);
 
     if (command_line.has_word("panic-test")) run_panic_test();
     if (command_line.has_word("stack-overflow-test")) run_stack_overflow_test();

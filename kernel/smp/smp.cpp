@@ -41,7 +41,7 @@ void init_boot_cpu(const BootInfo& boot_info) {
     arch::set_cpu_local(&cpus[0]);
 }
 
-unsigned start_secondary_cpus(const BootInfo&, bool schedule) {
+unsigned start_secondary_cpus(const BootInfo&, bool schedule, unsigned held_back) {
     __atomic_store_n(&secondaries_schedule, schedule, __ATOMIC_RELEASE);
     unsigned running = 1;
     // Bound: one pass per listed CPU, each waiting at most kBringUpNanoseconds.
@@ -52,7 +52,9 @@ unsigned start_secondary_cpus(const BootInfo&, bool schedule) {
             log("smp: cpu {} not started: no kernel stack ({})", index, stack.error().message);
             continue;
         }
-        if (!arch::start_cpu(index, local.hardware_id, stack.value().top, stack.value().bottom, &local)) {
+        if (index == held_back) {
+            log("smp: cpu {} held back (smp-hold-back): it is not started", index);
+        } else if (!arch::start_cpu(index, local.hardware_id, stack.value().top, stack.value().bottom, &local)) {
             log("smp: cpu {} (hardware id {:#x}) refused to start", index, local.hardware_id);
             continue;
         }

@@ -16,8 +16,10 @@ namespace kernel::smp {
 void init_boot_cpu(const BootInfo& boot_info);
 // Starts every other CPU the boot information lists, waiting a bounded time for each; a CPU
 // that does not come up is named and the rest go on. `schedule`: they run threads (else they
-// only idle, for the kernel's own tests). Returns how many CPUs run (boot included).
-unsigned start_secondary_cpus(const BootInfo& boot_info, bool schedule);
+// only idle, for the kernel's own tests). `held_back`: a CPU index never started, as if it had
+// failed to come up (the kernel command line's smp-hold-back=N, which tests that path).
+// Returns how many CPUs run (boot included).
+unsigned start_secondary_cpus(const BootInfo& boot_info, bool schedule, unsigned held_back = ~0u);
 // How many CPUs are online (boot included).
 unsigned online_count();
 // Bit i set: CPU i is online.

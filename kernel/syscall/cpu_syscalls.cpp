@@ -1,4 +1,4 @@
-// cpu_count, cpu_current, task_set_affinity, futex_wait, futex_wake.
+// cpu_count, cpu_current, task_set_affinity, futex_wait, futex_wake, cpu_online_mask.
 #include "kernel/object/reticle.h"
 #include "kernel/sched/futex.h"
 #include "kernel/smp/smp.h"
@@ -14,6 +14,7 @@ Result cpu_syscalls(Task& task, Syscall number, const Arguments& arguments) {
     switch (number) {
         case Syscall::cpu_count: return ok(smp::online_count());
         case Syscall::cpu_current: return ok(this_cpu().index);
+        case Syscall::cpu_online_mask: return ok(smp::online_mask());
         case Syscall::task_set_affinity: {
             // (task, mask): bit i lets its threads run on CPU i; at least one running CPU.
             Task* child = TRY_SYSCALL(lookup<Task>(task, arguments[0], abi::kRightWrite));

@@ -112,6 +112,7 @@ constexpr const char* status_name(Status status) {
     X(task_set_affinity, 82, 2)       \
     X(futex_wait, 83, 3)              \
     X(futex_wake, 84, 2)              \
+    X(cpu_online_mask, 85, 0)         \
     X(thread_create, 90, 3)           \
     X(thread_exit, 91, 1)             \
     X(thread_join, 92, 3)             \

@@ -24,6 +24,9 @@ constexpr u64 kSharedPage = vectra::layout::kFreeBase + 300 * kPage;
 alignas(16) u8 other_stack[16 * 1024];
 u64 other_stack_pointer() { return vectra::initial_stack_pointer(other_stack, sizeof other_stack); }
 
+// The second running CPU, as an affinity mask (CPU 1 unless it did not come up).
+u64 second_cpu() { return u64(1) << sys::nth_online_cpu(1); }
+
 bool several_cpus() {
     if (sys::cpu_count() >= 2) return true;
     vectra::println("  (one CPU: nothing to check across CPUs)");
@@ -34,7 +37,7 @@ bool several_cpus() {
 struct EchoArguments {
     abi::Handle ring;
     u64 served;
-    u64 off_its_cpu;  // requests it answered anywhere but CPU 1 (affinity broken)
+    u64 off_its_cpu;  // requests it answered anywhere but the second CPU (affinity broken)
 };
 EchoArguments echo_arguments;
 
@@ -47,7 +50,7 @@ EchoArguments echo_arguments;
     while (status == 0 && in.byte_count != 0) {
         for (base::u32 i = 0; i < in.byte_count; ++i) reply[i] = request[in.byte_count - 1 - i];
         ++arguments->served;
-        if (sys::cpu_current() != 1) ++arguments->off_its_cpu;
+        if (sys::cpu_current() != sys::nth_online_cpu(1)) ++arguments->off_its_cpu;
         const abi::RingMessage out{reinterpret_cast<u64>(reply), in.byte_count, 0, 0, 0, 0};
         in = {reinterpret_cast<u64>(request), 0, sizeof request, 0, 0, 0};
         status = sys::raw::ring_call(arguments->ring, &out, &in, abi::kForever);
@@ -83,7 +86,7 @@ USER_TEST(ring_calls_between_tasks_on_two_cpus_arrive_whole_and_in_order) {
     ASSERT(server.is_ok() && ring.is_ok());
     echo_arguments = {sys::task_give(server.value(), ring.value().second, abi::kRightsAll).value_or(0), 0, 0};
     EXPECT(sys::handle_close(ring.value().second).is_ok());
-    EXPECT(sys::task_set_affinity(server.value(), 2).is_ok());  // CPU 1
+    EXPECT(sys::task_set_affinity(server.value(), second_cpu()).is_ok());
     EXPECT(sys::task_set_affinity(self_task(), 1).is_ok());     // CPU 0
     ASSERT(sys::task_start(server.value(), reinterpret_cast<u64>(&echo_reversed), other_stack_pointer(),
                            reinterpret_cast<u64>(&echo_arguments)).is_ok());
@@ -121,7 +124,7 @@ USER_TEST(a_page_unmapped_on_one_cpu_is_gone_on_the_other_when_unmap_returns) {
     ASSERT(sys::reticle_map(self_reticle(), page.value(), 0, kSharedPage, kPage, abi::kProtectRead | abi::kProtectWrite).is_ok());
     *reinterpret_cast<volatile u64*>(kSharedPage) = 1;
     EXPECT(sys::task_set_fault_ring(reader.value(), faults.value().first).is_ok());
-    EXPECT(sys::task_set_affinity(reader.value(), 2).is_ok());  // CPU 1, alone: no switch there flushes its TLB
+    EXPECT(sys::task_set_affinity(reader.value(), second_cpu()).is_ok());  // alone there: no switch flushes its TLB
     EXPECT(sys::task_set_affinity(self_task(), 1).is_ok());
     reads = 0;
     ASSERT(sys::task_start(reader.value(), reinterpret_cast<u64>(&read_for_ever), other_stack_pointer(), 0).is_ok());
@@ -165,7 +168,7 @@ USER_TEST(two_spinning_tasks_on_one_secondary_cpu_share_it) {
         ASSERT(spinner.is_ok());
         spinners[which] = spinner.value();
         spin_counts[which] = 0;
-        EXPECT(sys::task_set_affinity(spinner.value(), 2).is_ok());
+        EXPECT(sys::task_set_affinity(spinner.value(), second_cpu()).is_ok());
         const u64 stack_pointer = vectra::initial_stack_pointer(spinner_stacks[which], sizeof spinner_stacks[which]);
         ASSERT(sys::task_start(spinner.value(), reinterpret_cast<u64>(&spin_counting), stack_pointer, which).is_ok());
     }

@@ -56,15 +56,26 @@ inline Handle grant() { return vectra::start_info()->memory_grant; }
 inline Handle self_reticle() { return vectra::start_info()->self_reticle; }
 inline Handle self_task() { return vectra::start_info()->self_task; }
 
+// CPUs are named by index; a CPU that did not come up leaves a gap (sys::cpu_online_mask).
 inline u64 cpus() { return sys::cpu_count(); }
-inline u64 all_cpus() { return cpus() >= 64 ? ~u64(0) : (u64(1) << cpus()) - 1; }
+inline u64 all_cpus() { return sys::cpu_online_mask(); }
+// One random online CPU's index.
+inline u64 random_cpu(Random& random) { return sys::nth_online_cpu(random.below(cpus())); }
 // A random non-empty set of the online CPUs.
-inline u64 random_cpu_set(Random& random) { return random.below(all_cpus()) + 1; }
-// One random CPU other than `not_this` (when there are two or more), as a set.
+inline u64 random_cpu_set(Random& random) {
+    const u64 chosen = random.below((u64(1) << (cpus() < 63 ? cpus() : 63)) - 1) + 1;  // of the nth ones
+    u64 set = 0;
+    // Bound: the online CPUs.
+    for (u64 nth = 0; nth < cpus() && nth < 63; ++nth)
+        if ((chosen >> nth) & 1) set |= u64(1) << sys::nth_online_cpu(nth);
+    return set;
+}
+// One random online CPU other than CPU `not_this` (when there are two or more), as a set.
 inline u64 random_other_cpu(Random& random, u64 not_this) {
-    if (cpus() < 2) return 1;
-    u64 cpu = random.below(cpus() - 1);
-    if (cpu >= not_this) ++cpu;
+    if (cpus() < 2) return all_cpus();
+    u64 cpu = not_this;
+    // Bound: a few tries on average (at least half the choices are not `not_this`).
+    while (cpu == not_this) cpu = random_cpu(random);
     return u64(1) << cpu;
 }
 

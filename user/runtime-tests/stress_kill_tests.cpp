@@ -105,7 +105,7 @@ USER_TEST(stress_a_task_killed_from_another_cpu_mid_call_mid_wait_or_spinning_en
         const Doing doing = static_cast<Doing>(random.below(u64(Doing::kCount)));
         const bool with_peer = doing == Doing::CallingOverARing || doing == Doing::ServingARing;
         ++counts[u64(doing)];
-        const u64 killer_cpu = random.below(cpus());
+        const u64 killer_cpu = random_cpu(random);
         EXPECT(sys::task_set_affinity(self_task(), u64(1) << killer_cpu).is_ok());
         round_now = {doing, abi::kNoHandle, abi::kNoHandle, settings.seed * 7919 + round};
         victim_progress = 0;

@@ -56,7 +56,7 @@ USER_TEST(stress_a_bundle_revoked_while_another_cpu_touches_it_is_gone_when_revo
         const u64 round_started = sys::clock_now();
         const bool write = random.one_in(2);
         writes += write ? 1 : 0;
-        const u64 revoker_cpu = random.below(cpus());
+        const u64 revoker_cpu = random_cpu(random);
         EXPECT(sys::task_set_affinity(self_task(), u64(1) << revoker_cpu).is_ok());
         bool round_ok = true;
 

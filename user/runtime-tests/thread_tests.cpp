@@ -97,7 +97,7 @@ volatile u64 stayed[abi::kTaskThreadMax];
 
 [[noreturn]] void report_cpus(u64 index) {
     // A running thread refused its CPU moves at its return to user mode: here, at once.
-    if (sys::thread_set_affinity(sys::thread_self(), u64(1) << index).is_error()) sys::thread_exit(1);
+    if (sys::thread_set_affinity(sys::thread_self(), u64(1) << sys::nth_online_cpu(index)).is_error()) sys::thread_exit(1);
     const u64 cpu = sys::cpu_current();
     bool same = true;
     for (int round = 0; round < 200; ++round) {
@@ -125,7 +125,7 @@ USER_TEST(threads_of_one_task_pinned_to_each_cpu_run_there) {
         auto value = sys::thread_join(ids[index], abi::kForever);
         ASSERT(value.is_ok());
         EXPECT_EQ(value.value(), 0u);
-        EXPECT_EQ(ran_on[index], u64(index));
+        EXPECT_EQ(ran_on[index], sys::nth_online_cpu(index));
         EXPECT_EQ(stayed[index], 1u);
     }
     // Refusals: no running CPU in the mask; a thread that is gone.
@@ -279,7 +279,7 @@ struct SupervisedChild {
             continue;
         }
         auto created = sys::thread_create(reinterpret_cast<u64>(&spin_on), stack_top(index), index);
-        if (created.is_ok()) (void)sys::thread_set_affinity(created.value(), u64(1) << (index + 1));
+        if (created.is_ok()) (void)sys::thread_set_affinity(created.value(), u64(1) << sys::nth_online_cpu(index + 1));
     }
     spin_on(kSpinners);
 }
@@ -344,7 +344,7 @@ USER_TEST(a_killed_task_cannot_be_stopped_on_its_way_out) {
     const abi::Handle self = vectra::start_info()->self_task;
     auto ring = sys::ring_create(grant(), 1);
     ASSERT(ring.is_ok());
-    EXPECT(sys::task_set_affinity(self, 2).is_ok());
+    EXPECT(sys::task_set_affinity(self, u64(1) << sys::nth_online_cpu(1)).is_ok());
     hog_spins = 0;
     {
         SupervisedChild holder("hog", &hog, 0, 1);
@@ -433,7 +433,7 @@ volatile u64 faulting_thread = 0;
     const u64 cpus = sys::cpu_count();
     for (u32 index = 0; index < kSpinners; ++index) {
         auto created = sys::thread_create(reinterpret_cast<u64>(&spin_on), stack_top(index), index);
-        if (created.is_ok()) (void)sys::thread_set_affinity(created.value(), u64(1) << (index % cpus));
+        if (created.is_ok()) (void)sys::thread_set_affinity(created.value(), u64(1) << sys::nth_online_cpu(index % cpus));
     }
     (void)sys::thread_create(reinterpret_cast<u64>(&fault_when_told), stack_top(kSpinners), 0);
     spin_on(kSpinners);
@@ -486,7 +486,7 @@ ThreadBlock* current_block() {
     const abi::ThreadId self = sys::thread_self();
     bool kept = true;
     for (u64 round = 0; round < 300; ++round) {
-        if (round % 10 == 0) (void)sys::thread_set_affinity(self, u64(1) << ((index + round / 10) % cpus));
+        if (round % 10 == 0) (void)sys::thread_set_affinity(self, u64(1) << sys::nth_online_cpu((index + round / 10) % cpus));
         (void)sys::task_yield();
         ThreadBlock* block = current_block();
         kept = kept && block == &blocks[index] && block->value == 0x7100 + index;

@@ -98,6 +98,15 @@ inline SysResult<void> ring_call(Handle ring, const abi::RingMessage& request, a
 }
 inline u64 cpu_count() { return static_cast<u64>(raw::cpu_count()); }
 inline u64 cpu_current() { return static_cast<u64>(raw::cpu_current()); }
+// Bit i: CPU i runs. Not always the low cpu_count() bits: a CPU that did not come up leaves a gap.
+inline u64 cpu_online_mask() { return static_cast<u64>(raw::cpu_online_mask()); }
+// The index of the `nth` running CPU (0: the boot CPU), counting up; nth must be below cpu_count().
+inline u64 nth_online_cpu(u64 nth) {
+    u64 mask = cpu_online_mask();
+    // Bound: 64 bits.
+    for (; nth > 0 && mask != 0; --nth) mask &= mask - 1;
+    return mask == 0 ? 0 : static_cast<u64>(__builtin_ctzll(mask));
+}
 inline SysResult<void> task_set_affinity(Handle task, u64 mask) { return result_void(raw::task_set_affinity(task, mask)); }
 inline SysResult<void> futex_wait(const volatile u32* word, u32 expected, u64 timeout) {
     return result_void(raw::futex_wait(const_cast<const u32*>(word), expected, timeout));
