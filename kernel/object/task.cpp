@@ -49,11 +49,11 @@ StatusOr<Task*> Task::create(Bundle& grant, Reticle& reticle, base::StringView n
 
 void Task::thread_entry(void* argument) {
     auto* thread = static_cast<Thread*>(argument);
-    // Switched to by a CPU that holds the kernel lock. A thread killed before it ever ran leaves
-    // here instead of entering user mode (one stopped before it ran is on no run queue, so it
-    // gets here only once resumed).
-    if (thread->kill_pending) thread->task->exit_current_thread();
-    kernel_lock::release();  // user mode runs without it
+    // Switched to by a CPU that holds the kernel lock. Its first way to user mode passes the same
+    // gate as every other: a thread killed before it ever ran leaves, a stop asked meanwhile
+    // stops it, a reschedule asked is taken; then the lock is given up. (One stopped before it
+    // ran is on no run queue, so it gets here only once resumed.)
+    before_user_return(*thread->user_frame);
     arch::enter_user_mode(thread->user_frame);
 }
 
