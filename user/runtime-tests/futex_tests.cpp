@@ -25,6 +25,22 @@ constexpr u64 kSecondAlias = vectra::layout::kFreeBase + 410 * kPage;
 
 u64 top_of(u8* stack, u64 size) { return vectra::initial_stack_pointer(stack, size); }
 
+// How long a test waits for another Task to get going (a loaded host may hold it back).
+constexpr u64 kPatience = 10'000'000'000;
+
+// Wakes one waiter on `word` (which stays 0, so its waiter always sleeps again), trying until
+// one is found waiting: a wake before it sleeps finds nobody. How many it woke (0 or 1).
+u64 wake_until_found_waiting(volatile u32* word) {
+    u64 woken = 0;
+    const u64 start = sys::clock_now();
+    // Bound: kPatience.
+    while (woken == 0 && sys::clock_now() - start < kPatience) {
+        woken = sys::futex_wake(word, 1).value_or(0);
+        if (woken == 0) (void)sys::raw::task_yield();
+    }
+    return woken;
+}
+
 // Waits on the word at kFirstAlias (while 0), then says so in the word after it.
 [[noreturn]] void wait_on_first_alias(u64) {
     auto* word = reinterpret_cast<volatile u32*>(kFirstAlias);
@@ -142,17 +158,10 @@ USER_TEST(a_futex_is_the_word_not_the_address_one_page_mapped_twice) {
     first[1] = 0;
     static u8 stack[16 * 1024];
     ASSERT(sys::task_start(waiter.value(), reinterpret_cast<u64>(&wait_on_first_alias), top_of(stack, sizeof stack), 0).is_ok());
-    // Wake through the other address until the waiter is found waiting. Bound: 5 s.
-    u64 woken = 0;
+    // Wake through the other address until the waiter is found waiting.
     const u64 start = sys::clock_now();
-    // The word stays 0 throughout, so the waiter always sleeps: a wake before it does finds
-    // nobody (0) and is tried again.
-    while (woken == 0 && sys::clock_now() - start < 5'000'000'000) {
-        woken = sys::futex_wake(second, 1).value_or(0);
-        if (woken == 0) (void)sys::raw::task_yield();
-    }
-    EXPECT_EQ(woken, 1u);
-    while (second[1] == 0 && sys::clock_now() - start < 5'000'000'000) (void)sys::raw::task_yield();
+    EXPECT_EQ(wake_until_found_waiting(second), 1u);
+    while (second[1] == 0 && sys::clock_now() - start < kPatience) (void)sys::raw::task_yield();
     EXPECT_EQ(second[1], 1u);  // it woke and said so
     (void)sys::task_kill(waiter.value());
     (void)sys::handle_close(waiter.value());
@@ -183,16 +192,10 @@ USER_TEST(a_futex_wakes_a_waiter_in_another_reticle_through_the_bundle_they_shar
     auto waiter = sys::task_create(grant(), reticle.value(), base::StringView("far-waiter"));
     ASSERT(waiter.is_ok());
     ASSERT(sys::task_start(waiter.value(), code_there, 0, 0).is_ok());
-    // Wake until the waiter is found waiting (the word stays 0, so it always sleeps again; a
-    // wake before it sleeps finds nobody). Bound: 10 s.
-    u64 woken = 0;
+    // Wake through this Task's address until the waiter is found waiting.
     const u64 start = sys::clock_now();
-    while (woken == 0 && sys::clock_now() - start < 10'000'000'000) {
-        woken = sys::futex_wake(word, 1).value_or(0);
-        if (woken == 0) (void)sys::raw::task_yield();
-    }
-    EXPECT_EQ(woken, 1u);
-    while (*wakes == 0 && sys::clock_now() - start < 10'000'000'000) (void)sys::raw::task_yield();
+    EXPECT_EQ(wake_until_found_waiting(word), 1u);
+    while (*wakes == 0 && sys::clock_now() - start < kPatience) (void)sys::raw::task_yield();
     EXPECT(*wakes >= 1);  // it woke, and said so through the shared page
     EXPECT(sys::task_kill(waiter.value()).is_ok());
     (void)sys::handle_close(waiter.value());
