@@ -404,7 +404,8 @@ DUMP_CPU_ENTRY = re.compile(r"^cpu (\d+): pc 0x[0-9a-f]+ (\S.*)\n  runs: (.+)\n(
 
 def check_hang(status, output, arch, smp, dump):
     """A boot that must hang (runtime-tests hang=1) and, at the timeout, dump one entry per CPU,
-    each symbolised and naming what runs there, with the kernel lock's state."""
+    each symbolised and naming what runs there, with the kernel lock's state and the flight
+    recorder's newest events."""
     problems = []
     check_banner(output, arch, smp, problems)
     if status is not None:
@@ -422,6 +423,10 @@ def check_hang(status, output, arch, smp, dump):
         problems.append("no CPU in the dump runs one of the spinner Tasks")
     if not re.search(r"^kernel lock: held by (nobody|cpu \d+); locked [01]; \d+ CPUs spinning for it", dump, re.MULTILINE):
         problems.append("the dump does not show the kernel lock")
+    # The flight recorder's newest events: every CPU ticks, so each has at least its ticks there.
+    traced = {int(cpu) for cpu in re.findall(r"^trace: +[\d.]+ ms cpu (\d+) \w+", dump, re.MULTILINE)}
+    if not traced:
+        problems.append("the dump shows no flight-recorder events")
     return problems
 
 
