@@ -314,6 +314,11 @@ def check_echo(status, output, arch, smp):
         problems.append("the kernel panicked")
     if not re.search(ECHO_PROMPT, output):
         problems.append("no prompt from echo")
+    running = re.search(r"^VectraOS \(\w+, (\d+) CPUs? running\): type a line", output, re.MULTILINE)
+    if not running:
+        problems.append("echo's greeting does not say how many CPUs run")
+    elif int(running.group(1)) != smp:
+        problems.append(f"echo's greeting says {running.group(1)} CPUs run, QEMU has {smp}")
     if not re.search(HELLO_ENDED, output):
         problems.append("init did not report hello's ending")
     if len(re.findall(re.escape(ECHO_LINE), output)) < 2:

@@ -2,9 +2,11 @@
 // driver and prints it back, for ever.
 #include "user/runtime/console.h"
 #include "user/runtime/runtime.h"
+#include "user/runtime/syscalls.h"
 
 int main(const vectra::StartInfo&) {
-    vectra::println("VectraOS ({}): type a line, it comes back", vectra::kArchitectureName);
+    const base::u64 cpus = vectra::sys::cpu_count();
+    vectra::println("VectraOS ({}, {} CPU{} running): type a line, it comes back", vectra::kArchitectureName, cpus, cpus == 1 ? "" : "s");
     // Bound: one line per pass; the program lives until it is killed.
     for (;;) {
         (void)vectra::console::write(base::StringView("> "));
