@@ -41,7 +41,8 @@ abi::FaultReport receive_report(abi::Handle ring) {
     abi::FaultReport report{};
     report.kind = 0xff;
     abi::RingMessage message{reinterpret_cast<u64>(&report), 0, sizeof report, 0, 0, 0};
-    if (sys::ring_receive(ring, message, 2'000'000'000).is_error()) report.kind = 0xfe;
+    // Bound: 30 s, for a broken kernel; a report comes in milliseconds (a loaded host: more).
+    if (sys::ring_receive(ring, message, 30'000'000'000).is_error()) report.kind = 0xfe;
     return report;
 }
 
