@@ -20,6 +20,7 @@ HOLDER = f"'{LOCK_NAMESPACE}holder'"
 CPU_LOCALS = "'kernel::(anonymous namespace)::cpus'"
 TRACE_RINGS = "'kernel::trace::(anonymous namespace)::trace_rings'"
 TRACE_TAIL = 48  # events shown, the newest of all CPUs' rings
+TRACE_LOOK_BACK = 160  # events read per CPU, so that untimed ones find a timed one before them
 KERNEL_HALF = 0xffff_0000_0000_0000
 NOBODY = 0xffff_ffff
 
@@ -137,7 +138,9 @@ def stop_a_cpu_in_the_kernel():
 
 def print_trace_tail(cpu_total):
     """The newest events of the kernel's flight recorder (kernel/debug/trace.h), all CPUs merged
-    by time: what led up to the hang (kicks sent and taken, switches, idle sleeps, lock waits)."""
+    by time: what led up to the hang (kicks sent and taken, switches, idle sleeps, lock waits).
+    Hot-path events carry no time of their own: each takes that of the last timed event before
+    it on its CPU, marked "~"."""
     rings = value(TRACE_RINGS)
     if rings is None:
         print("trace: ? (no trace_rings symbol)")
@@ -148,16 +151,23 @@ def print_trace_tail(cpu_total):
             ring = rings[index]
             recorded = integer(ring["next"])
             size = int(ring["events"].type.range()[1]) + 1
-            # Bound: TRACE_TAIL events per CPU.
-            for sequence in range(max(0, recorded - TRACE_TAIL), recorded):
+            last_time = None
+            # Bound: TRACE_LOOK_BACK events per CPU (the older ones only lend their times).
+            for sequence in range(max(0, recorded - TRACE_LOOK_BACK), recorded):
                 event = ring["events"][sequence % size]
                 name = str(event["event"]).split("::")[-1]
-                events.append((integer(event["time"]), index, name, integer(event["a"]), integer(event["b"])))
+                time = integer(event["time"])
+                estimated = not time
+                if time:
+                    last_time = time
+                elif last_time is None:
+                    continue  # no timed event before it to place it by
+                events.append((last_time, index, sequence, estimated, name, integer(event["a"]), integer(event["b"])))
     except gdb.error as error:
         print(f"trace: ? ({error})")
     events.sort()
-    for time, index, name, a, b in events[-TRACE_TAIL:]:
-        print(f"trace: {time / 1e6:12.3f} ms cpu {index} {name} {a} {b}")
+    for time, index, _, estimated, name, a, b in events[-TRACE_TAIL:]:
+        print(f"trace: {'~' if estimated else ' '}{time / 1e6:12.3f} ms cpu {index} {name} {a} {b}")
 
 
 def main():

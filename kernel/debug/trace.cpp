@@ -24,7 +24,7 @@ void record(Event event, base::u64 a, base::u64 b) {
     Ring& ring = trace_rings[this_cpu().index];
     const base::u32 sequence = ring.next++;
     TraceEvent& slot = ring.events[sequence & (kTraceEvents - 1)];
-    slot.time = arch::monotonic_ns();
+    slot.time = is_timed(event) ? arch::monotonic_ns() : 0;
     slot.a = a;
     slot.b = b;
     slot.event = event;
