@@ -7,7 +7,7 @@ namespace kernel {
 struct ObjectReaper {
     static constinit inline base::IntrusiveList<Object, &Object::reaper_link_> queue{};
     static constinit inline base::u64 next_id = 1;
-    // How many objects the queue holds: written under the lock, read without it (a hint).
+    // How many objects the queue holds: written under the lock, also read without it (a hint).
     static constinit inline base::u64 queued = 0;
 
     static base::u64 take_id() { return next_id++; }
@@ -48,8 +48,6 @@ base::usize reap_objects(base::usize limit) {
     return destroyed;
 }
 
-bool objects_waiting_for_reaper() { return !ObjectReaper::queue.empty(); }
-
-bool objects_waiting_for_reaper_hint() { return __atomic_load_n(&ObjectReaper::queued, __ATOMIC_RELAXED) != 0; }
+bool objects_waiting_for_reaper() { return __atomic_load_n(&ObjectReaper::queued, __ATOMIC_RELAXED) != 0; }
 
 }  // namespace kernel

@@ -61,8 +61,7 @@ private:
 // a destroy() are queued behind it. Callers bound the work per step with `limit` and call again
 // while objects_waiting_for_reaper() is true.
 base::usize reap_objects(base::usize limit = ~base::usize(0));
+// May also be read without the kernel lock (by a tick deciding whether it needs it): a hint then.
 bool objects_waiting_for_reaper();
-// The same, read without the kernel lock (by a tick deciding whether it needs it): a hint.
-bool objects_waiting_for_reaper_hint();
 
 }  // namespace kernel

@@ -14,12 +14,11 @@ class RunQueues {
     static_assert(kLevels >= 1 && kLevels <= 32, "the non-empty bitmap is one 32-bit word");
 
 public:
-    bool empty() const { return non_empty_ == 0; }
+    // May also be read without the lock that guards the queues (by a tick deciding whether it
+    // needs that lock): a hint then, right as of some moment just past.
+    bool empty() const { return __atomic_load_n(&non_empty_, __ATOMIC_RELAXED) == 0; }
     // The highest priority with a queued item, or -1.
     int highest() const { return non_empty_ == 0 ? -1 : 31 - __builtin_clz(non_empty_); }
-    // Whether anything is queued, read without the lock that guards the queues (by a tick that
-    // decides whether it needs that lock): a hint, right as of some moment just past.
-    bool empty_hint() const { return __atomic_load_n(&non_empty_, __ATOMIC_RELAXED) == 0; }
 
     // Queues `item` behind the others of its priority (round robin within a priority).
     void push(T& item) {
@@ -47,7 +46,7 @@ public:
     }
 
 private:
-    // One store, so that empty_hint() never reads half of an update.
+    // One store, so that empty() without the lock never reads half of an update.
     void set_non_empty(base::u32 bits) { __atomic_store_n(&non_empty_, bits, __ATOMIC_RELAXED); }
 
     base::IntrusiveList<T, Link> queues_[kLevels];

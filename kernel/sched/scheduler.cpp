@@ -188,7 +188,7 @@ void add_timeout(Thread& thread) {
 // Whether some CPU has a thread waiting in its queue (read without the lock: a hint).
 bool any_thread_queued_hint() {
     for (const CpuScheduler& cpu : per_cpu)
-        if (cpu.started && !cpu.run_queues.empty_hint()) return true;
+        if (cpu.started && !cpu.run_queues.empty()) return true;
     return false;
 }
 
@@ -503,10 +503,10 @@ bool tick_without_lock() {
     if (!cpu.started) return true;
     trace::record(trace::Event::Tick, cpu.running == cpu.idle_thread ? 1 : 0);
     if (__atomic_load_n(&earliest_deadline, __ATOMIC_RELAXED) <= arch::monotonic_ns()) return false;
-    if (!cpu.run_queues.empty_hint()) return false;  // threads wait here: their turn, or an idle CPU for them
+    if (!cpu.run_queues.empty()) return false;  // threads wait here: their turn, or an idle CPU for them
     if (cpu.running == cpu.idle_thread) {
         // The idle loop looks again (under the lock) only when there is something to take.
-        if (any_thread_queued_hint() || objects_waiting_for_reaper_hint()) reschedule_interrupt_here();
+        if (any_thread_queued_hint() || objects_waiting_for_reaper()) reschedule_interrupt_here();
         return true;
     }
     if (cpu.slice_left > 0) --cpu.slice_left;  // nobody here to hand the CPU to when it ends
@@ -531,7 +531,6 @@ void tick() {
     // Threads wait here while another CPU may be idle: ask it to steal one now.
     if (Thread* waiting = cpu.run_queues.peek_highest()) kick_an_idle_cpu_for(*waiting, here_index());
 }
-
 
 bool reschedule_requested() { return __atomic_load_n(&here().reschedule, __ATOMIC_RELAXED); }
 
