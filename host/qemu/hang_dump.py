@@ -6,9 +6,10 @@ Run inside gdb-multiarch (qemu.py does, when a check times out):
 QEMU stops every virtual CPU while gdb is attached. For each CPU this prints one "cpu N:" entry:
 where it is (pc symbolised, kernel or user mode), the thread it runs (id, state, priority, its
 Task's name, what it waits on), how many threads wait in its run queue, and its kernel
-backtrace; then the kernel lock (holder, how many CPUs spin for it) and the threads asleep with a deadline. It
-reads the kernel's own structures by their symbols (kernel/sched/scheduler.cpp's per_cpu,
-kernel/smp/kernel_lock.cpp's lock and holder, kernel/smp/smp.cpp's cpus), so it needs the
+backtrace; then the kernel lock (holder, how many CPUs spin for it), the threads asleep with a
+deadline, and the flight recorder's newest events. It reads the kernel's own structures by their
+symbols (kernel/sched/scheduler.cpp's per_cpu, kernel/smp/kernel_lock.cpp's lock word and
+holder, kernel/smp/smp.cpp's cpus, kernel/debug/trace.cpp's trace_rings), so it needs the
 kernel ELF with its symbols. Everything is best effort: a field it cannot read says so.
 """
 import gdb  # noqa: provided by gdb itself
@@ -131,7 +132,7 @@ def stop_a_cpu_in_the_kernel():
     try:
         gdb.execute("tbreak 'kernel::sched::tick_without_lock'", to_string=True)
         gdb.execute("continue", to_string=True)
-        print(f"(every CPU was in user mode: kernel memory is read through a CPU stopped in its next tick)")
+        print("(every CPU was in user mode: kernel memory is read through a CPU stopped in its next tick)")
     except gdb.error as error:
         print(f"(every CPU was in user mode and none could be stopped in the kernel: {error})")
 

@@ -428,9 +428,8 @@ def check_hang(status, output, arch, smp, dump):
         problems.append("no CPU in the dump runs one of the spinner Tasks")
     if not re.search(r"^kernel lock: held by (nobody|cpu \d+); locked [01]; \d+ CPUs spinning for it", dump, re.MULTILINE):
         problems.append("the dump does not show the kernel lock")
-    # The flight recorder's newest events: every CPU ticks, so each has at least its ticks there.
-    traced = {int(cpu) for cpu in re.findall(r"^trace: [ ~] *[\d.]+ ms cpu (\d+) \w+", dump, re.MULTILINE)}
-    if not traced:
+    # The flight recorder's newest events: every CPU ticks, so there are always some.
+    if not re.search(r"^trace: [ ~] *[\d.]+ ms cpu \d+ \w+", dump, re.MULTILINE):
         problems.append("the dump shows no flight-recorder events")
     return problems
 

@@ -44,13 +44,14 @@ EchoArguments echo_arguments;
 // On its own CPU: answers each request with its bytes reversed, until a request of 0 bytes.
 [[noreturn]] void echo_reversed(EchoArguments* arguments) {
     u8 request[abi::kMessageMaxBytes], reply[abi::kMessageMaxBytes];
+    const u64 its_cpu = sys::nth_online_cpu(1);
     abi::RingMessage in{reinterpret_cast<u64>(request), 0, sizeof request, 0, 0, 0};
     base::i64 status = sys::raw::ring_receive(arguments->ring, &in, abi::kForever);
     // Bound: one reply per request; the client ends with an empty one.
     while (status == 0 && in.byte_count != 0) {
         for (base::u32 i = 0; i < in.byte_count; ++i) reply[i] = request[in.byte_count - 1 - i];
         ++arguments->served;
-        if (sys::cpu_current() != sys::nth_online_cpu(1)) ++arguments->off_its_cpu;
+        if (sys::cpu_current() != its_cpu) ++arguments->off_its_cpu;
         const abi::RingMessage out{reinterpret_cast<u64>(reply), in.byte_count, 0, 0, 0, 0};
         in = {reinterpret_cast<u64>(request), 0, sizeof request, 0, 0, 0};
         status = sys::raw::ring_call(arguments->ring, &out, &in, abi::kForever);
